@@ -1,0 +1,44 @@
+# Nimbus: `make` sets up and builds, `make demo` runs the demo, `make test` runs every test.
+# Every step is a file target, so repeating a command redoes nothing that is already done.
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+STAMP := build/.stamp
+include core/core.mk
+
+$(STAMP)-system: tools/setup-system.sh
+	@mkdir -p build
+	./tools/setup-system.sh
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(QJS_DIR)/quickjs.c $(QJS_DIR)/quickjs.h: tools/fetch-quickjs.sh | $(STAMP)-system
+	./tools/fetch-quickjs.sh
+	@touch $(QJS_DIR)/quickjs.c $(QJS_DIR)/quickjs.h
+
+SETUP := $(STAMP)-system node_modules/.package-lock.json
+CORE  := build/core.elf build/nimbus-qjsc
+
+.PHONY: all setup core demo test test-unit test-boot bench typecheck clean
+all: setup core
+setup: $(SETUP)
+core: $(SETUP) $(CORE)
+
+typecheck: all
+	npx tsc -p .
+
+demo: all
+	node cli/nimbus.mjs run examples/hello/main.ts
+
+test: all
+	npx tsc -p .
+	node --import tsx --test --test-concurrency=2 $$(find os cli test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+
+bench: all
+	node --import tsx bench/run.ts
+
+clean:
+	rm -rf build/core build/host build/*.elf* build/nimbus-qjsc build/images

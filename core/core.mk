@@ -1,0 +1,46 @@
+# Builds the core image (build/core.elf) and the host bytecode compiler (build/nimbus-qjsc).
+QJS_DIR    ?= build/quickjs-2025.04.26
+MUSL_INC   := /usr/include/x86_64-linux-musl
+MUSL_LIBC  := /usr/lib/x86_64-linux-musl/libc.a
+GCC_INC    := $(shell gcc -print-file-name=include)
+LIBGCC     := $(shell gcc -print-libgcc-file-name)
+
+CORE_CFLAGS_COMMON := -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
+  -fno-omit-frame-pointer -fstack-protector-strong -fno-asynchronous-unwind-tables \
+  -ffunction-sections -fdata-sections \
+  -nostdinc -isystem $(MUSL_INC) -isystem $(GCC_INC) -D_GNU_SOURCE -fwrapv
+CORE_CFLAGS := $(CORE_CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-cast-function-type \
+  -Icore/include -isystem $(QJS_DIR)
+QJS_CFLAGS  := $(CORE_CFLAGS_COMMON) -w -DCONFIG_VERSION=\"2025-04-26\"
+
+CORE_SRCS := $(wildcard core/boot/*.c core/mm/*.c core/dev/*.c core/libc/*.c core/js/*.c)
+CORE_ASMS := $(wildcard core/boot/*.S)
+QJS_SRCS  := quickjs.c libregexp.c libunicode.c cutils.c dtoa.c
+CORE_OBJS := $(patsubst core/%.c,build/core/%.o,$(CORE_SRCS)) $(patsubst core/%.S,build/core/%.o,$(CORE_ASMS))
+QJS_OBJS  := $(patsubst %.c,build/core/qjs/%.o,$(QJS_SRCS))
+HOST_QJS_OBJS := $(patsubst %.c,build/host/qjs/%.o,$(QJS_SRCS))
+
+build/core/%.o: core/%.c core/include/kernel.h $(QJS_DIR)/quickjs.h
+	@mkdir -p $(dir $@)
+	gcc $(CORE_CFLAGS) -c $< -o $@
+
+build/core/%.o: core/%.S
+	@mkdir -p $(dir $@)
+	gcc -c $< -o $@
+
+build/core/qjs/%.o: $(QJS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	gcc $(QJS_CFLAGS) -c $< -o $@
+
+build/core.elf: $(CORE_OBJS) $(QJS_OBJS) core/link.ld
+	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T core/link.ld -o $@.full \
+	  $(CORE_OBJS) $(QJS_OBJS) $(MUSL_LIBC) $(LIBGCC)
+	objcopy --strip-all $@.full $@
+	@! objdump -d $@ | grep -qw syscall || { echo "core: a syscall instruction was linked in:"; objdump -d $@.full | grep -B30 -w syscall | grep '>:' ; false; }
+
+build/host/qjs/%.o: $(QJS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	gcc -O2 -w -D_GNU_SOURCE -DCONFIG_VERSION=\"2025-04-26\" -c $< -o $@
+
+build/nimbus-qjsc: core/tools/nimbus-qjsc.c $(HOST_QJS_OBJS)
+	gcc -O2 -Wall -Wextra -Werror -isystem $(QJS_DIR) -o $@ $< $(HOST_QJS_OBJS) -lm -lpthread

@@ -1,0 +1,112 @@
+/* Internal interfaces of the Nimbus core (not part of the hw contract). */
+#ifndef NIMBUS_KERNEL_H
+#define NIMBUS_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Exit codes of the VM beyond the program's own (documented in docs/exit-codes.md). */
+#define EXIT_CORE_PANIC     120  /* assertion or internal error in the core */
+#define EXIT_CPU_FAULT      121  /* unexpected CPU exception */
+#define EXIT_OUT_OF_MEMORY  122  /* JS heap limit reached or allocator exhausted */
+#define EXIT_JS_BOOT        70   /* the image's JavaScript failed to start */
+
+#define PAGE_SIZE 4096UL
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
+
+/* Linker-script symbols. */
+extern char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __bss_start[], __bss_end[], __image_end[];
+extern char boot_stack_guard[], boot_stack_top[], ist_stack_guard[], ist_stack_top[];
+
+/* boot/ */
+struct boot_info {
+  const char *cmdline;
+  uint64_t mem_size;          /* bytes of RAM */
+  uint64_t heap_start, heap_end;
+  const uint8_t *payload; uint64_t payload_size;
+  const char *machine;
+};
+extern struct boot_info boot_info;
+void idt_init(void);
+void cpu_set_fs_base(uint64_t base);
+__attribute__((noreturn)) void panic_at(const char *file, int line, const char *fmt, ...);
+#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+__attribute__((noreturn)) void vm_exit(int code);
+void backtrace_from(uint64_t rbp);
+
+/* dev/serial.c: console. Stream framing is described in docs/console-protocol.md. */
+void serial_init(void);
+void console_write(int fd, const char *buf, size_t len);
+void console_printf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void console_flush_marker_exit(int code);
+
+/* dev/clock.c */
+void clock_init(void);
+uint64_t clock_monotonic_ns(void);
+uint64_t clock_wall_ns_at_boot(void);
+uint64_t tsc_read(void);
+extern uint64_t tsc_khz;
+
+/* dev/apic.c */
+void apic_init(void);
+void apic_eoi(void);
+void apic_timer_oneshot_ns(uint64_t ns);   /* 0 = cancel */
+int ioapic_route(unsigned gsi, unsigned vector, bool level);
+void ioapic_mask(unsigned gsi, bool masked);
+uint32_t apic_id(void);
+
+/* dev/pci.c */
+uint32_t pci_read(uint32_t bdf, uint32_t off, int width);
+void pci_write(uint32_t bdf, uint32_t off, int width, uint32_t value);
+
+/* dev/entropy.c */
+size_t entropy_fill(uint8_t *dst, size_t len);
+bool entropy_available(void);
+
+/* dev/irq.c: lines are what the hw contract calls IRQs. */
+#define IRQ_LINES 24
+#define IRQ_VECTOR_BASE 48
+#define TIMER_VECTOR 32
+#define SPURIOUS_VECTOR 255
+int irq_attach_gsi(unsigned gsi);
+int irq_attach_msi(uint64_t *address, uint32_t *data);
+void irq_ack(int line);
+void irq_dispatch(unsigned vector);
+uint32_t irq_take_pending(void);
+uint32_t hw_yield(uint64_t deadline_ns);
+
+/* mm/ */
+void paging_init(void);
+int paging_map_mmio(uint64_t phys, uint64_t size);
+bool paging_is_mmio(uint64_t addr, uint64_t size);
+bool mem_is_ram(uint64_t addr, uint64_t size);
+void heap_init(uint64_t start, uint64_t end);
+void *heap_alloc(size_t size);
+void *heap_alloc_aligned(size_t size, size_t align);
+void heap_free(void *p);
+void *heap_realloc(void *p, size_t size);
+size_t heap_usable_size(const void *p);
+size_t heap_total(void);
+size_t heap_used(void);
+
+/* js/ */
+__attribute__((noreturn)) void js_run(void);
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint64_t rdmsr(uint32_t msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64_t)hi << 32) | lo; }
+static inline void wrmsr(uint32_t msr, uint64_t v) { __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))); }
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d) {
+  __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+static inline uint32_t mmio_read32(uint64_t a) { return *(volatile uint32_t *)a; }
+static inline void mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+
+#endif

@@ -1,0 +1,419 @@
+/* QuickJS runtime set-up, the hw object (the hw contract's bindings), and the program start. */
+#include <string.h>
+#include <stdio.h>
+#include "kernel.h"
+#include "quickjs.h"
+
+struct payload_header {
+  uint32_t magic;       /* "NBPL" */
+  uint32_t version;     /* 1 */
+  uint32_t bytecode_len;
+  uint32_t sourcemap_len;
+};
+#define PAYLOAD_MAGIC 0x4c50424e
+
+static JSRuntime *rt;
+static JSContext *ctx;
+static JSValue rejection_tracker;
+static bool test_hooks;
+bool js_oom_hit;
+uint64_t first_output_tsc;
+
+/* ---- allocator hooks: enforce QuickJS's memory limit, remember when it was hit ---- */
+
+static void *nb_malloc(JSMallocState *s, size_t size) {
+  if (s->malloc_size + size > s->malloc_limit) { js_oom_hit = true; return NULL; }
+  void *p = heap_alloc(size);
+  if (!p) { js_oom_hit = true; return NULL; }
+  s->malloc_count++;
+  s->malloc_size += heap_usable_size(p) + 8;
+  return p;
+}
+static void nb_free(JSMallocState *s, void *p) {
+  if (!p) return;
+  s->malloc_count--;
+  s->malloc_size -= heap_usable_size(p) + 8;
+  heap_free(p);
+}
+static void *nb_realloc(JSMallocState *s, void *p, size_t size) {
+  if (!p) return size ? nb_malloc(s, size) : NULL;
+  size_t old = heap_usable_size(p);
+  if (size == 0) { nb_free(s, p); return NULL; }
+  if (s->malloc_size + size - old > s->malloc_limit && size > old) { js_oom_hit = true; return NULL; }
+  void *q = heap_realloc(p, size);
+  if (!q) { js_oom_hit = true; return NULL; }
+  s->malloc_size = s->malloc_size - old + heap_usable_size(q);
+  return q;
+}
+static size_t nb_usable(const void *p) { return heap_usable_size(p); }
+static const JSMallocFunctions malloc_functions = {nb_malloc, nb_free, nb_realloc, nb_usable};
+
+/* ---- argument helpers ---- */
+
+static int arg_u64(JSContext *c, uint64_t *out, JSValueConst v, uint64_t max, const char *what) {
+  double d;
+  if (JS_ToFloat64(c, &d, v)) return -1;
+  if (!(d >= 0) || d > (double)max || d != (double)(uint64_t)d) {
+    JS_ThrowRangeError(c, "%s out of range", what);
+    return -1;
+  }
+  *out = (uint64_t)d;
+  return 0;
+}
+
+static int arg_width(JSContext *c, int *out, JSValueConst v) {
+  int32_t w;
+  if (JS_ToInt32(c, &w, v)) return -1;
+  if (w != 1 && w != 2 && w != 4) { JS_ThrowRangeError(c, "access width must be 1, 2 or 4"); return -1; }
+  *out = w;
+  return 0;
+}
+
+/* ---- hw functions ---- */
+
+static JSValue hw_now(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  return JS_NewFloat64(c, (double)clock_monotonic_ns() / 1e6);
+}
+static JSValue hw_now_ns(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  return JS_NewBigUint64(c, clock_monotonic_ns());
+}
+static JSValue hw_wall_clock(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  return JS_NewFloat64(c, (double)(clock_wall_ns_at_boot() + clock_monotonic_ns()) / 1e6);
+}
+
+static JSValue hw_js_yield(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  double deadline_ms;
+  if (JS_ToFloat64(c, &deadline_ms, argv[0])) return JS_EXCEPTION;
+  uint64_t deadline_ns;
+  if (deadline_ms != deadline_ms) return JS_ThrowRangeError(c, "deadline is NaN");
+  if (deadline_ms >= 1.8e13) deadline_ns = UINT64_MAX;          /* Infinity or far future */
+  else if (deadline_ms <= 0) deadline_ns = 0;
+  else deadline_ns = (uint64_t)(deadline_ms * 1e6);
+  return JS_NewUint32(c, hw_yield(deadline_ns));
+}
+
+static JSValue hw_write(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  int32_t fd;
+  if (JS_ToInt32(c, &fd, argv[0])) return JS_EXCEPTION;
+  if (fd != 1 && fd != 2) return JS_ThrowRangeError(c, "fd must be 1 or 2");
+  if (!first_output_tsc) first_output_tsc = tsc_read();
+  if (JS_IsString(argv[1])) {
+    size_t len;
+    const char *s = JS_ToCStringLen(c, &len, argv[1]);
+    if (!s) return JS_EXCEPTION;
+    console_write(fd, s, len);
+    JS_FreeCString(c, s);
+    return JS_UNDEFINED;
+  }
+  size_t off, len, bpe;
+  JSValue ab = JS_GetTypedArrayBuffer(c, argv[1], &off, &len, &bpe);
+  if (JS_IsException(ab)) return JS_ThrowTypeError(c, "write() takes a string or a Uint8Array");
+  size_t size;
+  uint8_t *base = JS_GetArrayBuffer(c, &size, ab);
+  JS_FreeValue(c, ab);
+  if (!base || off + len > size) return JS_ThrowRangeError(c, "detached or out-of-bounds buffer");
+  console_write(fd, (const char *)base + off, len);
+  return JS_UNDEFINED;
+}
+
+static JSValue hw_pci_read(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t bdf, off;
+  int w;
+  if (arg_u64(c, &bdf, argv[0], 0xffff, "bdf") || arg_u64(c, &off, argv[1], 255, "offset") || arg_width(c, &w, argv[2]))
+    return JS_EXCEPTION;
+  if (off % (uint64_t)w) return JS_ThrowRangeError(c, "unaligned PCI config access");
+  return JS_NewUint32(c, pci_read((uint32_t)bdf, (uint32_t)off, w));
+}
+static JSValue hw_pci_write(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t bdf, off, v;
+  int w;
+  if (arg_u64(c, &bdf, argv[0], 0xffff, "bdf") || arg_u64(c, &off, argv[1], 255, "offset") || arg_width(c, &w, argv[2]) ||
+      arg_u64(c, &v, argv[3], 0xffffffff, "value"))
+    return JS_EXCEPTION;
+  if (off % (uint64_t)w) return JS_ThrowRangeError(c, "unaligned PCI config access");
+  pci_write((uint32_t)bdf, (uint32_t)off, w, (uint32_t)v);
+  return JS_UNDEFINED;
+}
+
+static JSValue hw_mmio_map(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t phys, size;
+  if (arg_u64(c, &phys, argv[0], 1ull << 46, "address") || arg_u64(c, &size, argv[1], 1ull << 28, "size")) return JS_EXCEPTION;
+  int r = paging_map_mmio(phys, size);
+  if (r == -2) return JS_ThrowRangeError(c, "mmioMap: 0x%llx is guest RAM, not a device", (unsigned long long)phys);
+  if (r < 0) return JS_ThrowRangeError(c, "mmioMap: cannot map 0x%llx (+0x%llx)", (unsigned long long)phys, (unsigned long long)size);
+  return JS_UNDEFINED;
+}
+static JSValue hw_mmio_read(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t a;
+  int w;
+  if (arg_u64(c, &a, argv[0], 1ull << 46, "address") || arg_width(c, &w, argv[1])) return JS_EXCEPTION;
+  if (a % (uint64_t)w || !paging_is_mmio(a, (uint64_t)w)) return JS_ThrowRangeError(c, "mmioRead: 0x%llx is not in a mapped MMIO window", (unsigned long long)a);
+  uint32_t v = w == 1 ? *(volatile uint8_t *)a : w == 2 ? *(volatile uint16_t *)a : *(volatile uint32_t *)a;
+  return JS_NewUint32(c, v);
+}
+static JSValue hw_mmio_write(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t a, v;
+  int w;
+  if (arg_u64(c, &a, argv[0], 1ull << 46, "address") || arg_width(c, &w, argv[1]) || arg_u64(c, &v, argv[2], 0xffffffff, "value"))
+    return JS_EXCEPTION;
+  if (a % (uint64_t)w || !paging_is_mmio(a, (uint64_t)w)) return JS_ThrowRangeError(c, "mmioWrite: 0x%llx is not in a mapped MMIO window", (unsigned long long)a);
+  if (w == 1) *(volatile uint8_t *)a = (uint8_t)v;
+  else if (w == 2) *(volatile uint16_t *)a = (uint16_t)v;
+  else *(volatile uint32_t *)a = (uint32_t)v;
+  return JS_UNDEFINED;
+}
+
+static bool port_owned_by_core(uint64_t p, int w) {
+  static const uint16_t ranges[][2] = {
+    {0x20, 0x21}, {0xa0, 0xa1}, {0x40, 0x43}, {0x61, 0x61}, {0x70, 0x71},
+    {0x3f8, 0x3ff}, {0xcf8, 0xcff}, {0xf4, 0xf7},
+  };
+  for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+    if (p <= ranges[i][1] && p + (uint64_t)w - 1 >= ranges[i][0]) return true;
+  return false;
+}
+static JSValue hw_port_read(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t p;
+  int w;
+  if (arg_u64(c, &p, argv[0], 0xffff, "port") || arg_width(c, &w, argv[1])) return JS_EXCEPTION;
+  if (port_owned_by_core(p, w)) return JS_ThrowRangeError(c, "port 0x%llx belongs to the core", (unsigned long long)p);
+  return JS_NewUint32(c, w == 1 ? inb((uint16_t)p) : w == 2 ? inw((uint16_t)p) : inl((uint16_t)p));
+}
+static JSValue hw_port_write(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t p, v;
+  int w;
+  if (arg_u64(c, &p, argv[0], 0xffff, "port") || arg_width(c, &w, argv[1]) || arg_u64(c, &v, argv[2], 0xffffffff, "value"))
+    return JS_EXCEPTION;
+  if (port_owned_by_core(p, w)) return JS_ThrowRangeError(c, "port 0x%llx belongs to the core", (unsigned long long)p);
+  if (w == 1) outb((uint16_t)p, (uint8_t)v); else if (w == 2) outw((uint16_t)p, (uint16_t)v); else outl((uint16_t)p, (uint32_t)v);
+  return JS_UNDEFINED;
+}
+
+static JSValue hw_dma_alloc(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t size;
+  if (arg_u64(c, &size, argv[0], 64ull << 20, "size")) return JS_EXCEPTION;
+  if (size == 0) return JS_ThrowRangeError(c, "dmaAlloc: size must be positive");
+  uint64_t rounded = ALIGN_UP(size, PAGE_SIZE);
+  uint8_t *p = heap_alloc_aligned(rounded, PAGE_SIZE);
+  if (!p) return JS_ThrowRangeError(c, "dmaAlloc: out of memory for %llu bytes", (unsigned long long)size);
+  memset(p, 0, rounded);
+  /* DMA memory lives as long as the VM: no free function. */
+  JSValue buf = JS_NewArrayBuffer(c, p, size, NULL, NULL, false);
+  if (JS_IsException(buf)) return buf;
+  JSValue obj = JS_NewObject(c);
+  JS_SetPropertyStr(c, obj, "buffer", buf);
+  JS_SetPropertyStr(c, obj, "phys", JS_NewFloat64(c, (double)(uint64_t)p));
+  return obj;
+}
+
+static JSValue hw_irq_attach_gsi(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t gsi;
+  if (arg_u64(c, &gsi, argv[0], 47, "gsi")) return JS_EXCEPTION;
+  int line = irq_attach_gsi((unsigned)gsi);
+  if (line == -1) return JS_ThrowRangeError(c, "irqAttachGsi: no free IRQ line");
+  if (line < 0) return JS_ThrowRangeError(c, "irqAttachGsi: no IO-APIC pin for GSI %llu", (unsigned long long)gsi);
+  return JS_NewInt32(c, line);
+}
+static JSValue hw_irq_attach_msi(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t addr;
+  uint32_t data;
+  int line = irq_attach_msi(&addr, &data);
+  if (line < 0) return JS_ThrowRangeError(c, "irqAttachMsi: no free IRQ line");
+  JSValue obj = JS_NewObject(c);
+  JS_SetPropertyStr(c, obj, "line", JS_NewInt32(c, line));
+  JS_SetPropertyStr(c, obj, "address", JS_NewFloat64(c, (double)addr));
+  JS_SetPropertyStr(c, obj, "data", JS_NewUint32(c, data));
+  return obj;
+}
+static JSValue hw_irq_ack(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  uint64_t line;
+  if (arg_u64(c, &line, argv[0], IRQ_LINES - 1, "line")) return JS_EXCEPTION;
+  irq_ack((int)line);
+  return JS_UNDEFINED;
+}
+
+static JSValue hw_entropy(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  size_t off, len, bpe;
+  JSValue ab = JS_GetTypedArrayBuffer(c, argv[0], &off, &len, &bpe);
+  if (JS_IsException(ab)) return JS_ThrowTypeError(c, "entropy() takes a Uint8Array");
+  size_t size;
+  uint8_t *base = JS_GetArrayBuffer(c, &size, ab);
+  JS_FreeValue(c, ab);
+  if (!base || off + len > size) return JS_ThrowRangeError(c, "detached or out-of-bounds buffer");
+  return JS_NewInt64(c, (int64_t)entropy_fill(base + off, len));
+}
+
+static void print_timing_record(void);
+
+static JSValue hw_exit(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  int32_t code;
+  if (JS_ToInt32(c, &code, argv[0])) return JS_EXCEPTION;
+  if (code < 0 || code > 255) return JS_ThrowRangeError(c, "exit code must be 0-255");
+  print_timing_record();
+  vm_exit(code);
+}
+
+static void rejection_tracker_cb(JSContext *c, JSValueConst promise, JSValueConst reason, JS_BOOL handled, void *opaque) {
+  if (!JS_IsFunction(c, rejection_tracker)) return;
+  JSValue args[3] = {JS_DupValue(c, promise), JS_DupValue(c, reason), JS_NewBool(c, handled)};
+  JSValue r = JS_Call(c, rejection_tracker, JS_UNDEFINED, 3, args);
+  for (int i = 0; i < 3; i++) JS_FreeValue(c, args[i]);
+  JS_FreeValue(c, r);
+}
+static JSValue hw_set_rejection_tracker(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  if (!JS_IsFunction(c, argv[0])) return JS_ThrowTypeError(c, "setRejectionTracker takes a function");
+  JS_FreeValue(c, rejection_tracker);
+  rejection_tracker = JS_DupValue(c, argv[0]);
+  return JS_UNDEFINED;
+}
+
+static JSValue hw_source_map(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  const struct payload_header *h = (const struct payload_header *)boot_info.payload;
+  if (!h || h->sourcemap_len == 0) return JS_UNDEFINED;
+  return JS_NewStringLen(c, (const char *)(h + 1) + h->bytecode_len, h->sourcemap_len);
+}
+
+static JSValue hw_run_microtasks(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  for (;;) {
+    JSContext *jc;
+    int r = JS_ExecutePendingJob(rt, &jc);
+    if (r == 0) return JS_UNDEFINED;
+    if (r < 0) return JS_Throw(c, JS_GetException(jc));
+  }
+}
+
+static JSValue hw_test_fault(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  const char *kind = JS_ToCString(c, argv[0]);
+  if (!kind) return JS_EXCEPTION;
+  if (!strcmp(kind, "ud")) __asm__ volatile("ud2");
+  /* Non-canonical and null-page addresses, hidden from the optimiser. */
+  volatile uint64_t bad_gp = 0x8000000000000000ull, bad_pf = 0x10;
+  if (!strcmp(kind, "gp")) { uint64_t v; __asm__ volatile("mov (%1), %0" : "=r"(v) : "r"(bad_gp)); }
+  if (!strcmp(kind, "pf")) { uint64_t v; __asm__ volatile("mov (%1), %0" : "=r"(v) : "r"(bad_pf)); }
+  if (!strcmp(kind, "de")) { volatile int z = 0; volatile int x = 1 / z; (void)x; }
+  JS_FreeCString(c, kind);
+  return JS_ThrowRangeError(c, "unknown fault kind");
+}
+
+static const JSCFunctionListEntry hw_funcs[] = {
+  JS_CFUNC_DEF("now", 0, hw_now),
+  JS_CFUNC_DEF("nowNs", 0, hw_now_ns),
+  JS_CFUNC_DEF("wallClock", 0, hw_wall_clock),
+  JS_CFUNC_DEF("yield", 1, hw_js_yield),
+  JS_CFUNC_DEF("write", 2, hw_write),
+  JS_CFUNC_DEF("pciRead", 3, hw_pci_read),
+  JS_CFUNC_DEF("pciWrite", 4, hw_pci_write),
+  JS_CFUNC_DEF("mmioMap", 2, hw_mmio_map),
+  JS_CFUNC_DEF("mmioRead", 2, hw_mmio_read),
+  JS_CFUNC_DEF("mmioWrite", 3, hw_mmio_write),
+  JS_CFUNC_DEF("portRead", 2, hw_port_read),
+  JS_CFUNC_DEF("portWrite", 3, hw_port_write),
+  JS_CFUNC_DEF("dmaAlloc", 1, hw_dma_alloc),
+  JS_CFUNC_DEF("irqAttachGsi", 1, hw_irq_attach_gsi),
+  JS_CFUNC_DEF("irqAttachMsi", 0, hw_irq_attach_msi),
+  JS_CFUNC_DEF("irqAck", 1, hw_irq_ack),
+  JS_CFUNC_DEF("entropy", 1, hw_entropy),
+  JS_CFUNC_DEF("exit", 1, hw_exit),
+  JS_CFUNC_DEF("setRejectionTracker", 1, hw_set_rejection_tracker),
+  JS_CFUNC_DEF("sourceMap", 0, hw_source_map),
+  JS_CFUNC_DEF("runMicrotasks", 0, hw_run_microtasks),
+};
+
+extern uint64_t boot_entry_tsc, js_start_tsc;
+
+static void print_timing_record(void) {
+  char buf[160];
+  uint64_t k = tsc_khz ? tsc_khz : 1;
+  uint64_t first = first_output_tsc ? first_output_tsc : tsc_read();
+  snprintf(buf, sizeof buf, "entry_to_js_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
+           (unsigned long long)((js_start_tsc - boot_entry_tsc) * 1000 / k),
+           (unsigned long long)((first - boot_entry_tsc) * 1000 / k), (unsigned long long)tsc_khz);
+  extern void console_record(char kind, const char *text);
+  console_record('T', buf);
+}
+
+static void print_exception(JSContext *c, const char *what) {
+  JSValue e = JS_GetException(c);
+  const char *s = JS_ToCString(c, e);
+  console_printf(2, "nimbus: %s: %s\n", what, s ? s : "(unprintable)");
+  if (s) JS_FreeCString(c, s);
+  if (JS_IsObject(e)) {
+    JSValue st = JS_GetPropertyStr(c, e, "stack");
+    const char *ss = JS_ToCString(c, st);
+    if (ss) { console_write(2, ss, strlen(ss)); JS_FreeCString(c, ss); }
+    JS_FreeValue(c, st);
+  }
+  JS_FreeValue(c, e);
+}
+
+static bool cmdline_has(const char *token) {
+  const char *s = boot_info.cmdline;
+  size_t n = strlen(token);
+  while (s && *s) {
+    while (*s == ' ') s++;
+    if (!strncmp(s, token, n) && (s[n] == ' ' || s[n] == 0)) return true;
+    while (*s && *s != ' ') s++;
+  }
+  return false;
+}
+
+void js_run(void) {
+  const struct payload_header *h = (const struct payload_header *)boot_info.payload;
+  if (!h || boot_info.payload_size < sizeof *h || h->magic != PAYLOAD_MAGIC ||
+      sizeof *h + (uint64_t)h->bytecode_len + h->sourcemap_len > boot_info.payload_size) {
+    console_printf(2, "nimbus: this core image holds no program (build one with `nimbus build app.ts`)\n");
+    vm_exit(EXIT_JS_BOOT);
+  }
+  rejection_tracker = JS_UNDEFINED;
+  test_hooks = cmdline_has("nimbus.testhooks=1");
+
+  rt = JS_NewRuntime2(&malloc_functions, NULL);
+  if (!rt) panic("cannot create the JS runtime");
+  /* Leave room for DMA buffers and the engine's own bookkeeping outside the JS limit. */
+  size_t total = heap_total();
+  size_t reserve = (1u << 20) + total / 16;
+  JS_SetMemoryLimit(rt, total > 2 * reserve ? total - reserve : total / 2);
+  /* The JS stack limit sits 64 KiB above the guard page so C code below JS keeps room. */
+  JS_SetMaxStackSize(rt, (size_t)(boot_stack_top - boot_stack_guard) - PAGE_SIZE - 64 * 1024);
+  JS_SetHostPromiseRejectionTracker(rt, rejection_tracker_cb, NULL);
+  ctx = JS_NewContext(rt);
+  if (!ctx) panic("cannot create the JS context");
+
+  JSValue global = JS_GetGlobalObject(ctx);
+  JSValue hw = JS_NewObject(ctx);
+  JS_SetPropertyFunctionList(ctx, hw, hw_funcs, sizeof hw_funcs / sizeof hw_funcs[0]);
+  JS_SetPropertyStr(ctx, hw, "cmdline", JS_NewString(ctx, boot_info.cmdline));
+  JS_SetPropertyStr(ctx, hw, "memSize", JS_NewFloat64(ctx, (double)boot_info.mem_size));
+  JS_SetPropertyStr(ctx, hw, "machine", JS_NewString(ctx, boot_info.machine));
+  if (test_hooks) JS_SetPropertyStr(ctx, hw, "testFault", JS_NewCFunction(ctx, hw_test_fault, "testFault", 1));
+  JS_SetPropertyStr(ctx, global, "__nimbus_hw", hw);
+
+  js_start_tsc = tsc_read();
+  JSValue fn = JS_ReadObject(ctx, (const uint8_t *)(h + 1), h->bytecode_len, JS_READ_OBJ_BYTECODE);
+  if (JS_IsException(fn)) {
+    print_exception(ctx, "cannot load the program's bytecode");
+    vm_exit(EXIT_JS_BOOT);
+  }
+  JSValue evaluation = JS_EvalFunction(ctx, fn);
+  if (JS_IsException(evaluation)) {
+    /* Only scripts land here; a module's errors reject its evaluation promise. */
+    print_exception(ctx, "uncaught exception");
+    vm_exit(1);
+  }
+  JSValue main = JS_GetPropertyStr(ctx, global, "__nimbus_main");
+  if (!JS_IsFunction(ctx, main)) {
+    console_printf(2, "nimbus: the image has no runtime (__nimbus_main is missing)\n");
+    vm_exit(EXIT_JS_BOOT);
+  }
+  JSValue r = JS_Call(ctx, main, JS_UNDEFINED, 1, &evaluation);
+  if (JS_IsException(r)) {
+    if (js_oom_hit) {
+      console_printf(2, "nimbus: out of memory: the JavaScript heap limit was reached\n");
+      vm_exit(EXIT_OUT_OF_MEMORY);
+    }
+    print_exception(ctx, "the runtime failed");
+    vm_exit(EXIT_JS_BOOT);
+  }
+  console_printf(2, "nimbus: __nimbus_main returned without exiting\n");
+  vm_exit(EXIT_JS_BOOT);
+}

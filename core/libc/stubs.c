@@ -1,0 +1,125 @@
+/* The few C library symbols the core provides itself: musl's would make system calls. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/time.h>
+#include "kernel.h"
+
+void *malloc(size_t n) { return heap_alloc(n); }
+void free(void *p) { heap_free(p); }
+void *realloc(void *p, size_t n) { return heap_realloc(p, n); }
+void *calloc(size_t a, size_t b) {
+  size_t n;
+  if (__builtin_mul_overflow(a, b, &n)) return NULL;
+  void *p = heap_alloc(n);
+  if (p) memset(p, 0, n);
+  return p;
+}
+size_t malloc_usable_size(void *p) { return heap_usable_size(p); }
+
+void abort(void) { panic("abort() called"); }
+void __assert_fail(const char *expr, const char *file, int line, const char *func) {
+  panic_at(file, line, "assertion failed in %s: %s", func, expr);
+}
+void exit(int code) { vm_exit(code); }
+
+int clock_gettime(clockid_t id, struct timespec *ts) {
+  uint64_t ns = clock_monotonic_ns();
+  if (id == CLOCK_REALTIME) ns += clock_wall_ns_at_boot();
+  ts->tv_sec = (time_t)(ns / 1000000000u);
+  ts->tv_nsec = (long)(ns % 1000000000u);
+  return 0;
+}
+int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
+  (void)tz;
+  uint64_t ns = clock_monotonic_ns() + clock_wall_ns_at_boot();
+  tv->tv_sec = (time_t)(ns / 1000000000u);
+  tv->tv_usec = (suseconds_t)((ns / 1000u) % 1000000u);
+  return 0;
+}
+time_t time(time_t *t) {
+  time_t v = (time_t)((clock_monotonic_ns() + clock_wall_ns_at_boot()) / 1000000000u);
+  if (t) *t = v;
+  return v;
+}
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+struct tm *gmtime_r(const time_t *restrict t, struct tm *restrict tm) {
+  int64_t secs = *t, days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) { rem += 86400; days--; }
+  tm->tm_hour = (int)(rem / 3600);
+  tm->tm_min = (int)(rem % 3600 / 60);
+  tm->tm_sec = (int)(rem % 60);
+  tm->tm_wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  tm->tm_year = (int)(y - 1900);
+  tm->tm_mon = (int)(m - 1);
+  tm->tm_mday = (int)d;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  tm->tm_yday = before[m - 1] + (int)d - 1 + (leap && m > 2);
+  tm->tm_isdst = 0;
+  tm->tm_gmtoff = 0;
+  tm->tm_zone = "UTC";
+  return tm;
+}
+
+/* The image runs in UTC: there is no time zone database. */
+struct tm *localtime_r(const time_t *restrict t, struct tm *restrict tm) { return gmtime_r(t, tm); }
+
+/* Our own stdout/stderr handles: musl's would pull in its write(2)-based stdio. */
+static char stdout_tag, stderr_tag;
+FILE *const stdout = (FILE *)&stdout_tag;
+FILE *const stderr = (FILE *)&stderr_tag;
+
+/* stdio: QuickJS reports internal errors with fprintf(stderr, ...); send them to the console. */
+/* Not named vfprintf: musl's vsnprintf is built on its own vfprintf, which must stay. */
+static int console_vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap) {
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n > 0) console_write(f == stdout ? 1 : 2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  return n;
+}
+int fprintf(FILE *restrict f, const char *restrict fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = console_vfprintf(f, fmt, ap);
+  va_end(ap);
+  return n;
+}
+int printf(const char *restrict fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = console_vfprintf(stdout, fmt, ap);
+  va_end(ap);
+  return n;
+}
+int fputs(const char *restrict s, FILE *restrict f) { console_write(f == stdout ? 1 : 2, s, strlen(s)); return 0; }
+int puts(const char *s) { console_write(1, s, strlen(s)); console_write(1, "\n", 1); return 0; }
+int fputc(int c, FILE *f) { char ch = (char)c; console_write(f == stdout ? 1 : 2, &ch, 1); return c; }
+int putchar(int c) { return fputc(c, stdout); }
+int putc(int c, FILE *f) { return fputc(c, f); }
+int fflush(FILE *f) { (void)f; return 0; }
+
+/* Single thread: the pthread calls of QuickJS's Atomics support never contend. */
+int pthread_mutex_lock(void *m) { (void)m; return 0; }
+int pthread_mutex_unlock(void *m) { (void)m; return 0; }
+int pthread_mutex_init(void *m, const void *a) { (void)m; (void)a; return 0; }
+int pthread_mutex_destroy(void *m) { (void)m; return 0; }
+int pthread_cond_init(void *c, const void *a) { (void)c; (void)a; return 0; }
+int pthread_cond_destroy(void *c) { (void)c; return 0; }
+int pthread_cond_signal(void *c) { (void)c; return 0; }
+int pthread_cond_broadcast(void *c) { (void)c; return 0; }
+int pthread_cond_wait(void *c, void *m) { (void)c; (void)m; panic("Atomics.wait would block forever"); }
+int pthread_cond_timedwait(void *c, void *m, const void *t) { (void)c; (void)m; (void)t; return ETIMEDOUT; }
+
+/* musl's FILE locks: one thread, nothing to lock (its versions carry a futex system call). */
+int __lockfile(FILE *f) { (void)f; return 0; }
+void __unlockfile(FILE *f) { (void)f; }

@@ -1,0 +1,326 @@
+/**
+ * virtio-net driver (virtio 1.x §5.1): one receive and one transmit queue, no offloads.
+ *
+ * Negotiates VERSION_1, MAC, MTU (if offered and ≤ MAX_MTU), STATUS and EVENT_IDX; never
+ * CSUM/GSO/MRG_RXBUF, so every frame fits one buffer behind a 12-byte virtio_net_hdr
+ * (§5.1.6: with VERSION_1 the header always includes num_buffers).
+ *
+ * Memory, allocated once at start: the rings, one DMA region of RX buffers (one per RX
+ * descriptor, each re-posted as soon as its frame was handed on) and one of TX buffers.
+ *
+ * Receive (zero-copy, no allocation besides one view per frame): `onReceive(handler)`.
+ * During service() the handler is called with a Uint8Array view of the frame (Ethernet
+ * header onward) INSIDE the DMA buffer; it is valid only until the handler returns, since
+ * the buffer goes straight back to the device. Copy what you keep.
+ *
+ * Transmit (one copy): `transmit(frame, more)` copies into a free TX buffer. It returns
+ * false when all TX buffers are in flight (back-pressure; `onWritable` fires once one is
+ * free again). `more = true` defers the notification (batching, like Linux's xmit_more)
+ * until a later transmit without it or `flush()`. `txBuffer()` + `send(length)` let a caller
+ * build a frame directly in DMA memory instead.
+ */
+
+import type { Hw } from '../../hw/hw.ts';
+import {
+  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
+  STATUS_DEVICE_NEEDS_RESET, bit, hasFeature,
+} from './constants.ts';
+import { ackLines, openQueue, type Driver } from './device.ts';
+import { beginInit, failDevice, finishInit, readConfigBytes, VirtioError, type VirtioTransport } from './transport.ts';
+import type { Virtqueue, VirtqueueStats } from './virtqueue.ts';
+
+/** §5.1.6: struct virtio_net_hdr with VERSION_1 (num_buffers included). */
+export const NET_HEADER_LEN = 12;
+/** Ethernet header plus one VLAN tag: what the MTU does not count. */
+const ETH_OVERHEAD = 18;
+export const DEFAULT_MTU = 1500;
+/** Largest device MTU accepted; a bigger one is not negotiated (RX buffers are per frame). */
+export const MAX_MTU = 9000;
+
+// §5.1.4 struct virtio_net_config
+const CFG_MAC = 0;
+const CFG_STATUS = 6;
+const CFG_MTU = 10;
+const NET_S_LINK_UP = 1;
+
+const RX_QUEUE = 0;
+const TX_QUEUE = 1;
+
+export interface NetOptions {
+  /** Upper bound for both queue sizes (rounded down to a power of two). Default 256. */
+  queueSize?: number;
+  /** Max frames handled per service() call before yielding (hasPendingWork). Default queue size. */
+  rxBudget?: number;
+}
+
+export interface NetStats {
+  rxPackets: number;
+  rxBytes: number;
+  /** Frames dropped: no handler yet, empty frames, or invalid lengths from the device. */
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  /** transmit() refused because every TX buffer was in flight. */
+  txFull: number;
+  configChanges: number;
+}
+
+export class VirtioNet implements Driver {
+  readonly name: string;
+  readonly transport: VirtioTransport;
+  readonly features: bigint;
+  /** 6 bytes: the device's address, or a random locally administered one if it has none. */
+  readonly mac: Uint8Array;
+  /** Largest payload (L3 packet) the link carries. */
+  readonly mtu: number;
+  /** Largest frame transmit() accepts (mtu + Ethernet header + one VLAN tag). */
+  readonly maxFrame: number;
+  readonly stats: NetStats = {
+    rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txFull: 0, configChanges: 0,
+  };
+  linkUp = true;
+  failed: string | undefined;
+
+  readonly #hw: Hw;
+  readonly #rxq: Virtqueue;
+  readonly #txq: Virtqueue;
+  readonly #bufSize: number;
+  readonly #rxPhys: number;
+  readonly #rxViews: Uint8Array[] = [];
+  readonly #txPhys: number;
+  /** Frame area (after the header) of each TX buffer, created once. */
+  readonly #txViews: Uint8Array[] = [];
+  readonly #txFree: Uint16Array;
+  #txFreeCount: number;
+  #txReserved = -1;
+  #rxBudget: number;
+  #rxPending = false;
+  #wantWritable = false;
+  #onReceive: ((frame: Uint8Array) => void) | undefined;
+  #onWritable: (() => void) | undefined;
+
+  private constructor(hw: Hw, t: VirtioTransport, opts: NetOptions) {
+    this.#hw = hw;
+    this.transport = t;
+    this.name = t.description;
+    if (t.deviceType !== DEVICE_NET) throw new TypeError(`${t.description} is not a network device`);
+
+    let deviceMtu = DEFAULT_MTU;
+    this.features = beginInit(t, bit(NET_F_MAC) | bit(NET_F_MTU) | bit(NET_F_STATUS) | bit(F_EVENT_IDX), 0n,
+      (offered) => {
+        let wanted = bit(NET_F_MAC) | bit(NET_F_STATUS) | bit(F_EVENT_IDX);
+        if (hasFeature(offered, NET_F_MTU)) {
+          // §5.1.4.1: the device supplies an MTU of at least 68.
+          const mtu = t.configRead(CFG_MTU, 2);
+          if (mtu >= 68 && mtu <= MAX_MTU) {
+            deviceMtu = mtu;
+            wanted |= bit(NET_F_MTU);
+          }
+        }
+        return wanted;
+      });
+    try {
+      this.mtu = hasFeature(this.features, NET_F_MTU) ? deviceMtu : DEFAULT_MTU;
+      this.maxFrame = this.mtu + ETH_OVERHEAD;
+      this.mac = hasFeature(this.features, NET_F_MAC) ? readConfigBytes(t, CFG_MAC, 6) : randomMac(hw);
+      if (hasFeature(this.features, NET_F_STATUS)) this.linkUp = (t.configRead(CFG_STATUS, 2) & NET_S_LINK_UP) !== 0;
+
+      t.setupInterrupts();
+      const eventIdx = hasFeature(this.features, F_EVENT_IDX);
+      const wanted = opts.queueSize ?? 256;
+      const onBroken = (why: string) => this.#fail(why);
+      this.#rxq = openQueue(hw, t, RX_QUEUE, wanted, eventIdx, onBroken);
+      this.#txq = openQueue(hw, t, TX_QUEUE, wanted, eventIdx, onBroken);
+      this.#rxBudget = opts.rxBudget ?? this.#rxq.size;
+
+      // §5.1.6.3.1: without MRG_RXBUF each buffer holds a whole frame plus the header.
+      this.#bufSize = (NET_HEADER_LEN + this.maxFrame + 63) & ~63;
+      const rx = hw.dmaAlloc(this.#bufSize * this.#rxq.size);
+      this.#rxPhys = rx.phys;
+      for (let i = 0; i < this.#rxq.size; i++) {
+        this.#rxViews.push(new Uint8Array(rx.buffer, i * this.#bufSize, this.#bufSize));
+        this.#rxq.addBuffer(this.#rxPhys + i * this.#bufSize, this.#bufSize, true, i);
+      }
+      const tx = hw.dmaAlloc(this.#bufSize * this.#txq.size);
+      this.#txPhys = tx.phys;
+      this.#txFree = new Uint16Array(this.#txq.size);
+      for (let i = 0; i < this.#txq.size; i++) {
+        this.#txViews.push(new Uint8Array(tx.buffer, i * this.#bufSize + NET_HEADER_LEN, this.maxFrame));
+        this.#txFree[i] = this.#txq.size - 1 - i;
+      }
+      this.#txFreeCount = this.#txq.size;
+
+      this.#rxq.enableInterrupts();
+      // TX completions are reaped lazily; an interrupt is requested only under back-pressure.
+      this.#txq.disableInterrupts();
+      finishInit(t);
+    } catch (e) {
+      if (e instanceof VirtioError) throw e;
+      throw failDevice(t, 'ERR_VIRTIO_INIT', `network device setup failed: ${(e as Error).message}`);
+    }
+    // §3.1.1: no notification before DRIVER_OK; the filled receive ring is announced now.
+    this.#rxq.kick();
+  }
+
+  /** Initialise the device behind `transport` (§3.1.1 + §5.1.5). Throws VirtioError. */
+  static start(hw: Hw, transport: VirtioTransport, opts: NetOptions = {}): VirtioNet {
+    return new VirtioNet(hw, transport, opts);
+  }
+
+  get irqMask(): number { return this.transport.irqMask; }
+  get hasPendingWork(): boolean { return this.#rxPending; }
+  get rxQueueStats(): Readonly<VirtqueueStats> { return this.#rxq.stats; }
+  get txQueueStats(): Readonly<VirtqueueStats> { return this.#txq.stats; }
+  /** TX buffers currently free (after reaping what the device finished). */
+  get txAvailable(): number { this.#reapTx(); return this.#txFreeCount; }
+
+  /** Set the receive handler (see the file comment for the view's lifetime). */
+  onReceive(handler: ((frame: Uint8Array) => void) | undefined): void { this.#onReceive = handler; }
+  /** Called from service() when a TX buffer frees up after transmit() returned false. */
+  onWritable(handler: (() => void) | undefined): void { this.#onWritable = handler; }
+
+  /**
+   * Queue one Ethernet frame (without FCS). Returns false if every TX buffer is in flight
+   * or the device failed; throws RangeError for an empty frame or one above maxFrame.
+   */
+  transmit(frame: Uint8Array, more = false): boolean {
+    const buf = this.txBuffer();
+    if (buf === undefined) return false;
+    if (frame.length > buf.length || frame.length === 0) {
+      throw new RangeError(`Cannot transmit a ${frame.length}-byte frame: must be 1..${this.maxFrame} bytes`);
+    }
+    buf.set(frame);
+    return this.send(frame.length, more);
+  }
+
+  /**
+   * Reserve the next TX buffer and return its frame area (maxFrame bytes) to write a frame
+   * into; undefined under back-pressure. The same buffer is returned until send() uses it.
+   */
+  txBuffer(): Uint8Array | undefined {
+    if (this.failed !== undefined) return undefined;
+    if (this.#txReserved < 0) {
+      if (this.#txFreeCount === 0) this.#reapTx();
+      if (this.#txFreeCount === 0) {
+        this.stats.txFull++;
+        this.#wantWritable = true;
+        // Interrupt on the next completion; if some finished meanwhile, take them now.
+        if (this.#txq.enableInterrupts()) this.#reapTx();
+        if (this.#txFreeCount === 0) return undefined;
+      }
+      this.#txReserved = this.#txFree[--this.#txFreeCount]!;
+    }
+    return this.#txViews[this.#txReserved]!;
+  }
+
+  /** Hand the frame written into txBuffer() (its first `length` bytes) to the device. */
+  send(length: number, more = false): boolean {
+    const slot = this.#txReserved;
+    if (slot < 0) throw new RangeError('send() without a buffer from txBuffer()');
+    if (!(length >= 1 && length <= this.maxFrame)) {
+      throw new RangeError(`Cannot transmit a ${length}-byte frame: must be 1..${this.maxFrame} bytes`);
+    }
+    if (this.failed !== undefined) return false;
+    this.#txReserved = -1;
+    // The header stays all zero (no offloads): written once by dmaAlloc, never by us.
+    if (!this.#txq.addBuffer(this.#txPhys + slot * this.#bufSize, NET_HEADER_LEN + length, false, slot)) {
+      this.#txFree[this.#txFreeCount++] = slot;
+      return false;
+    }
+    this.stats.txPackets++;
+    this.stats.txBytes += length;
+    if (!more) this.#txq.kick();
+    return true;
+  }
+
+  /** Notify the device of frames queued with `more = true`. */
+  flush(): void { this.#txq.kick(); }
+
+  service(_now: number, ready: number = this.irqMask): void {
+    const mine = ready & this.irqMask;
+    let error: unknown;
+    try {
+      if (this.failed === undefined) {
+        const why = mine !== 0 ? this.transport.ackInterrupt(mine) : 0;
+        if ((why & ISR_CONFIG) !== 0) this.#configChanged();
+        error = this.#drainRx();
+        this.#reapTx();
+        if (this.#wantWritable && this.#txFreeCount > 0) {
+          this.#wantWritable = false;
+          this.#txq.disableInterrupts();
+          this.#onWritable?.();
+        }
+      }
+    } finally {
+      ackLines(this.#hw, mine);
+    }
+    if (error !== undefined) throw error;
+  }
+
+  #drainRx(): unknown {
+    const rxq = this.#rxq;
+    let budget = this.#rxBudget;
+    let error: unknown;
+    for (;;) {
+      let token: number;
+      while (budget > 0 && (token = rxq.popUsed()) >= 0) {
+        budget--;
+        const length = rxq.usedLength;
+        const handler = this.#onReceive;
+        if (length <= NET_HEADER_LEN || handler === undefined) {
+          this.stats.rxDropped++;
+        } else {
+          this.stats.rxPackets++;
+          this.stats.rxBytes += length - NET_HEADER_LEN;
+          try {
+            handler(this.#rxViews[token]!.subarray(NET_HEADER_LEN, length));
+          } catch (e) {
+            // Keep the ring consistent; the first handler error is rethrown after the batch.
+            error ??= e;
+          }
+        }
+        rxq.addBuffer(this.#rxPhys + token * this.#bufSize, this.#bufSize, true, token);
+      }
+      rxq.kick();
+      if (budget === 0) {
+        this.#rxPending = rxq.hasUsed();
+        return error;
+      }
+      // Re-arm, then re-check: a frame used in between would otherwise never interrupt.
+      if (!rxq.enableInterrupts()) break;
+    }
+    this.#rxPending = false;
+    return error;
+  }
+
+  #reapTx(): void {
+    let token: number;
+    while ((token = this.#txq.popUsed()) >= 0) this.#txFree[this.#txFreeCount++] = token;
+  }
+
+  #configChanged(): void {
+    this.stats.configChanges++;
+    const t = this.transport;
+    if ((t.getStatus() & STATUS_DEVICE_NEEDS_RESET) !== 0) {
+      this.#fail('device set DEVICE_NEEDS_RESET');
+      return;
+    }
+    if (hasFeature(this.features, NET_F_STATUS)) this.linkUp = (t.configRead(CFG_STATUS, 2) & NET_S_LINK_UP) !== 0;
+  }
+
+  #fail(why: string): void {
+    if (this.failed !== undefined) return;
+    this.failed = failDevice(this.transport, 'ERR_VIRTIO_BROKEN', why).message;
+  }
+}
+
+/** A random unicast, locally administered address (IEEE 802: bit 1 set, bit 0 clear). */
+function randomMac(hw: Hw): Uint8Array {
+  const mac = new Uint8Array(6);
+  if (hw.entropy(mac) < 6) {
+    const t = Math.floor(hw.now() * 1000);
+    for (let i = 0; i < 6; i++) mac[i] = (t >>> (i * 5)) & 0xff;
+  }
+  mac[0] = (mac[0]! & 0xfe) | 0x02;
+  return mac;
+}

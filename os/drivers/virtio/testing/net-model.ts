@@ -1,0 +1,92 @@
+/**
+ * Simulated virtio-net and virtio-rng devices on top of VirtioDeviceModel.
+ * Net: transmit queue frames are collected in `sent` (header checked and stripped); `inject`
+ * delivers a frame into the next receive buffer. Rng: fills every posted buffer.
+ */
+
+import { F_EVENT_IDX, F_VERSION_1, VirtioDeviceModel, type Chain } from './device-model.ts';
+import type { FakeHw } from './fake-hw.ts';
+
+export const NET_F_CSUM = 0n;
+export const NET_F_MTU = 3n;
+export const NET_F_MAC = 5n;
+export const NET_F_STATUS = 16n;
+const HDR = 12;
+
+export const DEFAULT_NET_FEATURES = (1n << F_VERSION_1) | (1n << F_EVENT_IDX) | (1n << NET_F_MAC)
+  | (1n << NET_F_STATUS) | (1n << NET_F_CSUM);
+
+export class NetDeviceModel extends VirtioDeviceModel {
+  readonly sent: Uint8Array[] = [];
+  /** Keep copies of sent frames (off for long runs: only counted then). */
+  keepSent = true;
+  sentCount = 0;
+  rxNoBuffer = 0;
+  /** Called for each transmitted frame (before it is recorded). */
+  onSend: ((frame: Uint8Array) => void) | undefined;
+
+  constructor(hw: FakeHw, opts: { features?: bigint; queueSize?: number; mac?: number[]; mtu?: number } = {}) {
+    super(hw, 1, opts.features ?? DEFAULT_NET_FEATURES, [opts.queueSize ?? 256, opts.queueSize ?? 256], 12);
+    this.config.set(opts.mac ?? [0x52, 0x54, 0x00, 0x12, 0x34, 0x56], 0);
+    new DataView(this.config.buffer).setUint16(6, 1, true); // link up
+    new DataView(this.config.buffer).setUint16(10, opts.mtu ?? 1500, true);
+  }
+
+  override process(queue: number): void {
+    if (queue !== 1) return; // receive buffers are consumed by inject()
+    let chain: Chain | undefined;
+    while ((chain = this.popAvail(1)) !== undefined) {
+      const bytes = this.readChain(chain);
+      if (bytes.length < HDR) throw new Error('TX buffer shorter than virtio_net_hdr');
+      if (bytes.subarray(0, HDR).some((b) => b !== 0)) throw new Error('TX header not all zero');
+      const frame = bytes.slice(HDR);
+      this.onSend?.(frame);
+      this.sentCount++;
+      if (this.keepSent) this.sent.push(frame);
+      this.pushUsed(1, chain.head, 0);
+    }
+    this.flushUsed(1);
+  }
+
+  /** Deliver one frame into the next receive buffer; false if the driver posted none. */
+  inject(frame: Uint8Array, opts: { flush?: boolean } = {}): boolean {
+    const chain = this.popAvail(0);
+    if (!chain) {
+      this.rxNoBuffer++;
+      return false;
+    }
+    const data = new Uint8Array(HDR + frame.length);
+    new DataView(data.buffer).setUint16(10, 1, true); // num_buffers = 1
+    data.set(frame, HDR);
+    if (data.length > this.writableBytes(chain)) throw new Error('receive buffer too small for frame');
+    this.pushUsed(0, chain.head, this.writeChain(chain, data));
+    if (opts.flush ?? true) this.flushUsed(0);
+    return true;
+  }
+
+  setLink(up: boolean): void {
+    this.changeConfig((c) => new DataView(c.buffer).setUint16(6, up ? 1 : 0, true));
+  }
+}
+
+export class RngDeviceModel extends VirtioDeviceModel {
+  delivered = 0;
+  /** Bytes written per buffer: all of it by default. */
+  fillLimit = Infinity;
+
+  constructor(hw: FakeHw, opts: { features?: bigint; queueSize?: number } = {}) {
+    super(hw, 4, opts.features ?? ((1n << F_VERSION_1) | (1n << F_EVENT_IDX)), [opts.queueSize ?? 64], 0);
+  }
+
+  override process(queue: number): void {
+    let chain: Chain | undefined;
+    while ((chain = this.popAvail(queue)) !== undefined) {
+      const n = Math.min(this.writableBytes(chain), this.fillLimit);
+      const bytes = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bytes[i] = (this.delivered + i) & 0xff;
+      this.delivered += n;
+      this.pushUsed(queue, chain.head, this.writeChain(chain, bytes));
+    }
+    this.flushUsed(queue);
+  }
+}

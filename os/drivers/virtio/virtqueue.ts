@@ -1,0 +1,338 @@
+/**
+ * Split virtqueue (virtio 1.x §2.7), driver side, with VIRTIO_F_EVENT_IDX suppression.
+ *
+ * Memory: one DMA region allocated once holds the descriptor table (16 * size bytes), the
+ * available ring (6 + 2 * size) and, 4-byte aligned after it, the used ring (6 + 8 * size).
+ *
+ * The device is UNTRUSTED. Our own bookkeeping (free list, tokens, chain lengths, writable
+ * byte counts, in-flight flags) lives in private typed arrays, never re-read from DMA memory.
+ * Every used element is checked: id in range, id currently in flight (catches duplicates),
+ * length ≤ the writable bytes we offered; the used index may not advance by more than the
+ * queue size. Violations are counted in `stats` and the element is dropped. A used index jump,
+ * or more violations than the queue has entries, marks the queue `broken` (the driver then
+ * sets FAILED on the device) and it stops processing. Nothing here throws on device input.
+ *
+ * Ordering: descriptor, then ring entry, then idx (x86 TSO keeps stores in order). The
+ * store(idx) → load(avail_event) pair in kick() and the store(used_event) → load(used idx)
+ * pair in enableInterrupts() would need a full fence against a device running concurrently
+ * on another host CPU (vhost, Firecracker); the hw contract has no fence yet (see drivers
+ * README in index.ts). Both sides re-check, so the worst case is a late notification.
+ */
+
+import type { DmaRegion, Hw } from '../../hw/hw.ts';
+
+export const DESC_F_NEXT = 1;
+export const DESC_F_WRITE = 2;
+/** §2.7.7: driver → device "don't interrupt me" (used when EVENT_IDX is not negotiated). */
+const AVAIL_F_NO_INTERRUPT = 1;
+/** §2.7.10: device → driver "don't notify me" (used when EVENT_IDX is not negotiated). */
+const USED_F_NO_NOTIFY = 1;
+
+const DESC_SIZE = 16;
+const MAX_QUEUE_SIZE = 32768;
+
+/**
+ * §2.7.10 (vring_need_event): must the other side be told, given it asked to hear about
+ * index `event`, and the index moved from `oldIdx` to `newIdx`? All arithmetic mod 2^16.
+ */
+export function needEvent(event: number, newIdx: number, oldIdx: number): boolean {
+  return ((newIdx - event - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
+}
+
+export interface VirtqueueStats {
+  /** Available-buffer notifications sent / skipped because the device did not want them. */
+  notifications: number;
+  notificationsSuppressed: number;
+  /** Used elements delivered back to the driver. */
+  completed: number;
+  /** Device misbehaviour, each counted and survived. */
+  badId: number;
+  notInFlight: number;
+  badLength: number;
+  idxJump: number;
+}
+
+/** Layout of the three areas inside one DMA region, for a queue of `size` entries. */
+export function virtqueueLayout(size: number): { avail: number; used: number; total: number } {
+  const avail = DESC_SIZE * size;
+  const used = (avail + 6 + 2 * size + 3) & ~3;
+  return { avail, used, total: used + 6 + 8 * size };
+}
+
+export class Virtqueue {
+  readonly index: number;
+  readonly size: number;
+  readonly descPhys: number;
+  readonly availPhys: number;
+  readonly usedPhys: number;
+  readonly stats: VirtqueueStats = {
+    notifications: 0, notificationsSuppressed: 0, completed: 0,
+    badId: 0, notInFlight: 0, badLength: 0, idxJump: 0,
+  };
+  /** Why the queue stopped, once the device has shown itself broken. */
+  broken: string | undefined;
+  /**
+   * Out-parameter of popUsed(): bytes the device wrote into the returned buffer, or -1 when
+   * the device claimed more than the buffer holds (the buffer is returned for reuse; its
+   * contents must not be used).
+   */
+  usedLength = 0;
+
+  readonly #view: DataView;
+  readonly #availOff: number;
+  readonly #usedOff: number;
+  readonly #mask: number;
+  readonly #eventIdx: boolean;
+  readonly #notify: () => void;
+  readonly #onBroken: (why: string) => void;
+
+  // Private bookkeeping, indexed by descriptor id.
+  readonly #nextFree: Uint16Array;
+  readonly #token: Int32Array;
+  readonly #chainLen: Uint16Array;
+  readonly #writable: Float64Array;
+  readonly #inFlight: Uint8Array;
+  #freeHead = 0;
+  #numFree: number;
+
+  #availIdx = 0;
+  #kickedIdx = 0;
+  #lastUsed = 0;
+  #violations = 0;
+
+  /**
+   * `mem` must be at least virtqueueLayout(size).total bytes, zeroed (hw.dmaAlloc is).
+   * `notify` writes the transport's notification register; `onBroken` is called once.
+   */
+  constructor(opts: {
+    index: number; size: number; mem: DmaRegion; eventIdx: boolean;
+    notify: () => void; onBroken?: (why: string) => void;
+  }) {
+    const { index, size, mem } = opts;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_QUEUE_SIZE || (size & (size - 1)) !== 0) {
+      throw new RangeError(`Virtqueue size ${size} is not a power of two in 1..${MAX_QUEUE_SIZE}`);
+    }
+    const layout = virtqueueLayout(size);
+    if (mem.buffer.byteLength < layout.total) {
+      throw new RangeError(`Virtqueue of ${size} needs ${layout.total} bytes, region has ${mem.buffer.byteLength}`);
+    }
+    this.index = index;
+    this.size = size;
+    this.#mask = size - 1;
+    this.#view = new DataView(mem.buffer, 0, layout.total);
+    this.#availOff = layout.avail;
+    this.#usedOff = layout.used;
+    this.descPhys = mem.phys;
+    this.availPhys = mem.phys + layout.avail;
+    this.usedPhys = mem.phys + layout.used;
+    this.#eventIdx = opts.eventIdx;
+    this.#notify = opts.notify;
+    this.#onBroken = opts.onBroken ?? (() => {});
+    this.#nextFree = new Uint16Array(size);
+    this.#token = new Int32Array(size);
+    this.#chainLen = new Uint16Array(size);
+    this.#writable = new Float64Array(size);
+    this.#inFlight = new Uint8Array(size);
+    for (let i = 0; i < size; i++) this.#nextFree[i] = (i + 1) & this.#mask;
+    this.#numFree = size;
+  }
+
+  /** Allocate the queue's ring memory (once) for `size` entries. */
+  static allocate(hw: Hw, size: number): DmaRegion {
+    return hw.dmaAlloc(virtqueueLayout(size).total);
+  }
+
+  get numFree(): number { return this.#numFree; }
+  get inFlight(): number { return this.size - this.#numFree; }
+
+  /**
+   * Make one buffer available. `writable` = device-writable (receive) rather than readable.
+   * `token` (≥ 0) is handed back by popUsed(). Returns false when no descriptor is free or
+   * the queue is broken. Takes effect for the device at once; call kick() to notify.
+   */
+  addBuffer(phys: number, length: number, writable: boolean, token: number): boolean {
+    if (this.broken !== undefined || this.#numFree === 0) return false;
+    const id = this.#freeHead;
+    this.#freeHead = this.#nextFree[id]!;
+    this.#numFree--;
+    this.#writeDesc(id, phys, length, writable ? DESC_F_WRITE : 0, 0);
+    this.#track(id, token, 1, writable ? length : 0);
+    this.#publish(id);
+    return true;
+  }
+
+  /**
+   * Make a chain available: segments [0, readable) are device-readable, the rest
+   * device-writable (§2.7.4.2: readable before writable). Returns false if fewer than
+   * `phys.length` descriptors are free.
+   */
+  addChain(phys: ArrayLike<number>, lengths: ArrayLike<number>, readable: number, token: number): boolean {
+    const n = phys.length;
+    if (n === 0 || n !== lengths.length || readable < 0 || readable > n) {
+      throw new RangeError(`Invalid chain: ${n} segments, ${lengths.length} lengths, ${readable} readable`);
+    }
+    if (this.broken !== undefined || this.#numFree < n) return false;
+    const head = this.#freeHead;
+    let id = head;
+    let writableBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const next = this.#nextFree[id]!;
+      const isWritable = i >= readable;
+      if (isWritable) writableBytes += lengths[i]!;
+      const flags = (isWritable ? DESC_F_WRITE : 0) | (i + 1 < n ? DESC_F_NEXT : 0);
+      this.#writeDesc(id, phys[i]!, lengths[i]!, flags, i + 1 < n ? next : 0);
+      if (i + 1 < n) id = next;
+      else this.#freeHead = next;
+    }
+    this.#numFree -= n;
+    this.#track(head, token, n, writableBytes);
+    this.#publish(head);
+    return true;
+  }
+
+  /**
+   * Notify the device of buffers added since the last kick, unless it asked not to be
+   * (§2.7.10 avail_event with EVENT_IDX, else the used ring's NO_NOTIFY flag).
+   * Returns whether a notification was sent.
+   */
+  kick(): boolean {
+    const oldIdx = this.#kickedIdx;
+    const newIdx = this.#availIdx;
+    if (oldIdx === newIdx || this.broken !== undefined) return false;
+    this.#kickedIdx = newIdx;
+    const needed = this.#eventIdx
+      ? needEvent(this.#view.getUint16(this.#usedOff + 4 + 8 * this.size, true), newIdx, oldIdx)
+      : (this.#view.getUint16(this.#usedOff, true) & USED_F_NO_NOTIFY) === 0;
+    if (needed) {
+      this.stats.notifications++;
+      this.#notify();
+    } else {
+      this.stats.notificationsSuppressed++;
+    }
+    return needed;
+  }
+
+  /** Whether the device has published used elements we have not consumed. */
+  hasUsed(): boolean {
+    return this.broken === undefined && this.#view.getUint16(this.#usedOff + 2, true) !== this.#lastUsed;
+  }
+
+  /**
+   * Take the next valid used element: returns its token (and sets `usedLength`), or -1 when
+   * there is none. Invalid elements are counted and skipped (see the file comment).
+   */
+  popUsed(): number {
+    const view = this.#view;
+    for (;;) {
+      if (this.broken !== undefined) return -1;
+      const usedIdx = view.getUint16(this.#usedOff + 2, true);
+      if (usedIdx === this.#lastUsed) return -1;
+      const ahead = (usedIdx - this.#lastUsed) & 0xffff;
+      if (ahead > this.size) {
+        this.stats.idxJump++;
+        this.#markBroken(`used idx advanced by ${ahead}, more than the queue size ${this.size}`);
+        return -1;
+      }
+      const elem = this.#usedOff + 4 + 8 * (this.#lastUsed & this.#mask);
+      const id = view.getUint32(elem, true);
+      const length = view.getUint32(elem + 4, true);
+      this.#lastUsed = (this.#lastUsed + 1) & 0xffff;
+      if (id >= this.size) {
+        this.stats.badId++;
+        this.#violation(`used id ${id} out of range`);
+        continue;
+      }
+      if (this.#inFlight[id] === 0) {
+        this.stats.notInFlight++;
+        this.#violation(`used id ${id} not in flight`);
+        continue;
+      }
+      const token = this.#token[id]!;
+      const tooLong = length > this.#writable[id]!;
+      this.#release(id);
+      if (tooLong) {
+        this.stats.badLength++;
+        this.usedLength = -1;
+        this.#violation(`used length ${length} exceeds the buffer`);
+        // The buffer is still handed back so the driver can recycle it.
+        if (this.broken !== undefined) return -1;
+        return token;
+      }
+      this.stats.completed++;
+      this.usedLength = length;
+      return token;
+    }
+  }
+
+  /**
+   * Ask for an interrupt once the device has used `delay` + 1 more elements (§2.7.10
+   * used_event; without EVENT_IDX any used element interrupts). Returns true if elements are
+   * already waiting: the caller must poll again or it may never be interrupted for them.
+   */
+  enableInterrupts(delay = 0): boolean {
+    if (this.#eventIdx) {
+      this.#view.setUint16(this.#availOff + 4 + 2 * this.size, (this.#lastUsed + delay) & 0xffff, true);
+    } else {
+      this.#view.setUint16(this.#availOff, 0, true);
+    }
+    return this.hasUsed();
+  }
+
+  /** Ask the device not to interrupt for this queue (a hint: it may still do so). */
+  disableInterrupts(): void {
+    if (this.#eventIdx) {
+      // An event index just behind the consumer is crossed again only after 2^16 elements.
+      this.#view.setUint16(this.#availOff + 4 + 2 * this.size, (this.#lastUsed - 1) & 0xffff, true);
+    } else {
+      this.#view.setUint16(this.#availOff, AVAIL_F_NO_INTERRUPT, true);
+    }
+  }
+
+  #writeDesc(id: number, phys: number, length: number, flags: number, next: number): void {
+    const off = id * DESC_SIZE;
+    const view = this.#view;
+    view.setUint32(off, phys % 0x1_0000_0000, true);
+    view.setUint32(off + 4, Math.floor(phys / 0x1_0000_0000), true);
+    view.setUint32(off + 8, length, true);
+    view.setUint16(off + 12, flags, true);
+    view.setUint16(off + 14, next, true);
+  }
+
+  #track(head: number, token: number, chainLen: number, writableBytes: number): void {
+    this.#token[head] = token;
+    this.#chainLen[head] = chainLen;
+    this.#writable[head] = writableBytes;
+    this.#inFlight[head] = 1;
+  }
+
+  /** Ring entry first, then the index the device polls (§2.7.13). */
+  #publish(head: number): void {
+    this.#view.setUint16(this.#availOff + 4 + 2 * (this.#availIdx & this.#mask), head, true);
+    this.#availIdx = (this.#availIdx + 1) & 0xffff;
+    this.#view.setUint16(this.#availOff + 2, this.#availIdx, true);
+  }
+
+  /** Return a chain to the free list, walking our private copy of its links. */
+  #release(head: number): void {
+    this.#inFlight[head] = 0;
+    const n = this.#chainLen[head]!;
+    // The chain occupies ids taken consecutively from the free list: head, next[head], ...
+    // (addChain links them in that order), so its last id links back to the old free head.
+    let last = head;
+    for (let i = 1; i < n; i++) last = this.#nextFree[last]!;
+    this.#nextFree[last] = this.#freeHead;
+    this.#freeHead = head;
+    this.#numFree += n;
+  }
+
+  #violation(why: string): void {
+    this.#violations++;
+    if (this.#violations >= this.size) this.#markBroken(`${this.#violations} invalid used elements (last: ${why})`);
+  }
+
+  #markBroken(why: string): void {
+    if (this.broken !== undefined) return;
+    this.broken = `queue ${this.index}: ${why}`;
+    this.#onBroken(this.broken);
+  }
+}

@@ -1,0 +1,216 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { HttpParser, type MessageHead, type ParseError, type ParserLimits } from './parser.ts';
+
+interface Msg {
+  head: MessageHead;
+  body: string;
+  trailers: string[];
+  ended: boolean;
+}
+
+function run(kind: 'request' | 'response', chunks: Uint8Array[], limits?: ParserLimits, finish = false) {
+  const msgs: Msg[] = [];
+  let error: ParseError | null = null;
+  const p = new HttpParser(kind, {
+    onHead(head) { msgs.push({ head, body: '', trailers: [], ended: false }); },
+    onBody(data) { msgs[msgs.length - 1].body += Buffer.from(data).toString('latin1'); },
+    onEnd(trailers) { const m = msgs[msgs.length - 1]; m.trailers = trailers; m.ended = true; },
+    onError(e) { assert.equal(error, null, 'only one error'); error = e; },
+  }, limits);
+  for (const c of chunks) p.push(c);
+  if (finish) p.finish();
+  return { msgs, error: error as ParseError | null, parser: p };
+}
+const b = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+const req = (s: string, limits?: ParserLimits) => run('request', [b(s)], limits);
+
+/** Each framing case and the status a server must answer (0 = accepted, complete). */
+const CASES: [string, string, number][] = [
+  ['simple GET', 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 0],
+  ['HTTP/1.0', 'GET / HTTP/1.0\r\n\r\n', 0],
+  ['Content-Length body', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc', 0],
+  ['chunked body', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 0],
+  ['chunk extension', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n0\r\n\r\n', 0],
+  ['leading empty line', '\r\nGET / HTTP/1.1\r\n\r\n', 0],
+  ['CL with TE', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 400],
+  ['duplicate equal CL', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc', 400],
+  ['differing CL', 'POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd', 400],
+  ['CL list', 'POST / HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\nabc', 400],
+  ['negative CL', 'POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n', 400],
+  ['CL overflow', 'POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n', 400],
+  ['non-hex chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n', 400],
+  ['empty chunk size', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\r\nabc\r\n0\r\n\r\n', 400],
+  ['chunk size overflow', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nabc\r\n', 400],
+  ['chunk data without CRLF', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n', 400],
+  ['TE not ending in chunked', 'POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n', 400],
+  ['chunked twice', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n', 400],
+  ['obs-fold', 'GET / HTTP/1.1\r\nX-A: 1\r\n  continued\r\n\r\n', 400],
+  ['NUL in header value', 'GET / HTTP/1.1\r\nX-A: a\x00b\r\n\r\n', 400],
+  ['CTL in header value', 'GET / HTTP/1.1\r\nX-A: a\x01b\r\n\r\n', 400],
+  ['DEL in header value', 'GET / HTTP/1.1\r\nX-A: a\x7fb\r\n\r\n', 400],
+  ['space before colon', 'GET / HTTP/1.1\r\nHost : a\r\n\r\n', 400],
+  ['empty header name', 'GET / HTTP/1.1\r\n: a\r\n\r\n', 400],
+  ['invalid char in header name', 'GET / HTTP/1.1\r\nX(A): a\r\n\r\n', 400],
+  ['invalid char in method', 'G@T / HTTP/1.1\r\n\r\n', 400],
+  ['bare LF in headers', 'GET / HTTP/1.1\nHost: a\n\n', 400],
+  ['bare LF after header', 'GET / HTTP/1.1\r\nHost: a\n\r\n', 400],
+  ['bare CR', 'GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n', 400],
+  ['double space in request line', 'GET  / HTTP/1.1\r\n\r\n', 400],
+  ['missing version', 'GET /\r\n\r\n', 400],
+  ['lowercase version', 'GET / http/1.1\r\n\r\n', 400],
+  ['HTTP/2.0', 'GET / HTTP/2.0\r\n\r\n', 505],
+  ['HTTP/1.2', 'GET / HTTP/1.2\r\n\r\n', 505],
+  ['HTTP/0.9', 'GET / HTTP/0.9\r\n\r\n', 505],
+  ['control char in URL', 'GET /a\x01b HTTP/1.1\r\n\r\n', 400],
+  ['URI over 8 KB', `GET /${'a'.repeat(8200)} HTTP/1.1\r\n\r\n`, 414],
+  ['URI exactly 8 KB', `GET /${'a'.repeat(8191)} HTTP/1.1\r\n\r\n`, 0],
+  ['header section over 16 KB', `GET / HTTP/1.1\r\nX-A: ${'a'.repeat(17000)}\r\n\r\n`, 431],
+  ['many headers over 16 KB', `GET / HTTP/1.1\r\n${'X-A: aaaaaaaaaaaaaaaaaa\r\n'.repeat(800)}\r\n`, 431],
+  ['trailers', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-T: 1\r\n\r\n', 0],
+  ['bad trailer', 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX T: 1\r\n\r\n', 400],
+];
+
+for (const [name, input, status] of CASES) {
+  test(`request framing: ${name} → ${status || 'accepted'}`, () => {
+    const { msgs, error } = req(input);
+    if (status === 0) {
+      assert.equal(error, null, JSON.stringify(error));
+      assert.equal(msgs.length, 1);
+      assert.ok(msgs[0].ended);
+    } else {
+      assert.equal(error?.status, status, `${JSON.stringify(error)}`);
+    }
+  });
+}
+
+test('body over the configured limit is 413, by Content-Length and by chunked total', () => {
+  assert.equal(req('POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n', { maxBodySize: 10 }).error?.status, 413);
+  const chunked = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n';
+  const r = req(chunked, { maxBodySize: 10 });
+  assert.equal(r.error?.status, 413);
+  assert.equal(r.msgs.length, 1, 'head was delivered before the body went over');
+  assert.equal(req(chunked, { maxBodySize: 12 }).error, null);
+});
+
+test('parses method, url, version, raw headers with trimmed values', () => {
+  const { msgs } = req('PUT /x?y=1 HTTP/1.0\r\nHost:  a.b \r\nX-Y:\tz\r\nConnection: keep-alive\r\n\r\n');
+  const h = msgs[0].head;
+  assert.equal(h.kind, 'request');
+  if (h.kind !== 'request') return;
+  assert.equal(h.method, 'PUT');
+  assert.equal(h.url, '/x?y=1');
+  assert.equal(h.versionMinor, 0);
+  assert.deepEqual(h.rawHeaders, ['Host', 'a.b', 'X-Y', 'z', 'Connection', 'keep-alive']);
+  assert.equal(h.keepAlive, true);
+});
+
+test('keep-alive: 1.1 default, 1.1 with close, 1.0 default, 1.0 with keep-alive', () => {
+  const ka = (s: string) => req(s).msgs[0].head.keepAlive;
+  assert.equal(ka('GET / HTTP/1.1\r\n\r\n'), true);
+  assert.equal(ka('GET / HTTP/1.1\r\nConnection: Close\r\n\r\n'), false);
+  assert.equal(ka('GET / HTTP/1.0\r\n\r\n'), false);
+  assert.equal(ka('GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n'), true);
+});
+
+test('chunked body and trailers are decoded', () => {
+  const { msgs } = req('POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-T: v\r\n\r\n');
+  assert.equal(msgs[0].body, 'abc0123456789');
+  assert.deepEqual(msgs[0].trailers, ['X-T', 'v']);
+});
+
+const PIPELINE =
+  'GET /1 HTTP/1.1\r\nHost: a\r\n\r\n' +
+  'POST /2 HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello' +
+  'POST /3 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n1;x\r\n!\r\n0\r\nT: 1\r\n\r\n' +
+  'GET /4 HTTP/1.0\r\n\r\n';
+
+function summary(msgs: Msg[]) {
+  return msgs.map((m) => [(m.head as { url: string }).url, m.body, m.trailers.join(','), m.ended]);
+}
+
+test('pipelined requests in one chunk come out in order', () => {
+  const { msgs, error } = req(PIPELINE);
+  assert.equal(error, null);
+  assert.deepEqual(summary(msgs), [['/1', '', '', true], ['/2', 'hello', '', true], ['/3', 'hi!', 'T,1', true], ['/4', '', '', true]]);
+});
+
+test('split at every offset (and byte by byte) gives the same messages', () => {
+  const whole = summary(req(PIPELINE).msgs);
+  const bytes = b(PIPELINE);
+  for (let i = 0; i <= bytes.length; i++) {
+    const r = run('request', [bytes.slice(0, i), bytes.slice(i)]);
+    assert.equal(r.error, null, `split at ${i}`);
+    assert.deepEqual(summary(r.msgs), whole, `split at ${i}`);
+  }
+  const single = run('request', Array.from(bytes, (x) => new Uint8Array([x])));
+  assert.deepEqual(summary(single.msgs), whole);
+});
+
+test('every error case is also detected when fed byte by byte', () => {
+  for (const [name, input, status] of CASES) {
+    if (status === 0) continue;
+    const r = run('request', Array.from(b(input), (x) => new Uint8Array([x])));
+    assert.equal(r.error?.status, status, name);
+  }
+});
+
+test('response parser: status line, CL, chunked, close-delimited, HEAD, 204/304, 1xx', () => {
+  const r1 = run('response', [b('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n')]);
+  assert.equal(r1.error, null);
+  assert.deepEqual(r1.msgs.map((m) => [(m.head as { statusCode: number }).statusCode, m.body]), [[200, 'hi'], [404, 'x']]);
+
+  const r2 = run('response', [b('HTTP/1.0 200 OK\r\n\r\nuntil close')], {}, true);
+  assert.equal(r2.msgs[0].body, 'until close');
+  assert.ok(r2.msgs[0].ended);
+  assert.equal(r2.msgs[0].head.keepAlive, false);
+
+  const r3 = run('response', [b('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n')]);
+  assert.equal(r3.msgs.length, 2);
+  assert.ok(r3.msgs.every((m) => m.ended && m.body === ''));
+
+  const msgs: string[] = [];
+  const p = new HttpParser('response', {
+    onHead(h) { msgs.push(`head ${(h as { statusCode: number }).statusCode}`); },
+    onBody(d) { msgs.push(`body ${d.length}`); },
+    onEnd() { msgs.push('end'); },
+    onError(e) { msgs.push(`error ${e.code}`); },
+  });
+  p.expectNoBody();
+  p.push(b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'));
+  p.push(b('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200\r\nContent-Length: 1\r\n\r\nz'));
+  assert.deepEqual(msgs, ['head 200', 'end', 'head 100', 'head 200', 'body 1', 'end']);
+});
+
+test('response parser rejects a bad status line', () => {
+  assert.equal(run('response', [b('HTTP/1.1 2x0 OK\r\n\r\n')]).error?.status, 400);
+  assert.equal(run('response', [b('HTTP/1.1 200OK\r\n\r\n')]).error?.status, 400);
+});
+
+test('property: arbitrary bytes never throw, and a dead parser stays dead', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }), fc.boolean(), (chunks, isReq) => {
+      const r = run(isReq ? 'request' : 'response', chunks, { maxHeaderSize: 512, maxUriLength: 128, maxBodySize: 1000 });
+      r.parser.finish();
+      if (r.error) assert.ok([400, 413, 414, 431, 505].includes(r.error.status));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('property: request-shaped random input is accepted or rejected, never throws', () => {
+  const piece = fc.constantFrom('GET / HTTP/1.1', '\r\n', '\n', ':', ' ', 'Content-Length: 3', 'Transfer-Encoding: chunked',
+    '0', '3', 'abc', 'X-A: b', 'HTTP/1.0', '\t', '\x00', 'ffffffffffffffffffff');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 40 }), fc.nat(200), (parts, cut) => {
+      const bytes = b(parts.join(''));
+      const at = Math.min(cut, bytes.length);
+      const r = run('request', [bytes.subarray(0, at), bytes.subarray(at)]);
+      const whole = run('request', [bytes]);
+      assert.deepEqual(r.error?.status, whole.error?.status);
+      assert.equal(r.msgs.length, whole.msgs.length);
+    }),
+    { numRuns: 2000 },
+  );
+});

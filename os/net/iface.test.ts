@@ -1,0 +1,348 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseIpv4 as ip, parseMac, type Ipv4Addr, type MacAddr } from './addr.ts';
+import { Interface } from './iface.ts';
+import { seededRandom } from './testing/sim.ts';
+import type { OutgoingDatagram, TransportProtocol } from './transport.ts';
+import { Udp } from './udp.ts';
+import { ArpOp, emitArp, parseArp, ARP_LEN } from './wire/arp.ts';
+import { emitEthernet, parseEthernet, EtherType } from './wire/ethernet.ts';
+import { emitIcmp, icmpLength, parseIcmp } from './wire/icmp.ts';
+import { emitIpv4, parseIpv4 } from './wire/ipv4.ts';
+import { fromHex, hex } from './wire/result.ts';
+import { emitUdp } from './wire/udp.ts';
+
+const MAC = parseMac('52:54:00:12:34:56')!;
+const PEER_MAC = parseMac('52:55:0a:00:02:02')!;
+const ME = ip('10.0.2.15')!, PEER = ip('10.0.2.2')!, GW = ip('10.0.2.1')!, FAR = ip('93.184.216.34')!;
+
+// scapy Ether/IP(10.0.2.2 -> 10.0.2.15)/UDP(5353 -> 7777)/"hello"
+const UDP_FRAME = fromHex('52540012345652550a00020208004500002100010000401162bb0a0002020a00020f14e91e61000d70a768656c6c6f');
+// scapy Ether/IP(id=0x1234, DF)/ICMP echo request id=0x77 seq=1 "abcdefgh"
+const PING_FRAME = fromHex('52540012345652550a00020208004500002412344000400110950a0002020a00020f080065f2007700016162636465666768');
+// scapy fragment(IP(10.0.0.1 -> 10.0.0.2, id=0x4242)/UDP(1000 -> 2000)/"ABCDEFGH"*5, fragsize=16)
+const FRAGMENTS = [
+  '4500002442422000401104850a0000010a00000203e807d000308a6a4142434445464748',
+  '4500002442422002401104830a0000010a00000241424344454647484142434445464748',
+  '4500002442420004401124810a0000010a00000241424344454647484142434445464748',
+].map(fromHex);
+
+function setup(config = true): { iface: Interface; udp: Udp; out: Uint8Array[]; flush: (now: number) => Uint8Array[] } {
+  const random = seededRandom(7);
+  const iface = new Interface({ mac: MAC, random });
+  const udp = new Udp({ random, sourceAddress: (d) => iface.sourceAddressFor(d) });
+  iface.addProtocol(udp);
+  if (config) iface.configure({ address: ME, prefixLength: 24, gateway: GW });
+  const out: Uint8Array[] = [];
+  const flush = (now: number): Uint8Array[] => {
+    const frames: Uint8Array[] = [];
+    iface.poll(now, (f) => frames.push(f.slice()));
+    out.push(...frames);
+    return frames;
+  };
+  if (config) flush(0); // gratuitous ARP
+  return { iface, udp, out, flush };
+}
+
+function arpFrame(op: number, senderMac: MacAddr, senderIp: Ipv4Addr, targetMac: MacAddr, targetIp: Ipv4Addr, dst: MacAddr): Uint8Array {
+  const f = new Uint8Array(14 + ARP_LEN);
+  emitEthernet({ dst, src: senderMac, ethertype: EtherType.ARP }, f);
+  emitArp({ operation: op, senderMac, senderIp, targetMac, targetIp }, f.subarray(14));
+  return f;
+}
+
+function ipFrame(src: Ipv4Addr, dst: Ipv4Addr, protocol: number, payload: Uint8Array, dstMac: MacAddr = MAC): Uint8Array {
+  const f = new Uint8Array(34 + payload.length);
+  emitEthernet({ dst: dstMac, src: PEER_MAC, ethertype: EtherType.IPV4 }, f);
+  emitIpv4({ src, dst, protocol, ttl: 64, ident: 1, tos: 0, dontFragment: false, moreFragments: false, fragmentOffset: 0, payloadLength: payload.length }, f.subarray(14));
+  f.set(payload, 34);
+  return f;
+}
+
+function udpPayload(src: Ipv4Addr, dst: Ipv4Addr, srcPort: number, dstPort: number, data: Uint8Array): Uint8Array {
+  const b = new Uint8Array(8 + data.length);
+  emitUdp({ srcPort, dstPort }, data, src, dst, b);
+  return b;
+}
+
+function decode(frame: Uint8Array): { ethertype: number; dst: MacAddr; ip?: ReturnType<typeof parseIpv4>; arp?: ReturnType<typeof parseArp> } {
+  const e = parseEthernet(frame);
+  assert.ok(e.ok);
+  const { ethertype, dst } = e.value.repr;
+  if (ethertype === EtherType.ARP) return { ethertype, dst, arp: parseArp(e.value.payload) };
+  return { ethertype, dst, ip: parseIpv4(e.value.payload) };
+}
+
+/** Make the interface know PEER's MAC by answering its ARP request. */
+function learnPeer(iface: Interface, now: number): void {
+  iface.receive(now, arpFrame(ArpOp.REQUEST, PEER_MAC, PEER, new Uint8Array(6), ME, MAC));
+}
+
+test('configure() announces the address with a gratuitous ARP', () => {
+  const { out } = setup();
+  assert.equal(out.length, 1);
+  const d = decode(out[0]!);
+  assert.ok(d.arp?.ok);
+  assert.equal(d.arp.value.operation, ArpOp.REQUEST);
+  assert.equal(d.arp.value.senderIp, ME);
+  assert.equal(d.arp.value.targetIp, ME);
+});
+
+test('an ARP request for our address gets a reply and teaches us the sender', () => {
+  const { iface, flush } = setup();
+  // scapy: who-has 10.0.2.15 tell 10.0.2.2
+  iface.receive(10, arpFrame(ArpOp.REQUEST, PEER_MAC, PEER, new Uint8Array(6), ME, parseMac('ff:ff:ff:ff:ff:ff')!));
+  const [reply] = flush(10);
+  const d = decode(reply!);
+  assert.ok(d.arp?.ok);
+  assert.deepEqual(d.dst, PEER_MAC);
+  assert.equal(d.arp.value.operation, ArpOp.REPLY);
+  assert.deepEqual(d.arp.value.senderMac, MAC);
+  assert.equal(d.arp.value.targetIp, PEER);
+  assert.deepEqual(iface.arp.lookup(10, PEER), PEER_MAC);
+});
+
+test('an ARP request for another address is not answered and creates no entry', () => {
+  const { iface, flush } = setup();
+  iface.receive(10, arpFrame(ArpOp.REQUEST, PEER_MAC, PEER, new Uint8Array(6), ip('10.0.2.99')!, parseMac('ff:ff:ff:ff:ff:ff')!));
+  assert.equal(flush(10).length, 0);
+  assert.equal(iface.arp.lookup(10, PEER), undefined);
+});
+
+test('a datagram to an unresolved on-link address waits for ARP, then is sent', () => {
+  const { iface, udp, flush } = setup();
+  const s = udp.bind({ port: 4000 });
+  assert.deepEqual(s.send(PEER, 53, new Uint8Array([1, 2, 3])), { ok: true });
+  const frames = flush(100);
+  assert.equal(frames.length, 1);
+  const req = decode(frames[0]!);
+  assert.ok(req.arp?.ok);
+  assert.equal(req.arp.value.targetIp, PEER);
+  iface.receive(101, arpFrame(ArpOp.REPLY, PEER_MAC, PEER, MAC, ME, MAC));
+  const [sent] = flush(101);
+  const d = decode(sent!);
+  assert.deepEqual(d.dst, PEER_MAC);
+  assert.ok(d.ip?.ok);
+  assert.equal(d.ip.value.repr.dst, PEER);
+  assert.equal(d.ip.value.repr.src, ME);
+  assert.equal(d.ip.value.repr.dontFragment, false);
+});
+
+test('ARP requests are limited to one per second per address and give up after three', () => {
+  const { iface, udp, flush } = setup();
+  const s = udp.bind({ port: 4000 });
+  s.send(PEER, 53, new Uint8Array(1));
+  assert.equal(flush(0).length, 1);
+  s.send(PEER, 53, new Uint8Array(1));
+  assert.equal(flush(500).length, 0, 'no second request within 1 s');
+  assert.equal(iface.pollAt(500), 1000);
+  assert.equal(flush(1000).length, 1);
+  assert.equal(flush(2000).length, 1);
+  assert.equal(flush(3000).length, 0);
+  assert.equal(iface.arp.stats['unresolved'], 2);
+  assert.equal(iface.pollAt(3000), Infinity);
+});
+
+test('the queue of datagrams waiting for one address is bounded', () => {
+  const { iface, udp, flush } = setup();
+  const s = udp.bind({ port: 4000 });
+  for (let i = 0; i < 20; i++) s.send(PEER, 53, new Uint8Array([i]));
+  flush(0);
+  assert.equal(iface.arp.stats['queue-overflow'], 12);
+  iface.receive(1, arpFrame(ArpOp.REPLY, PEER_MAC, PEER, MAC, ME, MAC));
+  const frames = flush(1);
+  assert.equal(frames.length, 8);
+  assert.equal(frames[0]![42], 12, 'the oldest were dropped');
+});
+
+test('ARP cache entries expire after 60 s', () => {
+  const { iface } = setup();
+  learnPeer(iface, 0);
+  assert.ok(iface.arp.lookup(59_999, PEER));
+  assert.equal(iface.arp.lookup(60_000, PEER), undefined);
+});
+
+test('the ARP cache size is capped', () => {
+  const iface = new Interface({ mac: MAC, arp: { maxEntries: 4 } });
+  iface.configure({ address: ME, prefixLength: 16 });
+  for (let i = 0; i < 10; i++) iface.receive(i, arpFrame(ArpOp.REQUEST, PEER_MAC, PEER + 100 + i, new Uint8Array(6), ME, MAC));
+  assert.equal(iface.arp.size, 4);
+});
+
+test('an off-link destination goes through the default gateway', () => {
+  const { iface, udp, flush } = setup();
+  udp.bind({ port: 4000 }).send(FAR, 80, new Uint8Array(4));
+  const [req] = flush(0);
+  const d = decode(req!);
+  assert.ok(d.arp?.ok);
+  assert.equal(d.arp.value.targetIp, GW);
+  iface.addRoute({ destination: ip('93.184.0.0')!, prefixLength: 16, gateway: PEER });
+  learnPeer(iface, 1);
+  udp.bind({ port: 4001 }).send(FAR, 80, new Uint8Array(4));
+  const frames = flush(1);
+  assert.equal(frames.length, 2); // ARP reply to the peer, then the datagram via the more specific route
+  assert.deepEqual(decode(frames[1]!).dst, PEER_MAC);
+});
+
+test('without an address only broadcast can be sent', () => {
+  const { iface, udp, flush } = setup(false);
+  const s = udp.bind({ port: 68 });
+  s.send(PEER, 67, new Uint8Array(1));
+  s.send(0xffffffff, 67, new Uint8Array(1));
+  const frames = flush(0);
+  assert.equal(frames.length, 1);
+  const d = decode(frames[0]!);
+  assert.deepEqual(d.dst, parseMac('ff:ff:ff:ff:ff:ff'));
+  assert.ok(d.ip?.ok);
+  assert.equal(d.ip.value.repr.src, 0);
+  assert.equal(iface.stats['tx-no-route'], 1);
+});
+
+test('a captured UDP frame reaches the bound socket', () => {
+  const { iface, udp } = setup();
+  const s = udp.bind({ port: 7777 });
+  iface.receive(5, UDP_FRAME);
+  const m = s.receive();
+  assert.ok(m);
+  assert.equal(m.src, PEER);
+  assert.equal(m.srcPort, 5353);
+  assert.equal(new TextDecoder().decode(m.payload), 'hello');
+});
+
+test('a captured echo request is answered with an echo reply', () => {
+  const { iface, flush } = setup();
+  learnPeer(iface, 0);
+  flush(0);
+  iface.receive(1, PING_FRAME);
+  const [reply] = flush(1);
+  const d = decode(reply!);
+  assert.ok(d.ip?.ok);
+  assert.equal(d.ip.value.repr.dst, PEER);
+  const icmp = parseIcmp(d.ip.value.payload);
+  assert.deepEqual(icmp, { ok: true, value: { kind: 'echo-reply', ident: 0x77, seq: 1, data: new TextEncoder().encode('abcdefgh') } });
+});
+
+test('an echo request to the broadcast address is ignored', () => {
+  const { iface, flush } = setup();
+  const echo = { kind: 'echo-request' as const, ident: 1, seq: 1, data: new Uint8Array(0) };
+  const b = new Uint8Array(icmpLength(echo));
+  emitIcmp(echo, b);
+  iface.receive(1, ipFrame(PEER, ip('10.0.2.255')!, 1, b, parseMac('ff:ff:ff:ff:ff:ff')!));
+  assert.equal(flush(1).length, 0);
+  assert.equal(iface.stats['icmp-echo-ignored'], 1);
+});
+
+test('UDP to a closed port gets port unreachable with the original header and 8 bytes', () => {
+  const { iface, flush } = setup();
+  learnPeer(iface, 0);
+  flush(0);
+  iface.receive(1, UDP_FRAME);
+  const [frame] = flush(1);
+  const d = decode(frame!);
+  assert.ok(d.ip?.ok);
+  const icmp = parseIcmp(d.ip.value.payload);
+  assert.ok(icmp.ok && icmp.value.kind === 'dest-unreachable');
+  assert.equal(icmp.value.code, 3);
+  assert.equal(hex(icmp.value.original), hex(UDP_FRAME.subarray(14, 14 + 28)));
+});
+
+test('ICMP errors are rate limited by a token bucket', () => {
+  const { iface, flush } = setup();
+  learnPeer(iface, 0);
+  flush(0);
+  for (let i = 0; i < 30; i++) iface.receive(1, UDP_FRAME);
+  assert.equal(flush(1).length, 10);
+  assert.equal(iface.stats['icmp-rate-limited'], 20);
+  for (let i = 0; i < 5; i++) iface.receive(501, UDP_FRAME);
+  assert.equal(flush(501).length, 5, 'five tokens refilled in 500 ms');
+});
+
+test('an unknown protocol gets protocol unreachable; broadcasts get no ICMP errors', () => {
+  const { iface, flush } = setup();
+  learnPeer(iface, 0);
+  flush(0);
+  iface.receive(1, ipFrame(PEER, ME, 99, new Uint8Array(12)));
+  const [frame] = flush(1);
+  const d = decode(frame!);
+  assert.ok(d.ip?.ok);
+  const icmp = parseIcmp(d.ip.value.payload);
+  assert.ok(icmp.ok && icmp.value.kind === 'dest-unreachable' && icmp.value.code === 2);
+  iface.receive(2, ipFrame(PEER, 0xffffffff, 17, udpPayload(PEER, 0xffffffff, 1, 9, new Uint8Array(1)), parseMac('ff:ff:ff:ff:ff:ff')!));
+  assert.equal(flush(2).length, 0);
+});
+
+test('registered transports receive datagrams by protocol number', () => {
+  const { iface } = setup();
+  const got: [Ipv4Addr, Ipv4Addr, number][] = [];
+  const fake: TransportProtocol = {
+    protocol: 6,
+    input: (_now, src, dst, payload) => { got.push([src, dst, payload.length]); return true; },
+    poll: () => {},
+    pollAt: () => Infinity,
+  };
+  iface.addProtocol(fake);
+  assert.throws(() => iface.addProtocol(fake), RangeError);
+  iface.receive(0, ipFrame(PEER, ME, 6, new Uint8Array(20)));
+  assert.deepEqual(got, [[PEER, ME, 20]]);
+});
+
+test('TCP datagrams are sent with DF; oversized UDP is fragmented to the MTU', () => {
+  const { iface, flush } = setup();
+  learnPeer(iface, 0);
+  flush(0);
+  const tcpOut: OutgoingDatagram = { src: ME, dst: PEER, protocol: 6, payload: new Uint8Array(20) };
+  assert.ok(iface.send(0, tcpOut));
+  assert.equal(iface.send(0, { ...tcpOut, payload: new Uint8Array(1481) }), false, 'DF and over the MTU');
+  assert.ok(iface.send(0, { src: ME, dst: PEER, protocol: 17, payload: new Uint8Array(3000).fill(7) }));
+  const frames = flush(0);
+  assert.equal(frames.length, 4);
+  const tcp = decode(frames[0]!);
+  assert.ok(tcp.ip?.ok && tcp.ip.value.repr.dontFragment);
+  const parts = frames.slice(1).map((f) => decode(f).ip!);
+  for (const p of parts) assert.ok(p.ok);
+  assert.ok(frames.slice(1).every((f) => f.length <= 1514));
+  const reprs = parts.map((p) => (p.ok ? p.value.repr : undefined)!);
+  assert.deepEqual(reprs.map((r) => [r.fragmentOffset, r.moreFragments, r.payloadLength]), [[0, true, 1480], [1480, true, 1480], [2960, false, 40]]);
+  assert.ok(reprs.every((r) => r.ident === reprs[0]!.ident));
+});
+
+test('captured fragments arriving out of order are reassembled and delivered', () => {
+  const iface = new Interface({ mac: MAC });
+  const udp = new Udp({ random: seededRandom(1), sourceAddress: () => 0 });
+  iface.addProtocol(udp);
+  iface.configure({ address: ip('10.0.0.2')!, prefixLength: 24 });
+  const s = udp.bind({ port: 2000 });
+  const eth = (ipBytes: Uint8Array): Uint8Array => { const f = new Uint8Array(14 + ipBytes.length); emitEthernet({ dst: MAC, src: PEER_MAC, ethertype: 0x800 }, f); f.set(ipBytes, 14); return f; };
+  for (const i of [2, 0, 1]) iface.receive(i, eth(FRAGMENTS[i]!));
+  const m = s.receive();
+  assert.ok(m);
+  assert.equal(new TextDecoder().decode(m.payload), 'ABCDEFGH'.repeat(5));
+  assert.equal(iface.reassembler.bufferedBytes, 0);
+});
+
+test('malformed frames are counted by reason, never thrown', () => {
+  const { iface } = setup();
+  iface.receive(0, new Uint8Array(5));
+  const bad = UDP_FRAME.slice(); bad[14 + 10] ^= 1;
+  iface.receive(0, bad);
+  const other = UDP_FRAME.slice(); other[0] = 2;
+  iface.receive(0, other);
+  assert.equal(iface.stats['eth-truncated'], 1);
+  assert.equal(iface.stats['ip-bad-checksum'], 1);
+  assert.equal(iface.stats['eth-not-for-us'], 1);
+});
+
+test('Interface.receive() never throws on arbitrary frames', () => {
+  const { iface, flush } = setup();
+  iface.addProtocol({ protocol: 6, input: () => false, poll: () => {}, pollAt: () => Infinity });
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), fc.boolean(), (body, asIp) => {
+    const f = new Uint8Array(14 + body.length);
+    f.set(MAC);
+    f[12] = asIp ? 0x08 : 0x08; f[13] = asIp ? 0x00 : 0x06;
+    f.set(body, 14);
+    if (asIp && body.length > 0) f[14] = 0x45;
+    iface.receive(0, f);
+    flush(0);
+  }), { numRuns: 2000 });
+});

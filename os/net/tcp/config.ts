@@ -1,0 +1,171 @@
+/** TCP tunables, their defaults and the internal contract between `Tcp` and its connections. */
+import type { Ipv4Addr } from '../addr.ts';
+
+export interface KeepAliveOptions {
+  /** Idle time (ms) before the first probe (Linux default 7200 s). */
+  idle?: number;
+  /** Time (ms) between unanswered probes (default 75 s). */
+  interval?: number;
+  /** Unanswered probes before ETIMEDOUT (default 9). */
+  count?: number;
+}
+
+export interface TcpOptions {
+  /** Fills a buffer with cryptographically secure random bytes (ISN secret, ports, TS offsets). */
+  random: (buf: Uint8Array) => void;
+  /** Local address for connect() when the call does not name one. */
+  localAddress?: () => Ipv4Addr | undefined;
+  /** MSS we announce and the largest we send (default 1460 = MTU 1500 - 40). */
+  mss?: number;
+  /** Per-connection send buffer cap in bytes (default 128 KiB). */
+  sendBufferSize?: number;
+  /** Per-connection receive buffer cap in bytes, incl. out-of-order data (default 128 KiB). */
+  receiveBufferSize?: number;
+  /** Total connection cap, all states (default 1024). */
+  maxConnections?: number;
+  /** Maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30 000 ms). */
+  msl?: number;
+  /** RFC 6298 bounds and initial value (defaults 200 ms, 60 000 ms, 1000 ms). */
+  minRto?: number;
+  maxRto?: number;
+  initialRto?: number;
+  /** Retransmissions of data/FIN (and unanswered zero-window probes) before ETIMEDOUT (default 12). */
+  maxRetransmits?: number;
+  /** Retransmissions of SYN / SYN-ACK before giving up (default 6). */
+  synRetries?: number;
+  /** Deadline for the handshake, both SYN-SENT and SYN-RECEIVED (default 75 000 ms). */
+  connectTimeout?: number;
+  /** Idle time in FIN-WAIT-2 before the connection is dropped (default 60 000 ms). */
+  finWait2Timeout?: number;
+  /** Delayed-ACK timeout (default 40 ms; 0 acknowledges every segment at once). */
+  delayedAckTimeout?: number;
+  /** Offer RFC 7323 window scaling / timestamps and RFC 2018 SACK-permitted (default true). */
+  windowScaling?: boolean;
+  timestamps?: boolean;
+  sack?: boolean;
+  /** Out-of-order ranges kept per connection (default 16); the bytes live in the receive buffer. */
+  maxOooRanges?: number;
+  /** RFC 5961 §7: challenge ACKs allowed per second, per stack (default 100). */
+  challengeAckLimit?: number;
+  /** RSTs for unknown connections queued between polls (default 64; excess dropped). */
+  maxPendingRsts?: number;
+  /** Default Nagle setting of new connections (default false: Nagle on). */
+  noDelay?: boolean;
+  /** Default keep-alive of new connections (default off). */
+  keepAlive?: KeepAliveOptions | false;
+  /** Listener defaults: accept queue and half-open (SYN-RECEIVED) caps (default 128 each). */
+  backlog?: number;
+  synBacklog?: number;
+}
+
+export interface ResolvedConfig {
+  mss: number;
+  sendBufferSize: number;
+  receiveBufferSize: number;
+  maxConnections: number;
+  msl: number;
+  minRto: number;
+  maxRto: number;
+  initialRto: number;
+  maxRetransmits: number;
+  synRetries: number;
+  connectTimeout: number;
+  finWait2Timeout: number;
+  delayedAckTimeout: number;
+  windowScaling: boolean;
+  timestamps: boolean;
+  sack: boolean;
+  maxOooRanges: number;
+  challengeAckLimit: number;
+  maxPendingRsts: number;
+  noDelay: boolean;
+  keepAlive: Required<KeepAliveOptions> | undefined;
+  backlog: number;
+  synBacklog: number;
+}
+
+function positive(name: string, value: number | undefined, dflt: number, min = 1): number {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min) {
+    throw new RangeError(`Invalid TCP option ${name}: ${value}`);
+  }
+  return value;
+}
+
+export function resolveKeepAlive(k: KeepAliveOptions | false | undefined): Required<KeepAliveOptions> | undefined {
+  if (!k) return undefined;
+  return {
+    idle: positive('keepAlive.idle', k.idle, 7_200_000),
+    interval: positive('keepAlive.interval', k.interval, 75_000),
+    count: positive('keepAlive.count', k.count, 9),
+  };
+}
+
+export function resolveConfig(o: TcpOptions): ResolvedConfig {
+  if (typeof o.random !== 'function') throw new TypeError('TCP needs a random(buf) function');
+  const mss = positive('mss', o.mss, 1460, 64);
+  if (mss > 65495) throw new RangeError(`Invalid TCP option mss: ${mss}`);
+  return {
+    mss,
+    sendBufferSize: positive('sendBufferSize', o.sendBufferSize, 128 * 1024),
+    receiveBufferSize: Math.min(positive('receiveBufferSize', o.receiveBufferSize, 128 * 1024), 0x3fffc000),
+    maxConnections: positive('maxConnections', o.maxConnections, 1024),
+    msl: positive('msl', o.msl, 30_000, 0),
+    minRto: positive('minRto', o.minRto, 200),
+    maxRto: positive('maxRto', o.maxRto, 60_000),
+    initialRto: positive('initialRto', o.initialRto, 1000),
+    maxRetransmits: positive('maxRetransmits', o.maxRetransmits, 12, 0),
+    synRetries: positive('synRetries', o.synRetries, 6, 0),
+    connectTimeout: positive('connectTimeout', o.connectTimeout, 75_000),
+    finWait2Timeout: positive('finWait2Timeout', o.finWait2Timeout, 60_000),
+    delayedAckTimeout: positive('delayedAckTimeout', o.delayedAckTimeout, 40, 0),
+    windowScaling: o.windowScaling ?? true,
+    timestamps: o.timestamps ?? true,
+    sack: o.sack ?? true,
+    maxOooRanges: positive('maxOooRanges', o.maxOooRanges, 16),
+    challengeAckLimit: positive('challengeAckLimit', o.challengeAckLimit, 100, 0),
+    maxPendingRsts: positive('maxPendingRsts', o.maxPendingRsts, 64, 0),
+    noDelay: o.noDelay ?? false,
+    keepAlive: resolveKeepAlive(o.keepAlive),
+    backlog: positive('backlog', o.backlog, 128),
+    synBacklog: positive('synBacklog', o.synBacklog, 128),
+  };
+}
+
+/** Counters of what the stack dropped or generated (diagnostics; tests read them). */
+export interface TcpStats {
+  segmentsIn: number;
+  segmentsOut: number;
+  malformed: number;
+  badChecksum: number;
+  retransmits: number;
+  fastRetransmits: number;
+  timeouts: number;
+  rstsSent: number;
+  rstsDropped: number;
+  challengeAcks: number;
+  challengeAcksLimited: number;
+  pawsDropped: number;
+  oooDropped: number;
+  synDropped: number;
+  acceptQueueFull: number;
+}
+
+export function newStats(): TcpStats {
+  return {
+    segmentsIn: 0, segmentsOut: 0, malformed: 0, badChecksum: 0, retransmits: 0, fastRetransmits: 0,
+    timeouts: 0, rstsSent: 0, rstsDropped: 0, challengeAcks: 0, challengeAcksLimited: 0, pawsDropped: 0,
+    oooDropped: 0, synDropped: 0, acceptQueueFull: 0,
+  };
+}
+
+/** What a connection needs from the stack that owns it (internal). */
+export interface ConnHost {
+  readonly cfg: ResolvedConfig;
+  readonly stats: TcpStats;
+  random(buf: Uint8Array): void;
+  /** RFC 5961 §7 rate limit; true if one more challenge ACK may be sent at `now`. */
+  allowChallengeAck(now: number): boolean;
+  /** Queue a RST not tied to a connection's own sequence state. */
+  queueRst(local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number, seq: number, ack: number, withAck: boolean): void;
+}

@@ -1,0 +1,98 @@
+/**
+ * UTF-8 encode/decode. Uses the platform's TextEncoder/TextDecoder when present (Node, or
+ * the image's runtime once it installs them) and a small pure fallback otherwise, so the
+ * web and HTTP layers work on a bare QuickJS.
+ */
+
+interface Enc { encode(s: string): Uint8Array }
+interface Dec { decode(b: Uint8Array, o?: { stream?: boolean }): string }
+const G = globalThis as unknown as {
+  TextEncoder?: new () => Enc;
+  TextDecoder?: new (label?: string) => Dec;
+};
+
+export function utf8Encode(s: string): Uint8Array {
+  if (G.TextEncoder) return new G.TextEncoder().encode(s);
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // lone surrogate → U+FFFD, as TextEncoder
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return new Uint8Array(out);
+}
+
+/** Incremental UTF-8 decoder: a multi-byte sequence split across chunks is held back. */
+export class Utf8Decoder {
+  readonly #native: Dec | null = G.TextDecoder ? new G.TextDecoder('utf-8') : null;
+  #pending: number[] = [];
+
+  decode(bytes: Uint8Array, stream = false): string {
+    if (this.#native) return this.#native.decode(bytes, { stream });
+    let s = '';
+    const all = this.#pending.length ? [...this.#pending, ...bytes] : bytes;
+    this.#pending = [];
+    let i = 0;
+    const n = all.length;
+    while (i < n) {
+      const c = all[i];
+      const need = c < 0x80 ? 0 : c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
+      if (need < 0) { s += '\ufffd'; i++; continue; }
+      if (i + need >= n && stream && need > 0) {
+        let ok = true;
+        for (let k = i + 1; k < n; k++) if ((all[k] & 0xc0) !== 0x80) ok = false;
+        if (ok) { this.#pending = Array.from(all).slice(i) as number[]; break; }
+      }
+      let cp = need === 0 ? c : c & (0x3f >> need);
+      let k = 1;
+      for (; k <= need; k++) {
+        const d = all[i + k];
+        if (d === undefined || (d & 0xc0) !== 0x80) break;
+        cp = (cp << 6) | (d & 63);
+      }
+      if (k <= need || (need === 2 && cp < 0x800) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) {
+        s += '\ufffd';
+        i += Math.max(1, k);
+        continue;
+      }
+      s += String.fromCodePoint(cp);
+      i += need + 1;
+    }
+    return s;
+  }
+}
+
+export function utf8Decode(bytes: Uint8Array): string {
+  return new Utf8Decoder().decode(bytes);
+}
+
+export function latin1Encode(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+export function latin1Decode(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return s;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
