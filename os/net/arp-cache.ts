@@ -2,7 +2,8 @@
  * The ARP cache and the queue of datagrams waiting for resolution (RFC 826, RFC 1122 §2.3.2).
  * Pure: every method takes `now`. Bounds: `maxEntries` cached addresses (the entry expiring
  * first is evicted), `maxPending` addresses being resolved, `maxQueuedPerAddress` datagrams
- * per address (the oldest is dropped). RFC 1122 §2.3.2.1: at most one request per second per
+ * and `maxQueuedBytesPerAddress` bytes per address (the oldest are dropped; the byte bound
+ * lets a fragmented 64 KB datagram wait whole). RFC 1122 §2.3.2.1: at most one request per second per
  * address; after `maxRequests` unanswered requests the queued datagrams are dropped.
  */
 import type { Ipv4Addr, MacAddr } from './addr.ts';
@@ -12,17 +13,19 @@ export interface ArpCacheLimits {
   maxEntries: number;
   maxPending: number;
   maxQueuedPerAddress: number;
+  maxQueuedBytesPerAddress: number;
   entryLifetimeMs: number;
   requestIntervalMs: number;
   maxRequests: number;
 }
 
 export const DEFAULT_ARP_LIMITS: ArpCacheLimits = {
-  maxEntries: 256, maxPending: 64, maxQueuedPerAddress: 8, entryLifetimeMs: 60_000, requestIntervalMs: 1000, maxRequests: 3,
+  maxEntries: 256, maxPending: 64, maxQueuedPerAddress: 64, maxQueuedBytesPerAddress: 96 * 1024, entryLifetimeMs: 60_000, requestIntervalMs: 1000, maxRequests: 3,
 };
 
 interface Pending {
   queue: Uint8Array[]; // whole IPv4 datagrams
+  bytes: number;
   lastRequest: number;
   requests: number;
 }
@@ -96,14 +99,15 @@ export class ArpCache {
         count(this.stats, 'pending-full');
         return false;
       }
-      p = { queue: [], lastRequest: -Infinity, requests: 0 };
+      p = { queue: [], bytes: 0, lastRequest: -Infinity, requests: 0 };
       this.#pending.set(addr, p);
     }
-    if (p.queue.length >= this.limits.maxQueuedPerAddress) {
-      p.queue.shift();
+    p.queue.push(datagram);
+    p.bytes += datagram.length;
+    while (p.queue.length > this.limits.maxQueuedPerAddress || p.bytes > this.limits.maxQueuedBytesPerAddress) {
+      p.bytes -= p.queue.shift()!.length;
       count(this.stats, 'queue-overflow');
     }
-    p.queue.push(datagram);
     if (now - p.lastRequest >= this.limits.requestIntervalMs && p.requests < this.limits.maxRequests) {
       p.lastRequest = now;
       p.requests++;

@@ -145,7 +145,13 @@ test('ARP requests are limited to one per second per address and give up after t
 });
 
 test('the queue of datagrams waiting for one address is bounded', () => {
-  const { iface, udp, flush } = setup();
+  const random = seededRandom(7);
+  const iface = new Interface({ mac: MAC, random, arp: { maxQueuedPerAddress: 8 } });
+  const udp = new Udp({ random, sourceAddress: (d) => iface.sourceAddressFor(d) });
+  iface.addProtocol(udp);
+  iface.configure({ address: ME, prefixLength: 24, gateway: GW });
+  const flush = (now: number): Uint8Array[] => { const out: Uint8Array[] = []; iface.poll(now, (f) => out.push(f)); return out; };
+  flush(0);
   const s = udp.bind({ port: 4000 });
   for (let i = 0; i < 20; i++) s.send(PEER, 53, new Uint8Array([i]));
   flush(0);

@@ -7,7 +7,7 @@
  *   (the API level we follow) plus versions.nimbus and versions.quickjs.
  * - pid 1, ppid 0, cwd() '/', memoryUsage() from the heap size the core reports (rough).
  */
-import EventEmitter from 'events';
+import EventEmitter from 'events/events.js';
 import type { Hw } from '../hw/hw.ts';
 import type { EventLoop } from './loop.ts';
 import { Cmdline, cmdlineArgs, cmdlineEnv } from './cmdline.ts';

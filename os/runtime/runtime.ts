@@ -3,7 +3,7 @@
  * web/Node globals. `installRuntime` is called once by the prelude (and by tests with a
  * fake hw); `runMain` is what `__nimbus_main` does.
  */
-import { Buffer } from 'buffer';
+import { Buffer } from 'buffer/index.js';
 import type { Hw } from '../hw/hw.ts';
 import { structuredClone } from './clone.ts';
 import { Console } from './console.ts';

@@ -155,8 +155,9 @@ export class VirtioNet implements Driver {
       this.#txq.disableInterrupts();
       finishInit(t);
     } catch (e) {
-      if (e instanceof VirtioError) throw e;
-      throw failDevice(t, 'ERR_VIRTIO_INIT', `network device setup failed: ${(e as Error).message}`);
+      // Whatever went wrong, the device is told the driver gave up (FAILED).
+      const failed = failDevice(t, 'ERR_VIRTIO_INIT', `network device setup failed: ${(e as Error).message}`);
+      throw e instanceof VirtioError ? e : failed;
     }
     // §3.1.1: no notification before DRIVER_OK; the filled receive ring is announced now.
     this.#rxq.kick();

@@ -298,7 +298,13 @@ export class VirtioPciTransport implements VirtioTransport {
   setupInterrupts(): void {
     if (this.interruptMode !== 'none') return;
     const hw = this.#hw;
-    if (this.#msixCap !== 0 && this.#setupMsix()) return;
+    if (this.#msixCap !== 0) {
+      try {
+        if (this.#setupMsix()) return;
+      } catch {
+        // No MSI lines from the core: MSI-X was not enabled yet, INTx still works.
+      }
+    }
     const line = hw.pciRead(this.bdf, CFG_INTERRUPT_LINE, 1);
     if (line === 0 || line === 0xff) {
       throw new VirtioError('ERR_VIRTIO_IRQ', `${this.description}: no MSI-X and no INTx line assigned`);

@@ -52,7 +52,9 @@ export class VirtioRng implements Driver {
     try {
       t.setupInterrupts();
       const count = opts.buffers ?? 4;
-      this.#vq = openQueue(hw, t, 0, count, hasFeature(features, F_EVENT_IDX), (why) => this.#fail(why));
+      let queueSize = 1;
+      while (queueSize < count) queueSize *= 2;
+      this.#vq = openQueue(hw, t, 0, queueSize, hasFeature(features, F_EVENT_IDX), (why) => this.#fail(why));
       this.#size = opts.bufferSize ?? 64;
       const n = Math.min(count, this.#vq.size);
       const mem = hw.dmaAlloc(this.#size * n);
@@ -64,8 +66,9 @@ export class VirtioRng implements Driver {
       this.#vq.enableInterrupts();
       finishInit(t);
     } catch (e) {
-      if (e instanceof VirtioError) throw e;
-      throw failDevice(t, 'ERR_VIRTIO_INIT', `entropy device setup failed: ${(e as Error).message}`);
+      // Whatever went wrong, the device is told the driver gave up (FAILED).
+      const failed = failDevice(t, 'ERR_VIRTIO_INIT', `entropy device setup failed: ${(e as Error).message}`);
+      throw e instanceof VirtioError ? e : failed;
     }
   }
 

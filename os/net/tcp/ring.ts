@@ -84,7 +84,6 @@ export class RingBuffer {
     this.#len -= n;
     this.#start += n;
     if (this.#start >= this.#buf.length) this.#start -= this.#buf.length;
-    if (this.#len === 0) this.#start = 0;
   }
   /** Removes and returns up to `max` bytes as a new array. */
   read(max = Infinity): Uint8Array {

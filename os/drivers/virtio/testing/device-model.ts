@@ -232,6 +232,12 @@ export class VirtioDeviceModel {
     this.interrupt('queue', index);
   }
 
+  /** Raise a queue interrupt with nothing new (a spurious or repeated interrupt). */
+  raiseAgain(queue = 0): void {
+    this.interrupts[queue]!++;
+    this.interrupt('queue', queue);
+  }
+
   /** Copy `data` into the chain's writable segments; returns bytes written. */
   writeChain(chain: Chain, data: Uint8Array): number {
     let done = 0;

@@ -1,0 +1,174 @@
+/**
+ * `nimbus build`: bundle the program with the library OS (esbuild), compile the bundle to
+ * QuickJS bytecode on the host, and write it into the prebuilt core (cli/image.ts).
+ */
+import { build as esbuild, type Plugin, type Metafile } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
+import { writeImage } from './image.ts';
+
+export class BuildError extends Error {}
+
+/** Node modules the image provides, by the name a program imports (without `node:`). */
+export function providedModules(): Map<string, string> {
+  const map = new Map<string, string>();
+  const candidates: Record<string, string> = {
+    events: 'events.ts', buffer: 'buffer.ts', process: 'process.ts', util: 'util.ts', timers: 'timers.ts',
+    'timers/promises': 'timers-promises.ts', crypto: 'crypto.ts', url: 'url.ts', string_decoder: 'string_decoder.ts',
+    console: 'console.ts', net: 'net.ts', dgram: 'dgram.ts', dns: 'dns.ts', 'dns/promises': 'dns-promises.ts',
+    http: 'http.ts', assert: 'assert.ts', path: 'path.ts', stream: 'stream.ts', querystring: 'querystring.ts',
+    os: 'os.ts',
+  };
+  for (const [name, file] of Object.entries(candidates)) {
+    const p = path.join(OS_DIR, 'node', file);
+    if (existsSync(p)) map.set(name, p);
+  }
+  return map;
+}
+
+/** Resolves node:* (and bare builtin names) to the image's own modules, or fails naming them. */
+function nodeModulesPlugin(provided: Map<string, string>): Plugin {
+  const builtins = new Set(builtinModules.flatMap((m) => [m, m.replace(/^node:/, '')]));
+  return {
+    name: 'nimbus-node-modules',
+    setup(b) {
+      b.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
+        const bare = args.path.replace(/^node:/, '');
+        if (!args.path.startsWith('node:') && !builtins.has(bare)) return undefined;
+        // The library OS's own node:* modules wrap npm packages of the same name (events, buffer).
+        if (!args.path.startsWith('node:') && args.importer.startsWith(OS_DIR + path.sep)) return undefined;
+        const target = provided.get(bare);
+        if (target) return { path: target };
+        const importer = path.relative(process.cwd(), args.importer) || args.importer;
+        return {
+          errors: [{
+            text: `Cannot build: ${importer} imports '${args.path}', which Nimbus images do not provide. ` +
+              `Available: ${[...provided.keys()].map((m) => `node:${m}`).join(', ')}`,
+          }],
+        };
+      });
+    },
+  };
+}
+
+export interface BuildOptions {
+  entry: string;
+  output?: string;
+  quiet?: boolean;
+  /** Keep line numbers in the bytecode (default true: stack traces need them). */
+  debugInfo?: boolean;
+}
+
+export interface BuildResult {
+  image: string;
+  sizes: { total: number; core: number; engine: number; os: number; program: number; sourceMap: number };
+}
+
+function coreSplit(coreBytes: number): { core: number; engine: number } {
+  try {
+    const s = JSON.parse(readFileSync(CORE_SIZES, 'utf8')) as { core: number; engine: number };
+    const total = s.core + s.engine;
+    const engine = Math.round((coreBytes * s.engine) / total);
+    return { core: coreBytes - engine, engine };
+  } catch {
+    return { core: coreBytes, engine: 0 };
+  }
+}
+
+export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
+  const entry = path.resolve(opts.entry);
+  if (!existsSync(entry)) throw new BuildError(`Cannot build ${opts.entry}: no such file`);
+  if (!existsSync(CORE_ELF) || !existsSync(QJSC)) {
+    throw new BuildError(`Cannot build: the core is not built (${path.relative(process.cwd(), CORE_ELF)} is missing). Run \`make\` in ${ROOT}.`);
+  }
+  const output = path.resolve(opts.output ?? entry.replace(/\.[cm]?[jt]sx?$/, '') + '.img');
+  const work = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-'));
+  try {
+    const provided = providedModules();
+    const stub = path.join(work, 'nimbus-entry.js');
+    // The runtime's prelude runs first (ES module evaluation order), then the program.
+    writeFileSync(stub, [
+      `import ${JSON.stringify(path.join(OS_DIR, 'runtime', 'prelude.ts'))};`,
+      `import * as program from ${JSON.stringify(entry)};`,
+      `globalThis.__nimbus_program = program;`,
+      '',
+    ].join('\n'));
+    const bundlePath = path.join(work, 'app.js');
+    let metafile: Metafile;
+    try {
+      const r = await esbuild({
+        entryPoints: [stub],
+        bundle: true,
+        format: 'esm',
+        platform: 'neutral',
+        target: 'es2023',
+        mainFields: ['module', 'main'],
+        conditions: ['nimbus', 'worker', 'import', 'default'],
+        outfile: bundlePath,
+        sourcemap: 'external',
+        sourcesContent: false,
+        keepNames: false,
+        metafile: true,
+        logLevel: 'silent',
+        define: { 'process.env.NODE_ENV': '"production"' },
+        plugins: [nodeModulesPlugin(provided)],
+        absWorkingDir: path.dirname(entry),
+        nodePaths: [path.join(ROOT, 'node_modules')],
+      });
+      metafile = r.metafile;
+    } catch (e) {
+      const errors = (e as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors;
+      if (errors?.length) {
+        throw new BuildError(errors.map((er) => (er.location ? `${er.location.file}:${er.location.line}: ` : '') + er.text).join('\n'));
+      }
+      throw e;
+    }
+    const bytecodePath = path.join(work, 'app.bc');
+    try {
+      execFileSync(QJSC, [bundlePath, bytecodePath, 'app.js'], { stdio: ['ignore', 'inherit', 'pipe'] });
+    } catch (e) {
+      throw new BuildError(`Cannot compile to bytecode: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? e}`);
+    }
+    const bytecode = readFileSync(bytecodePath);
+    const sourceMap = readFileSync(bundlePath + '.map');
+    const core = readFileSync(CORE_ELF);
+    const layout = writeImage(core, { bytecode, sourceMap });
+    mkdirSync(path.dirname(output), { recursive: true });
+    writeFileSync(output, layout.image);
+
+    // Apportion the bytecode between the library OS and the program by their bundled bytes.
+    let osBytes = 0, programBytes = 0;
+    const out = Object.values(metafile.outputs)[0];
+    for (const [file, info] of Object.entries(out?.inputs ?? {})) {
+      const abs = path.resolve(path.dirname(entry), file);
+      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell)[/\\]/.test(abs) && abs.startsWith(ROOT);
+      if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;
+    }
+    const bc = bytecode.length;
+    const osShare = osBytes + programBytes > 0 ? Math.round((bc * osBytes) / (osBytes + programBytes)) : 0;
+    const { core: coreOnly, engine } = coreSplit(layout.coreBytes);
+    const sizes = {
+      total: statSync(output).size, core: coreOnly, engine, os: osShare, program: bc - osShare, sourceMap: sourceMap.length,
+    };
+    return { image: output, sizes };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function formatSizes(r: BuildResult): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(0).padStart(6)} KiB`;
+  const s = r.sizes;
+  return [
+    `${r.image}  ${(s.total / 1024 / 1024).toFixed(2)} MiB`,
+    `  core (C)        ${kb(s.core)}`,
+    `  engine (QuickJS)${kb(s.engine)}`,
+    `  OS library      ${kb(s.os)}   (bytecode)`,
+    `  program         ${kb(s.program)}   (bytecode)`,
+    `  source map      ${kb(s.sourceMap)}`,
+  ].join('\n');
+}

@@ -1,0 +1,153 @@
+/** The `nimbus` command line: build and run TypeScript programs as virtual machines. */
+import path from 'node:path';
+import { buildImage, formatSizes, BuildError } from './build.ts';
+import { runImage, parseMem, parsePort, RunError, type Machine, type RunOptions, EXIT_VM_FAILED } from './run.ts';
+
+const HELP: Record<string, string> = {
+  main: `nimbus: build and run TypeScript programs as unikernel virtual machines
+
+Usage:
+  nimbus build <entry.ts> [-o image]       build a bootable image
+  nimbus run <entry.ts | image> [options]  build if needed, then boot it in QEMU
+  nimbus <command> --help                  help for a command
+
+Options:
+  -h, --help      show this help
+  --version       print the version`,
+  build: `Usage: nimbus build <entry.ts> [-o image] [--quiet]
+
+Bundles <entry.ts> and its npm dependencies with the Nimbus library OS, compiles the bundle
+to QuickJS bytecode and writes a bootable image (ELF64 with a PVH entry point).
+
+Options:
+  -o, --output FILE   where to write the image (default: <entry>.img next to the entry)
+  -q, --quiet         do not print the image path and size breakdown
+  -h, --help          show this help
+
+Importing a Node module the image does not provide fails the build with a message naming
+the module and the importing file.`,
+  run: `Usage: nimbus run <entry.ts | image> [options] [-- args...]
+
+Boots the program in QEMU. Its stdout and stderr go to this terminal's stdout and stderr,
+and nimbus exits with the program's exit code. Ctrl-C stops the VM (exit code 130).
+
+Options:
+  --mem SIZE           guest memory, e.g. 16M, 256M, 1G (default 64M)
+  --machine TYPE       microvm (virtio-mmio, default) or q35 (virtio-pci)
+  --env K=V            set an environment variable for the program (repeatable)
+  -p, --publish H:G    forward host port H (on 127.0.0.1) to guest port G, TCP
+                       (repeatable; [ADDR:]H:G[/udp]); implies --net user
+  --net MODE           user (QEMU user networking), tap:IFNAME, or none
+                       (default: user when ports are published, else none)
+  --ip ADDR/PREFIX     static address instead of DHCP
+  --gateway ADDR       default gateway for --ip
+  --dns ADDR           DNS server for --ip
+  --timing             print boot timing measured inside the guest to stderr
+  -h, --help           show this help
+
+Exit codes: the program's own (0-119), 120 core panic, 121 CPU fault, 122 out of memory,
+70 the image's JavaScript could not start, 125 the VM could not run, 130 interrupted.`,
+};
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`nimbus: ${message}\n`);
+  process.exit(code);
+}
+
+interface Parsed { positionals: string[]; rest: string[]; flags: Map<string, string[]> }
+
+function parse(argv: string[], valued: Set<string>, aliases: Record<string, string>): Parsed {
+  const flags = new Map<string, string[]>();
+  const positionals: string[] = [];
+  let rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    if (a === '--') { rest = argv.slice(i + 1); break; }
+    if (!a.startsWith('-') || a === '-') { positionals.push(a); continue; }
+    let value: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) { value = a.slice(eq + 1); a = a.slice(0, eq); }
+    const name = aliases[a] ?? a;
+    if (valued.has(name)) {
+      if (value === undefined) {
+        value = argv[++i];
+        if (value === undefined) fail(`option ${a} needs a value`);
+      }
+    } else if (value !== undefined) {
+      fail(`option ${a} takes no value`);
+    } else if (!['--help', '--quiet', '--timing', '--test-hooks', '--version'].includes(name)) {
+      fail(`unknown option ${a} (see nimbus --help)`);
+    }
+    flags.set(name, [...(flags.get(name) ?? []), value ?? 'true']);
+  }
+  return { positionals, rest, flags };
+}
+
+async function cmdBuild(argv: string[]): Promise<number> {
+  const p = parse(argv, new Set(['--output']), { '-o': '--output', '-q': '--quiet', '-h': '--help' });
+  if (p.flags.has('--help')) { console.log(HELP.build); return 0; }
+  if (p.positionals.length !== 1) fail('build takes exactly one entry file (see nimbus build --help)');
+  const r = await buildImage({ entry: p.positionals[0]!, output: p.flags.get('--output')?.[0] });
+  if (!p.flags.has('--quiet')) console.log(formatSizes(r));
+  return 0;
+}
+
+async function cmdRun(argv: string[]): Promise<number> {
+  const p = parse(argv, new Set(['--mem', '--machine', '--env', '--publish', '--net', '--ip', '--gateway', '--dns']),
+    { '-p': '--publish', '-h': '--help', '-e': '--env' });
+  if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
+  if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
+  const target = p.positionals[0]!;
+  const one = (k: string) => p.flags.get(k)?.at(-1);
+  const machine = (one('--machine') ?? 'microvm') as Machine;
+  if (machine !== 'microvm' && machine !== 'q35') fail(`unknown machine '${machine}' (microvm or q35)`);
+  const env: Record<string, string> = {};
+  for (const kv of p.flags.get('--env') ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) fail(`--env takes K=V, got '${kv}'`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  let net: RunOptions['net'] = { kind: 'auto' };
+  const netText = one('--net');
+  if (netText === 'none' || netText === 'user') net = { kind: netText };
+  else if (netText?.startsWith('tap:') && netText.length > 4) net = { kind: 'tap', ifname: netText.slice(4) };
+  else if (netText !== undefined) fail(`--net takes user, tap:IFNAME or none, got '${netText}'`);
+  let memMiB = 64, ports;
+  try {
+    if (one('--mem')) memMiB = parseMem(one('--mem')!);
+    ports = (p.flags.get('--publish') ?? []).map(parsePort);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (ports.length && net.kind === 'none') fail('-p needs networking; drop --net none');
+  const ip = one('--ip');
+  if (ip && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(ip)) fail(`--ip takes ADDR/PREFIX, e.g. 10.0.2.15/24, got '${ip}'`);
+
+  let image = target;
+  if (/\.[cm]?[jt]sx?$/.test(target)) {
+    const r = await buildImage({ entry: target, output: path.join('build', 'images', path.basename(target).replace(/\.[^.]+$/, '') + '.img') });
+    image = r.image;
+  }
+  return runImage({
+    image, memMiB, machine, env, ports, net, args: p.rest, ip, gateway: one('--gateway'), dns: one('--dns'),
+    testHooks: p.flags.has('--test-hooks'),
+    timing: p.flags.has('--timing') ? (t) => process.stderr.write(`nimbus: timing ${JSON.stringify(t)}\n`) : undefined,
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP.main); return cmd ? 0 : 2; }
+    if (cmd === '--version') { console.log('nimbus 0.1.0'); return 0; }
+    if (cmd === 'build') return await cmdBuild(rest);
+    if (cmd === 'run') return await cmdRun(rest);
+    fail(`unknown command '${cmd}' (see nimbus --help)`);
+  } catch (e) {
+    if (e instanceof BuildError || e instanceof RunError || e instanceof RangeError) {
+      process.stderr.write(`nimbus: ${e.message}\n`);
+      return e instanceof RunError ? EXIT_VM_FAILED : 1;
+    }
+    throw e;
+  }
+}

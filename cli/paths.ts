@@ -1,0 +1,10 @@
+/** Where the CLI finds its parts: the repo root, the prebuilt core and the host compiler. */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CORE_ELF = path.join(ROOT, 'build', 'core.elf');
+export const CORE_SIZES = path.join(ROOT, 'build', 'core-sizes.json');
+export const QJSC = path.join(ROOT, 'build', 'nimbus-qjsc');
+export const OS_DIR = path.join(ROOT, 'os');
+export const IMAGE_DIR = path.join(ROOT, 'build', 'images');

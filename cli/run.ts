@@ -1,0 +1,153 @@
+/**
+ * `nimbus run`: boot an image in QEMU, stream the program's stdout/stderr, return its exit code.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, accessSync, constants } from 'node:fs';
+import { ConsoleDecoder } from './console-decoder.ts';
+
+export type Machine = 'microvm' | 'q35';
+
+export interface PortForward { hostAddress: string; hostPort: number; guestPort: number; proto: 'tcp' | 'udp' }
+
+export interface RunOptions {
+  image: string;
+  memMiB: number;
+  machine: Machine;
+  args: string[];
+  env: Record<string, string>;
+  ports: PortForward[];
+  net: { kind: 'auto' | 'none' | 'user' } | { kind: 'tap'; ifname: string };
+  ip?: string;
+  gateway?: string;
+  dns?: string;
+  testHooks?: boolean;
+  timing?: (fields: Record<string, number>) => void;
+  /** Where program output goes (defaults: this process's stdout and stderr). */
+  stdout?: (b: Uint8Array) => void;
+  stderr?: (b: Uint8Array) => void;
+  extraQemuArgs?: string[];
+}
+
+/** Exit codes the CLI itself produces (documented in docs/exit-codes.md). */
+export const EXIT_VM_FAILED = 125;
+export const EXIT_INTERRUPTED = 130;
+
+export class RunError extends Error {}
+
+export function findQemu(): string {
+  const r = spawnSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' });
+  const p = r.stdout.trim();
+  if (!p) {
+    throw new RunError('qemu-system-x86_64 not found: install the Debian/Ubuntu package qemu-system-x86 (apt-get install qemu-system-x86)');
+  }
+  return p;
+}
+
+export function parseMem(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?)i?B?$/i.exec(text.trim());
+  if (!m) throw new RangeError(`Invalid memory size '${text}' (examples: 8M, 256M, 1G)`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? '').toUpperCase();
+  const mib = unit === 'G' ? n * 1024 : unit === 'K' ? n / 1024 : n;
+  if (mib < 4 || mib > 3072) throw new RangeError(`Memory size ${text} is out of range (4M to 3G)`);
+  return Math.round(mib);
+}
+
+export function parsePort(text: string): PortForward {
+  const m = /^(?:(\d+\.\d+\.\d+\.\d+):)?(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(text);
+  if (!m) throw new RangeError(`Invalid port mapping '${text}' (expected HOST:GUEST, e.g. 8080:80)`);
+  const hostPort = Number(m[2]), guestPort = Number(m[3]);
+  for (const p of [hostPort, guestPort]) if (p < 1 || p > 65535) throw new RangeError(`Invalid port ${p} in '${text}'`);
+  return { hostAddress: m[1] ?? '127.0.0.1', hostPort, guestPort, proto: (m[4] as 'tcp' | 'udp') ?? 'tcp' };
+}
+
+const b64url = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
+
+export function kernelCommandLine(o: RunOptions): string {
+  const parts = [`nimbus.argv=${b64url(JSON.stringify(o.args))}`, `nimbus.env=${b64url(JSON.stringify(o.env))}`];
+  if (o.ip) parts.push(`nimbus.ip=${o.ip}`);
+  if (o.gateway) parts.push(`nimbus.gateway=${o.gateway}`);
+  if (o.dns) parts.push(`nimbus.dns=${o.dns}`);
+  if (o.testHooks) parts.push('nimbus.testhooks=1');
+  return parts.join(' ');
+}
+
+/**
+ * Software emulation (TCG) unless NIMBUS_ACCEL=kvm: a /dev/kvm node can exist where KVM does
+ * not work (nested or restricted hosts), and QEMU then aborts.
+ */
+function kvmUsable(): boolean {
+  if (process.env.NIMBUS_ACCEL !== 'kvm') return false;
+  try {
+    accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    throw new RunError('NIMBUS_ACCEL=kvm but /dev/kvm is not usable');
+  }
+}
+
+export function qemuArgs(o: RunOptions): string[] {
+  const kvm = kvmUsable();
+  const args = [
+    '-M', o.machine === 'microvm' ? 'microvm,pit=on,pic=off,rtc=on,isa-serial=on' : 'q35',
+    '-accel', kvm ? 'kvm' : 'tcg',
+    '-cpu', kvm ? 'host' : 'max',
+    '-m', `${o.memMiB}M`,
+    '-nodefaults', '-no-user-config', '-nographic', '-no-reboot',
+    '-serial', 'stdio',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+    '-kernel', o.image,
+    '-append', kernelCommandLine(o),
+  ];
+  const dev = (name: string) => (o.machine === 'microvm' ? `virtio-${name}-device` : `virtio-${name}-pci,disable-legacy=on`);
+  args.push('-device', dev('rng'));
+  const net = o.net.kind === 'auto' ? (o.ports.length ? { kind: 'user' as const } : { kind: 'none' as const }) : o.net;
+  if (net.kind === 'user') {
+    const fwd = o.ports.map((p) => `,hostfwd=${p.proto}:${p.hostAddress}:${p.hostPort}-:${p.guestPort}`).join('');
+    args.push('-netdev', `user,id=n0${fwd}`, '-device', `${dev('net')},netdev=n0`);
+  } else if (net.kind === 'tap') {
+    args.push('-netdev', `tap,id=n0,ifname=${net.ifname},script=no,downscript=no`, '-device', `${dev('net')},netdev=n0`);
+  }
+  return args.concat(o.extraQemuArgs ?? []);
+}
+
+/** Boot the image; resolves with the program's exit code. */
+export function runImage(o: RunOptions): Promise<number> {
+  if (!existsSync(o.image)) return Promise.reject(new RunError(`Cannot run ${o.image}: no such file`));
+  const qemu = findQemu();
+  const out = o.stdout ?? ((b) => process.stdout.write(b));
+  const err = o.stderr ?? ((b) => process.stderr.write(b));
+  return new Promise((resolve, reject) => {
+    // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
+    const child = spawn(qemu, qemuArgs(o), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let exitCode: number | undefined;
+    let interrupted = false;
+    let qemuStderr = '';
+    const decoder = new ConsoleDecoder({
+      stdout: out,
+      stderr: err,
+      exit: (c) => (exitCode = c),
+      timing: o.timing,
+    });
+    child.stdout.on('data', (c: Buffer) => decoder.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      qemuStderr += c.toString();
+    });
+    const onSignal = () => {
+      interrupted = true;
+      child.kill('SIGTERM');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    child.on('error', (e) => reject(new RunError(`Cannot start QEMU: ${e.message}`)));
+    child.on('close', (status) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (exitCode !== undefined) return resolve(exitCode);
+      if (interrupted) return resolve(EXIT_INTERRUPTED);
+      const msg = qemuStderr.trim().split('\n').filter((l) => !/terminating on signal/.test(l)).join('\n');
+      err(Buffer.from(`nimbus: the VM stopped without reporting an exit code (QEMU exit status ${status})${msg ? `:\n${msg}` : ''}\n`));
+      resolve(EXIT_VM_FAILED);
+    });
+  });
+}

@@ -1,0 +1,207 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { VirtioNet } from './net.ts';
+import { VirtioMmioTransport } from './mmio.ts';
+import { VirtioPciTransport } from './pci.ts';
+import type { FakeHw } from './testing/fake-hw.ts';
+import type { NetDeviceModel } from './testing/net-model.ts';
+import { F_VERSION_1 } from './testing/device-model.ts';
+import { MMIO_BASE, frame, microvmWith, netModel, pump, q35With } from './testing/harness.ts';
+
+type Setup = { hw: FakeHw; dev: NetDeviceModel; net: VirtioNet };
+
+function overMmio(opts?: Parameters<typeof netModel>[0], queueSize?: number): Setup {
+  const { hw, mmio } = microvmWith(netModel(opts));
+  const t = VirtioMmioTransport.probe(hw, { base: MMIO_BASE, size: 512, irq: 12 })!;
+  return { hw, dev: mmio.device as NetDeviceModel, net: VirtioNet.start(hw, t, { queueSize }) };
+}
+
+function overPci(opts?: Parameters<typeof netModel>[0]): Setup {
+  const { hw, pci } = q35With(netModel(opts));
+  return { hw, dev: pci.device as NetDeviceModel, net: VirtioNet.start(hw, VirtioPciTransport.open(hw, 3 << 3, 1)) };
+}
+
+for (const [name, make] of [['mmio', overMmio], ['pci', overPci]] as const) {
+  describe(`virtio-net over ${name}`, () => {
+    it('receives 70000 frames intact, refilling every buffer (used/avail idx wrap 2^16)', () => {
+      const { hw, dev, net } = make();
+      let n = 0;
+      let bad = 0;
+      net.onReceive((f) => {
+        const expect = frame(n, 60 + (n % 1400));
+        if (f.length !== expect.length || !f.every((b, i) => b === expect[i])) bad++;
+        n++;
+      });
+      for (let i = 0; i < 70000; i++) {
+        assert.ok(dev.inject(frame(i, 60 + (i % 1400))));
+        if (i % 37 === 36) pump(hw, [net]);
+      }
+      pump(hw, [net]);
+      assert.equal(n, 70000);
+      assert.equal(bad, 0);
+      assert.equal(dev.availPending(0), 256, 'every buffer back with the device');
+      assert.equal(dev.rxNoBuffer, 0);
+      assert.equal(net.stats.rxPackets, 70000);
+      assert.equal(net.rxQueueStats.badId + net.rxQueueStats.notInFlight + net.rxQueueStats.badLength, 0);
+      assert.equal(dev.queues[0]!.usedShadow, 70000 - 65536);
+    });
+
+    it('transmits 70000 frames in order and reclaims every TX buffer', () => {
+      const { dev, net } = make();
+      dev.keepSent = false;
+      let n = 0;
+      let bad = 0;
+      dev.onSend = (f) => {
+        const expect = frame(n++, 64 + (n % 1000));
+        if (f.length !== expect.length || !f.every((b, i) => b === expect[i])) bad++;
+      };
+      for (let i = 0; i < 70000; i++) assert.ok(net.transmit(frame(i, 64 + ((i + 1) % 1000))));
+      assert.equal(n, 70000);
+      assert.equal(bad, 0);
+      assert.equal(net.txAvailable, 256);
+      assert.equal(net.stats.txPackets, 70000);
+    });
+  });
+}
+
+describe('virtio-net transmit', () => {
+  it('applies back-pressure when every TX buffer is in flight, then signals onWritable', () => {
+    const { hw, dev, net } = overMmio();
+    dev.autoProcess = false; // a busy device: completes only when told
+    let writable = 0;
+    net.onWritable(() => writable++);
+    for (let i = 0; i < 256; i++) assert.ok(net.transmit(frame(i)));
+    assert.equal(net.transmit(frame(256)), false);
+    assert.equal(net.stats.txFull, 1);
+    dev.process(1);
+    assert.equal(dev.interrupts[1], 1, 'driver asked for a completion interrupt');
+    pump(hw, [net]);
+    assert.equal(writable, 1);
+    assert.ok(net.transmit(frame(256)));
+    dev.process(1);
+    assert.equal(dev.sent.length, 257);
+    assert.equal(dev.interrupts[1], 1, 'completion interrupts are off again');
+  });
+
+  it('sends only the first notification while the device is busy (EVENT_IDX)', () => {
+    const { dev, net } = overMmio();
+    dev.autoProcess = false;
+    for (let i = 0; i < 10; i++) net.transmit(frame(i));
+    assert.equal(dev.notifications[1], 1);
+    assert.equal(net.txQueueStats.notificationsSuppressed, 9);
+    dev.process(1);
+    net.transmit(frame(10));
+    assert.equal(dev.notifications[1], 2);
+    dev.process(1);
+    assert.equal(dev.sent.length, 11);
+  });
+
+  it('notifies on every kick without EVENT_IDX (the model never sets NO_NOTIFY)', () => {
+    const { dev, net } = overMmio({ features: 1n << F_VERSION_1 });
+    dev.autoProcess = false;
+    for (let i = 0; i < 10; i++) net.transmit(frame(i));
+    assert.equal(dev.notifications[1], 10);
+  });
+
+  it('batches frames sent with more=true into one notification', () => {
+    const { dev, net } = overMmio();
+    for (let i = 0; i < 5; i++) net.transmit(frame(i), true);
+    assert.equal(dev.notifications[1], 0);
+    net.flush();
+    assert.equal(dev.notifications[1], 1);
+    assert.equal(dev.sent.length, 5);
+  });
+
+  it('sends a frame built in place with txBuffer() and send()', () => {
+    const { dev, net } = overMmio();
+    const buf = net.txBuffer()!;
+    assert.equal(buf.length, net.maxFrame);
+    assert.equal(net.txBuffer(), buf, 'same buffer until sent');
+    buf.set(frame(42, 100));
+    assert.ok(net.send(100));
+    assert.deepEqual(dev.sent[0], frame(42, 100));
+  });
+
+  it('rejects frames that are empty or above maxFrame', () => {
+    const { net } = overMmio();
+    assert.throws(() => net.transmit(new Uint8Array(0)), RangeError);
+    assert.throws(() => net.transmit(new Uint8Array(net.maxFrame + 1)), /Cannot transmit a 1519-byte frame/);
+    assert.ok(net.transmit(new Uint8Array(net.maxFrame)));
+  });
+});
+
+describe('virtio-net receive', () => {
+  it('is interrupted once for a burst until it has serviced the queue (used_event)', () => {
+    const { hw, dev, net } = overMmio();
+    let n = 0;
+    net.onReceive(() => n++);
+    for (let i = 0; i < 100; i++) dev.inject(frame(i));
+    assert.equal(dev.interrupts[0], 1);
+    pump(hw, [net]);
+    assert.equal(n, 100);
+    dev.inject(frame(100));
+    assert.equal(dev.interrupts[0], 2);
+    pump(hw, [net]);
+    assert.equal(n, 101);
+  });
+
+  it('picks up frames used after the budget ran out without a new interrupt', () => {
+    const { hw, mmio } = microvmWith(netModel());
+    const net = VirtioNet.start(hw, VirtioMmioTransport.probe(hw, { base: MMIO_BASE, size: 512, irq: 12 })!, { rxBudget: 16 });
+    const dev = mmio.device as NetDeviceModel;
+    let n = 0;
+    net.onReceive(() => n++);
+    for (let i = 0; i < 200; i++) dev.inject(frame(i));
+    hw.time = 1;
+    net.service(hw.now(), hw.takeReady());
+    assert.equal(n, 16);
+    assert.equal(net.hasPendingWork, true);
+    pump(hw, [net]);
+    assert.equal(n, 200);
+    assert.equal(net.hasPendingWork, false);
+  });
+
+  it('drops frames while no handler is set, keeping the ring full', () => {
+    const { hw, dev, net } = overMmio();
+    dev.inject(frame(1));
+    pump(hw, [net]);
+    assert.equal(net.stats.rxDropped, 1);
+    assert.equal(dev.availPending(0), 256);
+  });
+
+  it('rethrows a handler error after the batch, with every buffer re-posted', () => {
+    const { hw, dev, net } = overMmio();
+    let n = 0;
+    net.onReceive(() => { n++; if (n === 2) throw new Error('boom'); });
+    for (let i = 0; i < 5; i++) dev.inject(frame(i));
+    assert.throws(() => pump(hw, [net]), /boom/);
+    assert.equal(n, 5);
+    assert.equal(dev.availPending(0), 256);
+    assert.equal(hw.inService, 0, 'line acknowledged despite the error');
+  });
+
+  it('hands out a view that aliases DMA memory only for the duration of the call', () => {
+    const { hw, dev, net } = overMmio();
+    const views: Uint8Array[] = [];
+    net.onReceive((f) => views.push(f));
+    dev.inject(frame(7, 80));
+    pump(hw, [net]);
+    assert.equal(views[0]!.length, 80);
+    assert.equal(views[0]!.byteOffset % 64, 12, 'frame follows the 12-byte header in its buffer');
+  });
+
+  it('follows link status changes and fails on DEVICE_NEEDS_RESET', () => {
+    const { hw, dev, net } = overMmio();
+    dev.setLink(false);
+    pump(hw, [net]);
+    assert.equal(net.linkUp, false);
+    dev.setLink(true);
+    pump(hw, [net]);
+    assert.equal(net.linkUp, true);
+    dev.needsReset();
+    pump(hw, [net]);
+    assert.match(net.failed ?? '', /DEVICE_NEEDS_RESET/);
+    assert.equal(dev.status & 128, 128);
+    assert.equal(net.transmit(frame(1)), false);
+  });
+});

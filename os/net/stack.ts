@@ -1,0 +1,81 @@
+/**
+ * NetworkStack: one Interface with UDP, the DHCP client and the DNS resolver wired in, plus
+ * any TransportProtocol handed to it (TCP). Pure: the runtime calls receive() per frame
+ * from the driver, poll() to collect frames to send, and pollAt() to know when to call again.
+ */
+import type { Ipv4Addr, MacAddr } from './addr.ts';
+import { DhcpClient, type DhcpState } from './dhcp.ts';
+import { DnsResolver } from './dns.ts';
+import { Interface, type InterfaceOptions, type Ipv4Config } from './iface.ts';
+import type { TransportProtocol } from './transport.ts';
+import { Udp } from './udp.ts';
+
+export interface NetworkStackOptions {
+  mac: MacAddr;
+  /** A cryptographically secure random source (IP ids, ports, DHCP xids, DNS ids). */
+  random: (buf: Uint8Array) => void;
+  mtu?: number;
+  /** A static configuration; when absent and `dhcp` is not false, DHCP runs from start(). */
+  ipv4?: Ipv4Config;
+  dhcp?: boolean;
+  hostname?: string;
+  /** Extra transports (TCP) registered on the interface. */
+  transports?: TransportProtocol[];
+  iface?: Omit<InterfaceOptions, 'mac' | 'mtu' | 'random'>;
+  onDhcpStateChange?: (state: DhcpState) => void;
+}
+
+export class NetworkStack {
+  readonly iface: Interface;
+  readonly udp: Udp;
+  readonly dns: DnsResolver;
+  readonly dhcp: DhcpClient | undefined;
+  readonly #transports: TransportProtocol[] = [];
+
+  constructor(options: NetworkStackOptions) {
+    this.iface = new Interface({ ...options.iface, mac: options.mac, mtu: options.mtu, random: options.random });
+    this.udp = new Udp({ random: options.random, sourceAddress: (dst) => this.iface.sourceAddressFor(dst) });
+    this.iface.addProtocol(this.udp);
+    for (const t of options.transports ?? []) this.addProtocol(t);
+    this.dns = new DnsResolver({ udp: this.udp, random: options.random, servers: () => this.iface.config?.dns ?? [] });
+    if (options.ipv4) this.iface.configure(options.ipv4);
+    this.dhcp = options.ipv4 || options.dhcp === false ? undefined : new DhcpClient({
+      udp: this.udp, mac: options.mac, random: options.random, hostname: options.hostname,
+      configure: (c) => this.iface.configure(c),
+      onStateChange: (s) => options.onDhcpStateChange?.(s),
+    });
+  }
+
+  /** Register a transport (e.g. TCP) on the interface. */
+  addProtocol(protocol: TransportProtocol): void {
+    this.iface.addProtocol(protocol);
+    this.#transports.push(protocol);
+  }
+
+  /** Start DHCP (if used). Static configurations need no start. */
+  start(now: number): void {
+    this.dhcp?.start(now);
+  }
+
+  get address(): Ipv4Addr | undefined {
+    return this.iface.address;
+  }
+
+  configure(config: Ipv4Config | undefined): void {
+    this.iface.configure(config);
+  }
+
+  receive(now: number, frame: Uint8Array): void {
+    this.iface.receive(now, frame);
+  }
+
+  poll(now: number, transmit: (frame: Uint8Array) => void): void {
+    this.dhcp?.poll(now);
+    this.dns.poll(now);
+    this.iface.poll(now, transmit);
+  }
+
+  pollAt(now: number): number {
+    return Math.min(this.iface.pollAt(now), this.dhcp?.pollAt(now) ?? Infinity, this.dns.pollAt(now));
+  }
+}

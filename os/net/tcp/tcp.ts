@@ -1,0 +1,360 @@
+/**
+ * The TCP stack: demultiplexes segments to connections and listeners, answers segments for
+ * closed ports with RST (RFC 9293 §3.10.7.1), owns the caps (connections, SYN queues, accept
+ * queues, pending RSTs) and generates ISNs (RFC 6528). Implements TransportProtocol.
+ */
+import type { Ipv4Addr } from '../addr.ts';
+import type { OutgoingDatagram, TransportProtocol } from '../transport.ts';
+import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, type TcpRepr } from '../wire/tcp.ts';
+import { newStats, resolveConfig, type ConnHost, type KeepAliveOptions, type ResolvedConfig, type TcpOptions, type TcpStats } from './config.ts';
+import { TcpConnection, type ListenerHooks } from './connection.ts';
+import { IsnGenerator } from './isn.ts';
+import { seqAdd } from './seq.ts';
+
+const { FIN, SYN, RST, ACK } = TcpFlags;
+
+export interface ListenOptions {
+  /** Accept-queue cap: established connections not yet accept()ed (default from TcpOptions). */
+  backlog?: number;
+  /** Half-open (SYN-RECEIVED) cap for this listener (default from TcpOptions). */
+  synBacklog?: number;
+  /** Only accept connections to this local address (default: any). */
+  localAddress?: Ipv4Addr;
+}
+
+export interface ConnectOptions {
+  remoteAddress: Ipv4Addr;
+  remotePort: number;
+  /** Defaults to TcpOptions.localAddress(). */
+  localAddress?: Ipv4Addr;
+  /** Defaults to a random free ephemeral port (RFC 6056). */
+  localPort?: number;
+  noDelay?: boolean;
+  keepAlive?: KeepAliveOptions | false;
+}
+
+/** A passive open on a port. */
+export class TcpListener implements ListenerHooks {
+  /** Called (from Tcp.input) when accept() has a new connection. */
+  onConnection: (() => void) | undefined;
+  readonly port: number;
+  readonly localAddress: Ipv4Addr | undefined;
+  readonly backlog: number;
+  readonly synBacklog: number;
+  #queue: TcpConnection[] = [];
+  #halfOpen = 0;
+  #closed = false;
+  #notify = false;
+  #tcp: Tcp;
+
+  /** @internal use Tcp.listen */
+  constructor(tcp: Tcp, port: number, backlog: number, synBacklog: number, localAddress: Ipv4Addr | undefined) {
+    this.#tcp = tcp;
+    this.port = port;
+    this.backlog = backlog;
+    this.synBacklog = synBacklog;
+    this.localAddress = localAddress;
+  }
+
+  get closed(): boolean { return this.#closed; }
+  /** Established connections waiting in accept(). */
+  get pending(): number { return this.#queue.length; }
+  get halfOpen(): number { return this.#halfOpen; }
+
+  /** The oldest established connection not yet taken, or undefined. */
+  accept(): TcpConnection | undefined {
+    while (this.#queue.length) {
+      const c = this.#queue.shift()!;
+      if (c.state !== 'CLOSED') return c;
+    }
+    return undefined;
+  }
+
+  /** Stops listening; connections not yet accepted are reset. Accepted ones are unaffected. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#tcp._unlisten(this);
+    for (const c of this.#queue) c.abort();
+    this.#queue.length = 0;
+  }
+
+  /** @internal */
+  _canTakeSyn(): boolean { return !this.#closed && this.#halfOpen < this.synBacklog && this.#queue.length < this.backlog; }
+  /** @internal */
+  _addHalfOpen(): void { this.#halfOpen++; }
+  /** @internal */
+  _established(conn: TcpConnection): boolean {
+    if (this.#closed || this.#queue.length >= this.backlog) return false;
+    this.#halfOpen--;
+    this.#queue.push(conn);
+    this.#notify = true;
+    return true;
+  }
+  /** @internal */
+  _halfOpenGone(_conn: TcpConnection): void { this.#halfOpen--; }
+  /** @internal */
+  _flushEvents(): void {
+    if (!this.#notify) return;
+    this.#notify = false;
+    this.onConnection?.();
+  }
+}
+
+interface PendingRst { src: Ipv4Addr; dst: Ipv4Addr; srcPort: number; dstPort: number; seq: number; ack: number; withAck: boolean }
+
+function isMulticastOrBroadcast(a: Ipv4Addr): boolean {
+  return (a >>> 28) === 0xe || a >>> 0 === 0xffffffff;
+}
+
+export class Tcp implements TransportProtocol {
+  readonly protocol = TCP_PROTOCOL;
+  readonly stats: TcpStats = newStats();
+  readonly #cfg: ResolvedConfig;
+  readonly #random: (buf: Uint8Array) => void;
+  readonly #localAddress: (() => Ipv4Addr | undefined) | undefined;
+  readonly #isn: IsnGenerator;
+  /** local (addr * 65536 + port) -> remote (addr * 65536 + port) -> connection */
+  readonly #conns = new Map<number, Map<number, TcpConnection>>();
+  #count = 0;
+  readonly #listeners = new Map<number, TcpListener>();
+  readonly #rsts: PendingRst[] = [];
+  readonly #seg: TcpRepr = emptyTcpRepr();
+  readonly #rstRepr: TcpRepr = emptyTcpRepr();
+  readonly #host: ConnHost;
+  readonly #touched: TcpConnection[] = [];
+  #challengeWindow = -Infinity;
+  #challengeCount = 0;
+  #busy = false;
+  #portCursor: number;
+
+  constructor(options: TcpOptions) {
+    this.#cfg = resolveConfig(options);
+    this.#random = options.random;
+    this.#localAddress = options.localAddress;
+    this.#isn = new IsnGenerator(options.random);
+    const b = new Uint8Array(2);
+    options.random(b);
+    this.#portCursor = (b[0]! << 8) | b[1]!;
+    const self = this;
+    this.#host = {
+      cfg: this.#cfg,
+      stats: this.stats,
+      random: (buf) => self.#random(buf),
+      allowChallengeAck: (now) => self.#allowChallengeAck(now),
+      queueRst: (l, lp, r, rp, seq, ack, withAck) => self.#queueRst(l, lp, r, rp, seq, ack, withAck),
+    };
+  }
+
+  /** Number of connections in any state (incl. half-open and TIME-WAIT). */
+  get connectionCount(): number { return this.#count; }
+  /** Every connection the stack holds (diagnostics and tests). */
+  connections(): TcpConnection[] {
+    const out: TcpConnection[] = [];
+    for (const m of this.#conns.values()) for (const c of m.values()) out.push(c);
+    return out;
+  }
+
+  /** Passive open on `port`. Throws RangeError for a bad port, Error if it is already listened on. */
+  listen(port: number, options: ListenOptions = {}): TcpListener {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Cannot listen on port ${port}: out of range`);
+    if (this.#listeners.has(port)) throw new Error(`Cannot listen on port ${port}: already in use`);
+    const l = new TcpListener(this, port, options.backlog ?? this.#cfg.backlog, options.synBacklog ?? this.#cfg.synBacklog, options.localAddress);
+    this.#listeners.set(port, l);
+    return l;
+  }
+
+  /** @internal */
+  _unlisten(l: TcpListener): void {
+    if (this.#listeners.get(l.port) === l) this.#listeners.delete(l.port);
+  }
+
+  /** Active open. The SYN goes out at the next poll(). Throws on bad arguments or when a cap is reached. */
+  connect(now: number, options: ConnectOptions): TcpConnection {
+    const { remoteAddress, remotePort } = options;
+    if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) {
+      throw new RangeError(`Cannot connect to port ${remotePort}: out of range`);
+    }
+    const local = options.localAddress ?? this.#localAddress?.();
+    if (local === undefined) throw new TypeError('Cannot connect: no local address');
+    if (this.#count >= this.#cfg.maxConnections) throw new RangeError(`Cannot connect: connection limit (${this.#cfg.maxConnections}) reached`);
+    let localPort = options.localPort;
+    if (localPort === undefined) localPort = this.#ephemeralPort(local, remoteAddress, remotePort);
+    else if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) throw new RangeError(`Cannot bind port ${localPort}: out of range`);
+    if (this.#find(local, localPort, remoteAddress, remotePort)) throw new Error(`Cannot connect from port ${localPort}: address in use`);
+    const iss = this.#isn.isn(now, local, localPort, remoteAddress, remotePort);
+    const c = new TcpConnection(this.#host, now, local, localPort, remoteAddress, remotePort, iss, undefined, undefined);
+    if (options.noDelay !== undefined) c.setNoDelay(options.noDelay);
+    if (options.keepAlive !== undefined) c.setKeepAlive(options.keepAlive);
+    this.#add(c);
+    return c;
+  }
+
+  #ephemeralPort(local: Ipv4Addr, remote: Ipv4Addr, remotePort: number): number {
+    // RFC 6056 §3.3.1-style: random start, sequential search over 49152-65535.
+    const lo = 49152;
+    const span = 65536 - lo;
+    for (let i = 0; i < span; i++) {
+      const p = lo + ((this.#portCursor + i) % span);
+      if (!this.#listeners.has(p) && !this.#find(local, p, remote, remotePort)) {
+        this.#portCursor = (this.#portCursor + i + 1) % span;
+        return p;
+      }
+    }
+    throw new RangeError('Cannot connect: no free ephemeral port');
+  }
+
+  #find(local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number): TcpConnection | undefined {
+    return this.#conns.get(local * 65536 + localPort)?.get(remote * 65536 + remotePort);
+  }
+
+  #add(c: TcpConnection): void {
+    const k = c.localAddress * 65536 + c.localPort;
+    let m = this.#conns.get(k);
+    if (!m) { m = new Map(); this.#conns.set(k, m); }
+    m.set(c.remoteAddress * 65536 + c.remotePort, c);
+    this.#count++;
+  }
+
+  #remove(c: TcpConnection): void {
+    const k = c.localAddress * 65536 + c.localPort;
+    const m = this.#conns.get(k);
+    if (m?.get(c.remoteAddress * 65536 + c.remotePort) === c) {
+      m.delete(c.remoteAddress * 65536 + c.remotePort);
+      if (m.size === 0) this.#conns.delete(k);
+      this.#count--;
+    }
+  }
+
+  #allowChallengeAck(now: number): boolean {
+    if (now - this.#challengeWindow >= 1000) { this.#challengeWindow = now; this.#challengeCount = 0; }
+    if (this.#challengeCount >= this.#cfg.challengeAckLimit) return false;
+    this.#challengeCount++;
+    return true;
+  }
+
+  #queueRst(local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number, seq: number, ack: number, withAck: boolean): void {
+    if (this.#rsts.length >= this.#cfg.maxPendingRsts) { this.stats.rstsDropped++; return; }
+    this.#rsts.push({ src: local, dst: remote, srcPort: localPort, dstPort: remotePort, seq, ack, withAck });
+  }
+
+  /**
+   * TransportProtocol.input. Returns false only when no connection or listener wanted the
+   * segment (a RST is then queued for the next poll). Malformed segments are counted and
+   * dropped (returns true: handled).
+   */
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): boolean {
+    if (this.#busy) throw new Error('Tcp.input() called re-entrantly from a callback');
+    const seg = this.#seg;
+    const hl = parseTcp(payload, src, dst, seg);
+    if (typeof hl !== 'number') {
+      if (hl === 'bad-checksum') this.stats.badChecksum++; else this.stats.malformed++;
+      return true;
+    }
+    this.stats.segmentsIn++;
+    // RFC 9293 §3.9.2 / RFC 1122 §4.2.3.10: never talk to broadcast or multicast addresses.
+    if (isMulticastOrBroadcast(src) || isMulticastOrBroadcast(dst) || seg.srcPort === 0 || seg.dstPort === 0) {
+      this.stats.malformed++;
+      return true;
+    }
+    const data = payload.subarray(hl);
+    const conn = this.#find(dst, seg.dstPort, src, seg.srcPort);
+    this.#busy = true;
+    try {
+      if (conn) {
+        conn._input(now, seg, data);
+        this.#settle(conn);
+        return true;
+      }
+      const l = this.#listeners.get(seg.dstPort);
+      if (l && (l.localAddress === undefined || l.localAddress === dst)) {
+        this.#listenInput(now, l, src, dst, seg, data);
+        return true;
+      }
+      this.#closedPortRst(src, dst, seg, data.length);
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** RFC 9293 §3.10.7.2: a segment for a LISTEN socket. */
+  #listenInput(now: number, l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr, data: Uint8Array): void {
+    const f = seg.flags;
+    if (f & RST) return;
+    if (f & ACK) { this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false); return; }
+    if (!(f & SYN)) return;
+    if (!l._canTakeSyn() || this.#count >= this.#cfg.maxConnections) { this.stats.synDropped++; return; }
+    void data; // data carried in a SYN is not queued; the peer retransmits it after the handshake
+    const iss = this.#isn.isn(now, dst, seg.dstPort, src, seg.srcPort);
+    const c = new TcpConnection(this.#host, now, dst, seg.dstPort, src, seg.srcPort, iss, seg, l);
+    l._addHalfOpen();
+    this.#add(c);
+  }
+
+  /** RFC 9293 §3.10.7.1: reply to a segment for a closed port. */
+  #closedPortRst(src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr, dataLen: number): void {
+    const f = seg.flags;
+    if (f & RST) return;
+    if (f & ACK) this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false);
+    else {
+      const len = dataLen + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0);
+      this.#queueRst(dst, seg.dstPort, src, seg.srcPort, 0, seqAdd(seg.seq, len), true);
+    }
+  }
+
+  /** Runs callbacks after a state change, and forgets finished connections. */
+  #settle(c: TcpConnection): void {
+    c._flushEvents();
+    for (const l of this.#listeners.values()) l._flushEvents();
+    if (c._finished) this.#remove(c);
+  }
+
+  /** TransportProtocol.poll: fires timers and emits every segment due at `now`. */
+  poll(now: number, emit: (datagram: OutgoingDatagram) => void): void {
+    if (this.#busy) throw new Error('Tcp.poll() called re-entrantly from a callback');
+    this.#busy = true;
+    try {
+      const out = (d: OutgoingDatagram) => { emit(d); };
+      const touched = this.#touched;
+      for (const m of this.#conns.values()) {
+        for (const c of m.values()) {
+          if (c._nextDeadline(now) <= now) { c._poll(now, out); touched.push(c); }
+        }
+      }
+      for (const c of touched) this.#settle(c);
+      touched.length = 0;
+      for (const l of this.#listeners.values()) l._flushEvents();
+      this.#flushRsts(emit);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #flushRsts(emit: (datagram: OutgoingDatagram) => void): void {
+    const r = this.#rstRepr;
+    for (const p of this.#rsts) {
+      r.srcPort = p.srcPort; r.dstPort = p.dstPort; r.seq = p.seq; r.ack = p.withAck ? p.ack : 0;
+      r.flags = p.withAck ? RST | ACK : RST; r.window = 0;
+      const buf = new Uint8Array(TCP_HEADER_LEN);
+      emitTcp(r, buf, p.src, p.dst, 0);
+      emit({ src: p.src, dst: p.dst, protocol: TCP_PROTOCOL, payload: buf });
+      this.stats.rstsSent++;
+      this.stats.segmentsOut++;
+    }
+    this.#rsts.length = 0;
+  }
+
+  /** TransportProtocol.pollAt: earliest time poll() has work (Infinity when idle). */
+  pollAt(now: number): number {
+    if (this.#rsts.length) return now;
+    let t = Infinity;
+    for (const m of this.#conns.values()) {
+      for (const c of m.values()) {
+        const d = c._nextDeadline(now);
+        if (d < t) { t = d; if (t <= now) return now; }
+      }
+    }
+    return t;
+  }
+}

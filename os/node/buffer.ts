@@ -1,0 +1,7 @@
+/** node:buffer: the npm `buffer` package (Node's Buffer API on Uint8Array), plus web helpers. */
+import { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength } from 'buffer/index.js';
+import { atob, btoa } from '../runtime/encoding.ts';
+
+export { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength, atob, btoa };
+export const constants = { MAX_LENGTH: kMaxLength, MAX_STRING_LENGTH: 2 ** 29 - 24 };
+export default { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength, atob, btoa, constants };

@@ -1,0 +1,9 @@
+// Deep imports of the npm `events` and `buffer` packages, so a build that aliases the bare
+// names `events`/`buffer` to os/node/*.ts cannot make those files import themselves.
+declare module 'events/events.js' {
+  import EventEmitter from 'events';
+  export default EventEmitter;
+}
+declare module 'buffer/index.js' {
+  export { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength } from 'buffer';
+}
