@@ -142,8 +142,9 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
 
     // Apportion the bytecode between the library OS and the program by their bundled bytes.
     let osBytes = 0, programBytes = 0;
-    const out = Object.values(metafile.outputs)[0];
+    const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith(".js"))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
+      if (process.env.NIMBUS_DEBUG_SIZES) console.log(file, info.bytesInOutput);
       const abs = path.resolve(path.dirname(entry), file);
       const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell)[/\\]/.test(abs) && abs.startsWith(ROOT);
       if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;

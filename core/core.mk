@@ -33,9 +33,10 @@ build/core/qjs/%.o: $(QJS_DIR)/%.c
 	gcc $(QJS_CFLAGS) -c $< -o $@
 
 build/core.elf: $(CORE_OBJS) $(QJS_OBJS) core/link.ld
-	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T core/link.ld -o $@.full \
+	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T core/link.ld -Map build/core.map -o $@.full \
 	  $(CORE_OBJS) $(QJS_OBJS) $(MUSL_LIBC) $(LIBGCC)
 	objcopy --strip-all $@.full $@
+	python3 tools/core-sizes.py build/core.map > build/core-sizes.json
 	@! objdump -d $@ | grep -qw syscall || { echo "core: a syscall instruction was linked in:"; objdump -d $@.full | grep -B30 -w syscall | grep '>:' ; false; }
 
 build/host/qjs/%.o: $(QJS_DIR)/%.c

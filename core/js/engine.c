@@ -249,6 +249,14 @@ static JSValue hw_exit(JSContext *c, JSValueConst this, int argc, JSValueConst *
   int32_t code;
   if (JS_ToInt32(c, &code, argv[0])) return JS_EXCEPTION;
   if (code < 0 || code > 255) return JS_ThrowRangeError(c, "exit code must be 0-255");
+  if (code == 1 && js_oom_hit) {
+    /* The uncaught error was (or followed) QuickJS's "out of memory": say so plainly. */
+    JSMemoryUsage mu;
+    JS_ComputeMemoryUsage(rt, &mu);
+    console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%lld KiB of %llu KiB RAM) was reached; "
+                   "run with a larger --mem\n", (long long)(mu.malloc_limit >> 10), (unsigned long long)(boot_info.mem_size >> 10));
+    code = EXIT_OUT_OF_MEMORY;
+  }
   print_timing_record();
   vm_exit(code);
 }

@@ -75,18 +75,22 @@ function header(err: Error): string {
   return n === '' ? m : m === '' ? n : `${n}: ${m}`;
 }
 
-/** Rewrite a QuickJS stack in place into Node's shape (once per error). */
+/**
+ * Rewrite a stack in place into Node's shape (once per error): a raw QuickJS stack gets
+ * its "Name: message" header; in any stack, frames are mapped through the source map.
+ */
 export function fixErrorStack(err: unknown): void {
   if (typeof err !== 'object' || err === null || fixed.has(err) || !(err instanceof Error)) return;
   fixed.add(err);
   const desc = Object.getOwnPropertyDescriptor(err, 'stack');
-  if (!desc || !('value' in desc) || !desc.writable || !isRawQuickJsStack(desc.value)) return;
-  const frames = desc.value.split('\n').filter((l) => l !== '').map(mapFrame);
+  if (!desc || !('value' in desc) || !desc.writable || typeof desc.value !== 'string') return;
+  const raw = isRawQuickJsStack(desc.value);
+  if (!raw && !getMap()) return;
+  const lines = desc.value.split('\n');
+  if (raw) lines.unshift(header(err));
+  const value = lines.filter((l, i) => l !== '' || i === 0).map(mapFrame).join('\n');
   try {
-    Object.defineProperty(err, 'stack', {
-      value: [header(err), ...frames].join('\n'),
-      writable: true, configurable: true, enumerable: desc.enumerable,
-    });
+    Object.defineProperty(err, 'stack', { value, writable: true, configurable: true, enumerable: desc.enumerable });
   } catch {
     // a frozen error keeps its stack
   }

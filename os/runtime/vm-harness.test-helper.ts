@@ -27,15 +27,17 @@ export function nodeAliases(): Record<string, string> {
   return alias;
 }
 
-export function bundleProgram(programFile: string): string {
+export function bundleProgram(programFile: string): { js: string; map: string } {
   const entry = `import ${JSON.stringify(path.join(ROOT, 'os/runtime/prelude.ts'))};\n` +
     `globalThis.__nimbus_eval = import(${JSON.stringify(path.resolve(programFile))});\n`;
   const out = buildSync({
     stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' },
-    bundle: true, format: 'iife', target: 'es2022', write: false, alias: nodeAliases(),
+    bundle: true, format: 'iife', target: 'es2022', write: false, keepNames: true, sourcemap: 'external', outfile: path.join(ROOT, 'app.js'), alias: nodeAliases(),
     logLevel: 'silent',
   });
-  return out.outputFiles[0].text;
+  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  const map = out.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+  return { js, map };
 }
 
 export interface RunResult { stdout: string; stderr: string; code: number | undefined }
@@ -56,5 +58,6 @@ export function runBundled(code: string, opts: FakeHwOptions = {}): RunResult {
 }
 
 export function runProgram(programFile: string, opts: FakeHwOptions = {}): RunResult {
-  return runBundled(bundleProgram(programFile), opts);
+  const { js, map } = bundleProgram(programFile);
+  return runBundled(js, { sourceMap: map, ...opts });
 }

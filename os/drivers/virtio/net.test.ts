@@ -83,6 +83,17 @@ describe('virtio-net transmit', () => {
     assert.equal(dev.interrupts[1], 1, 'completion interrupts are off again');
   });
 
+  it('flushes frames queued with more=true when the pool runs dry', () => {
+    const { dev, net } = overMmio();
+    dev.autoProcess = false;
+    for (let i = 0; i < 256; i++) assert.ok(net.transmit(frame(i), true));
+    assert.equal(dev.notifications[1], 0);
+    assert.equal(net.transmit(frame(256), true), false);
+    assert.equal(dev.notifications[1], 1, 'the device learns about the queued frames');
+    dev.process(1);
+    assert.ok(net.transmit(frame(256)));
+  });
+
   it('sends only the first notification while the device is busy (EVENT_IDX)', () => {
     const { dev, net } = overMmio();
     dev.autoProcess = false;

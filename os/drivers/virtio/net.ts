@@ -203,6 +203,8 @@ export class VirtioNet implements Driver {
     if (this.#txReserved < 0) {
       if (this.#txFreeCount === 0) this.#reapTx();
       if (this.#txFreeCount === 0) {
+        // Frames queued with more=true must reach the device, or nothing ever completes.
+        this.#txq.kick();
         this.stats.txFull++;
         this.#wantWritable = true;
         // Interrupt on the next completion; if some finished meanwhile, take them now.
@@ -241,8 +243,9 @@ export class VirtioNet implements Driver {
     const mine = ready & this.irqMask;
     let error: unknown;
     try {
+      // Acknowledge on the device even when failed: a level-triggered INTx stays asserted otherwise.
+      const why = mine !== 0 ? this.transport.ackInterrupt(mine) : 0;
       if (this.failed === undefined) {
-        const why = mine !== 0 ? this.transport.ackInterrupt(mine) : 0;
         if ((why & ISR_CONFIG) !== 0) this.#configChanged();
         error = this.#drainRx();
         this.#reapTx();

@@ -105,8 +105,8 @@ export class VirtioRng implements Driver {
     const mine = ready & this.irqMask;
     let error: unknown;
     try {
+      if (mine !== 0) this.transport.ackInterrupt(mine);
       if (this.failed === undefined) {
-        if (mine !== 0) this.transport.ackInterrupt(mine);
         do {
           let slot: number;
           while ((slot = this.#vq.popUsed()) >= 0) {

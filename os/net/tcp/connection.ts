@@ -39,6 +39,8 @@ const EV_ERROR = 8;
 const EV_CLOSED = 16;
 
 const MAX_CWND = 0x3fffffff;
+/** Minimum spacing of ACKs answering out-of-window segments without data (Linux: 500 ms). */
+const OOW_ACK_INTERVAL = 500;
 const DEFAULT_PEER_MSS = 536; // RFC 9293 §3.7.1
 
 function windowShiftFor(capacity: number): number {
@@ -147,6 +149,7 @@ export class TcpConnection {
   #timeWaitDeadline = Infinity;
   #finWait2Deadline = Infinity;
   #connectDeadline: number;
+  #oowAckAt = -Infinity;
 
   /** @internal Created by Tcp.connect (active) or by a listener on SYN (passive). */
   constructor(
@@ -350,7 +353,10 @@ export class TcpConnection {
     // RFC 7323 §5.3 R1: PAWS. Reject a non-RST segment whose timestamp is older than TS.Recent.
     if (this.#tsOk && seg.tsVal !== undefined && !(f & RST) && seqLt(seg.tsVal, this.#tsRecent)) {
       this.#host.stats.pawsDropped++;
-      this.#ackNow = true;
+      if (payload.length > 0 || now - this.#oowAckAt >= OOW_ACK_INTERVAL) {
+        if (payload.length === 0) this.#oowAckAt = now;
+        this.#ackNow = true;
+      }
       return;
     }
 
@@ -368,7 +374,12 @@ export class TcpConnection {
       // count (RFC 9293 §3.10.7.4): this is how zero-window probes get their ACK processed.
       if (!(wnd === 0 && off === 0)) {
         if (!(f & RST)) {
-          this.#ackNow = true;
+          // Answer with an ACK; for segments without data or FIN at most every OOW_ACK_INTERVAL,
+          // so two stacks that each find the other's ACKs out of window cannot ping-pong forever.
+          if (dataLen > 0 || f & FIN || now - this.#oowAckAt >= OOW_ACK_INTERVAL) {
+            if (dataLen === 0 && !(f & FIN)) this.#oowAckAt = now;
+            this.#ackNow = true;
+          }
           if (s === 'TIME-WAIT' && f & FIN) this.#timeWaitDeadline = now + 2 * this.#host.cfg.msl;
         }
         return;
@@ -664,6 +675,7 @@ export class TcpConnection {
       fin = false; // FIN beyond the window
       this.#ackNow = true;
     }
+    const finAt = fin ? this.#rcvStream + start + data.length : -1;
     if (data.length > 0) {
       if (start === 0) {
         this.#rcvBuf.write(data);
@@ -696,10 +708,7 @@ export class TcpConnection {
     } else if (!fin) {
       this.#ackNow = true; // duplicate or trimmed-away data
     }
-    if (fin) {
-      const at = this.#rcvStream + start + data.length;
-      if (at >= this.#rcvStream) this.#peerFinAt = at;
-    }
+    if (finAt >= this.#rcvStream) this.#peerFinAt = finAt;
     if (this.#peerFinAt >= 0 && this.#peerFinAt === this.#rcvStream && !this.#peerFin) {
       this.#peerFinAt = -1;
       this.#peerFin = true;
@@ -769,7 +778,7 @@ export class TcpConnection {
     const cfg = this.#host.cfg;
     if (this.#rstPending) {
       this.#rstPending = false;
-      this.#emit(now, emit, this.#sndNxt, RST | ACK, 0);
+      this.#emit(now, emit, this.#ackSeq(), RST | ACK, 0);
       this.#host.stats.rstsSent++;
       return;
     }
@@ -866,7 +875,7 @@ export class TcpConnection {
       return;
     }
     if (s === 'TIME-WAIT' || s === 'CLOSED') {
-      if (this.#ackNow) this.#emit(now, emit, this.#sndNxt, ACK, 0);
+      if (this.#ackNow) this.#emit(now, emit, this.#ackSeq(), ACK, 0);
       return;
     }
     let sent = false;
@@ -923,7 +932,16 @@ export class TcpConnection {
       if (fin) break;
     }
     this.#forceSend = false;
-    if (!sent && this.#ackNow) this.#emit(now, emit, this.#sndNxt, ACK, 0);
+    if (!sent && this.#ackNow) this.#emit(now, emit, this.#ackSeq(), ACK, 0);
+  }
+
+  /**
+   * Sequence number for a segment without data: SND.MAX, not a rewound SND.NXT, since the peer
+   * may already have received up to SND.MAX (4.4BSD does the same). While a zero-window probe
+   * byte is outstanding, SND.NXT (the peer did not take the byte).
+   */
+  #ackSeq(): number {
+    return this.#sndWnd === 0 ? this.#sndNxt : this.#sndMax;
   }
 
   /** Builds and emits one segment; `len` data bytes are taken from the send buffer at `seq`. */

@@ -101,6 +101,8 @@ export class SimNetwork {
   #id = 0;
   #hash = 0x811c9dc5;
   #busyUntil = new Map<SimHost, number>();
+  /** Optional observer of every segment put on the link (tests, debugging). */
+  onSegment: ((time: number, src: Ipv4Addr, payload: Uint8Array) => void) | undefined;
 
   constructor(opts: LinkOptions) {
     this.#opts = {
@@ -134,6 +136,7 @@ export class SimNetwork {
     const to = this.hosts.find((h) => h.addr === d.dst);
     const p = d.payload;
     this.link.sent++;
+    this.onSegment?.(this.now, d.src, p);
     this.link.bytes += p.length;
     this.#mix(Math.round(this.now * 1000));
     this.#mix(d.src); this.#mix(d.dst); this.#mix(p.length);
@@ -191,7 +194,8 @@ export class SimNetwork {
       for (const h of this.hosts) { const p = h.tcp.pollAt(this.now); if (p < t) t = p; }
       if (t === Infinity || t > limit) return done();
       if (t > this.now) this.now = t;
-      while (this.#heap.size && this.#heap.peek()!.at <= this.now) {
+      // One packet per step, then the stacks are polled (like a driver handling one frame).
+      if (this.#heap.size && this.#heap.peek()!.at <= this.now) {
         const x = this.#heap.pop()!;
         this.link.delivered++;
         x.to.tcp.input(this.now, x.src, x.dst, x.payload);

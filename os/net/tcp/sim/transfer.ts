@@ -13,6 +13,7 @@ export interface TransferOptions extends LinkOptions {
   tcp?: Partial<TcpOptions>;
   /** Simulated time limit in ms (default 1 hour). */
   limit?: number;
+  onSegment?: (time: number, src: number, payload: Uint8Array) => void;
 }
 
 export interface TransferResult {
@@ -82,6 +83,7 @@ class Endpoint {
 
 export function runTransfer(o: TransferOptions): TransferResult {
   const net = new SimNetwork(o);
+  net.onSegment = o.onSegment;
   const A = 0x0a000001, B = 0x0a000002;
   const ha = net.addHost(A, o.tcp);
   const hb = net.addHost(B, o.tcp);
