@@ -45,3 +45,9 @@ build/host/qjs/%.o: $(QJS_DIR)/%.c
 
 build/nimbus-qjsc: core/tools/nimbus-qjsc.c $(HOST_QJS_OBJS)
 	gcc -O2 -Wall -Wextra -Werror -isystem $(QJS_DIR) -o $@ $< $(HOST_QJS_OBJS) -lm -lpthread
+
+# The benchmark floor: the smallest PVH kernel, which exits as soon as it starts.
+build/exit-kernel.elf: bench/floor/exit-kernel.S bench/floor/link.ld
+	@mkdir -p build/bench
+	gcc -c bench/floor/exit-kernel.S -o build/bench/exit-kernel.o
+	ld -m elf_x86_64 -nostdlib -static -T bench/floor/link.ld -o $@ build/bench/exit-kernel.o

@@ -88,7 +88,12 @@ export class DnsResolver {
       askedServers: new Set(), callback, done: false,
     };
     // A fresh random port per query (RFC 5452 §9.2).
-    q.socket = this.#o.udp.bind({ onMessage: (t, m) => this.#input(t, q, m) });
+    try {
+      q.socket = this.#o.udp.bind({ onMessage: (t, m) => this.#input(t, q, m) });
+    } catch {
+      count(this.stats, 'no-socket');
+      return this.#resolveLater(callback, { ok: false, name, code: 'EREFUSED' });
+    }
     this.#queries.add(q);
     this.#send(now, q);
     return { cancel: () => this.#finish(q, { ok: false, name, code: 'ECANCELLED' }, false) };

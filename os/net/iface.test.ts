@@ -352,3 +352,17 @@ test('Interface.receive() never throws on arbitrary frames', () => {
     flush(0);
   }), { numRuns: 2000 });
 });
+
+test('changing the address flushes the ARP cache and announces the new one; removing it removes its routes', () => {
+  const { iface, flush } = setup();
+  learnPeer(iface, 0);
+  flush(0);
+  iface.configure({ address: ip('10.0.2.16')!, prefixLength: 24, gateway: GW });
+  assert.equal(iface.arp.lookup(1, PEER), undefined);
+  const [g] = flush(1);
+  const d = decode(g!);
+  assert.ok(d.arp?.ok && d.arp.value.senderIp === ip('10.0.2.16') && d.arp.value.targetIp === ip('10.0.2.16'));
+  iface.configure(undefined);
+  assert.equal(iface.routes.nextHop(PEER), undefined);
+  assert.throws(() => iface.configure({ address: ME, prefixLength: 33 }), RangeError);
+});

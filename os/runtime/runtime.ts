@@ -107,7 +107,9 @@ export function runMain(rt: Runtime, evaluation: Promise<unknown>): never {
     evaluation.then(
       () => { settled = true; },
       (e) => { settled = true; rt.errors.uncaught(e, 'uncaughtException'); },
-    );
+    ).then(undefined, () => {
+      // Only reached with a test hw whose exit() throws: the exit was already recorded.
+    });
     // ES module entry (as node runs a .mjs/.ts ESM program): promise jobs queued by the
     // top level run before the nextTick queue.
     hw.runMicrotasks();

@@ -9,7 +9,7 @@ setTimeout(() => console.log('timeout 50'), 50);
 setTimeout(() => console.log('timeout 5'), 5);
 const never = setTimeout(() => console.log('never'), 20);
 clearTimeout(never);
-setTimeout((a: number, b: string) => console.log('args', a, b), 1, 42, 'x');
+setTimeout((a: number, b: string) => console.log('args', a, b), 12, 42, 'x');
 const unrefd = setTimeout(() => console.log('unref never fires'), 10_000);
 unrefd.unref();
 console.log('hasRef', unrefd.hasRef(), typeof +unrefd);

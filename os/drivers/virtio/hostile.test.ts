@@ -9,7 +9,8 @@ import { VirtioNet } from './net.ts';
 import { VirtioRng } from './rng.ts';
 import { VirtioMmioTransport } from './mmio.ts';
 import type { NetDeviceModel, RngDeviceModel } from './testing/net-model.ts';
-import { MMIO_BASE, frame, microvmWith, netModel, pump, rngModel } from './testing/harness.ts';
+import { MMIO_BASE, frame, microvmWith, netModel, pump, q35With, rngModel } from './testing/harness.ts';
+import { VirtioPciTransport } from './pci.ts';
 
 function setup(queueSize = 256) {
   const { hw, mmio } = microvmWith(netModel({ queueSize }));
@@ -86,6 +87,18 @@ describe('hostile virtio-net device', () => {
     assert.equal(net.transmit(frame(1)), false);
     dev.raiseAgain();
     assert.doesNotThrow(() => pump(hw, [net]), 'a failed driver still acks its line');
+  });
+
+  it('keeps de-asserting INTx for a failed device so its line cannot storm', () => {
+    const { hw, pci } = q35With(netModel(), { msixEntries: 0 });
+    const net = VirtioNet.start(hw, VirtioPciTransport.open(hw, 3 << 3, 1));
+    pci.device.forceUsedIdx(0, 1000);
+    pump(hw, [net]);
+    assert.ok(net.failed);
+    pci.device.raiseAgain();
+    assert.equal(pci.isr, 1);
+    pump(hw, [net]);
+    assert.equal(pci.isr, 0, 'ISR read even though the driver gave up');
   });
 
   it('gives up after as many invalid elements as the queue has entries', () => {
