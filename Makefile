@@ -19,8 +19,12 @@ $(QJS_DIR)/quickjs.c $(QJS_DIR)/quickjs.h: tools/fetch-quickjs.sh | $(STAMP)-sys
 	./tools/fetch-quickjs.sh
 	@touch $(QJS_DIR)/quickjs.c $(QJS_DIR)/quickjs.h
 
+# The CLI, bundled so that `nimbus run` starts in tens of milliseconds (cli/nimbus.mjs).
+build/nimbus-cli.mjs: $(wildcard cli/*.ts) node_modules/.package-lock.json
+	npx esbuild cli/main.ts --bundle --platform=node --format=esm --target=node20 --external:esbuild --log-level=warning --outfile=$@
+
 SETUP := $(STAMP)-system node_modules/.package-lock.json
-CORE  := build/core.elf build/nimbus-qjsc
+CORE  := build/core.elf build/nimbus-qjsc build/nimbus-cli.mjs build/exit-kernel.elf
 
 .PHONY: all setup core demo test test-unit test-boot bench typecheck clean
 all: setup core

@@ -2,7 +2,7 @@
  * `nimbus build`: bundle the program with the library OS (esbuild), compile the bundle to
  * QuickJS bytecode on the host, and write it into the prebuilt core (cli/image.ts).
  */
-import { build as esbuild, type Plugin, type Metafile } from 'esbuild';
+import type { Plugin, Metafile } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -99,6 +99,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     ].join('\n'));
     const bundlePath = path.join(work, 'app.js');
     let metafile: Metafile;
+    // Loaded on demand: `nimbus run image.img` should not pay for the bundler.
+    const { build: esbuild } = await import('esbuild');
     try {
       const r = await esbuild({
         entryPoints: [stub],

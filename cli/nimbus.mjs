@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the `nimbus` command: loads the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// Entry point of the `nimbus` command. `make` bundles the TypeScript CLI into
+// build/nimbus-cli.mjs (fast start); without it, the sources run through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('./main.ts');
+const bundled = new URL('../build/nimbus-cli.mjs', import.meta.url);
+let main;
+if (existsSync(bundled) && !process.env.NIMBUS_CLI_FROM_SOURCE) {
+  ({ main } = await import(bundled.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('./main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

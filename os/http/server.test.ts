@@ -56,7 +56,7 @@ test('duplicate single-value headers keep the first; set-cookie becomes a list',
   const srv = await listen((req, res) => res.end(JSON.stringify([req.headers['user-agent'], req.headers['set-cookie'], req.rawHeaders.length])));
   try {
     const r = await raw(srv.port, 'GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: a\r\nUser-Agent: b\r\nSet-Cookie: 1\r\nSet-Cookie: 2\r\nConnection: close\r\n\r\n');
-    assert.deepEqual(JSON.parse(parseResponses(r.text)[0].body), ['a', ['1', '2'], 10]);
+    assert.deepEqual(JSON.parse(parseResponses(r.text)[0].body), ['a', ['1', '2'], 12]);
   } finally { await srv.close(); }
 });
 
@@ -83,6 +83,7 @@ test('keep-alive: several requests answered on one socket', async () => {
       const r = await nodeRequest(srv.port, { path: `/${i}`, agent });
       assert.equal(r.body.toString(), `/${i}`);
       assert.equal(r.headers.connection, 'keep-alive');
+      assert.equal(r.headers['keep-alive'], 'timeout=5');
     }
     assert.equal(ports.size, 1);
   } finally { agent.destroy(); await srv.close(); }
@@ -111,11 +112,12 @@ test('pipelined requests split at awkward places', async () => {
   } finally { await srv.close(); }
 });
 
-const MALFORMED: [string, string, number][] = [
+/** [name, bytes, status, head delivered to the app before the error] */
+const MALFORMED: [string, string, number, boolean?][] = [
   ['CL with TE', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
   ['duplicate CL', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 400],
-  ['bad chunk size', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n', 400],
-  ['chunk size overflow', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n', 400],
+  ['bad chunk size', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n', 400, true],
+  ['chunk size overflow', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\n', 400, true],
   ['obs-fold', 'GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n', 400],
   ['NUL in header', 'GET / HTTP/1.1\r\nHost: x\r\nX: a\0b\r\n\r\n', 400],
   ['space before colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400],
@@ -127,10 +129,10 @@ const MALFORMED: [string, string, number][] = [
   ['URI too long', `GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
   ['header section too large', `GET / HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20000)}\r\n\r\n`, 431],
   ['body over limit', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n', 413],
-  ['chunked body over limit', `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n${'a'.repeat(1024)}\r\n400\r\n${'a'.repeat(1024)}\r\n0\r\n\r\n`, 413],
+  ['chunked body over limit', `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n${'a'.repeat(1024)}\r\n400\r\n${'a'.repeat(1024)}\r\n0\r\n\r\n`, 413, true],
 ];
 
-for (const [name, input, status] of MALFORMED) {
+for (const [name, input, status, headDelivered] of MALFORMED) {
   test(`malformed request (${name}) gets ${status} with Connection: close and the socket closes`, async () => {
     let requests = 0;
     const srv = await listen((req, res) => { requests++; req.resume(); }, { maxBodySize: 1500 });
@@ -140,7 +142,7 @@ for (const [name, input, status] of MALFORMED) {
       assert.equal(resp.head.statusCode, status);
       assert.equal(resp.headers.connection, 'close');
       assert.ok(r.closed, 'connection closed');
-      if (name !== 'chunked body over limit') assert.equal(requests, 0);
+      assert.equal(requests, headDelivered ? 1 : 0);
     } finally { await srv.close(); }
   });
 }
@@ -255,7 +257,6 @@ test('keepAliveTimeout: an idle keep-alive connection is closed by the server', 
     const r = await raw(srv.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.equal(parseResponses(r.text).length, 1);
     assert.ok(r.closed);
-    assert.match(r.text, /Keep-Alive: timeout=0/);
   } finally { await srv.close(); }
 });
 

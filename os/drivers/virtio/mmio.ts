@@ -9,7 +9,7 @@
 
 import type { Hw } from '../../hw/hw.ts';
 import { ISR_CONFIG, ISR_QUEUE, deviceTypeName } from './constants.ts';
-import { RESET_POLL_LIMIT, VirtioError, type QueueAddresses, type VirtioTransport } from './transport.ts';
+import { RESET_POLL_LIMIT, VirtioError, checkLine, type QueueAddresses, type VirtioTransport } from './transport.ts';
 
 export const MMIO_MAGIC = 0x74726976; // "virt", little-endian
 
@@ -146,7 +146,7 @@ export class VirtioMmioTransport implements VirtioTransport {
   }
 
   setupInterrupts(): void {
-    if (this.#line < 0) this.#line = this.#hw.irqAttachGsi(this.spec.irq);
+    if (this.#line < 0) this.#line = checkLine(this.#hw.irqAttachGsi(this.spec.irq), this.description);
   }
 
   queueMaxSize(index: number): number {

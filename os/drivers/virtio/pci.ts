@@ -12,7 +12,7 @@
 
 import type { Hw } from '../../hw/hw.ts';
 import { ISR_CONFIG, ISR_QUEUE, deviceTypeName } from './constants.ts';
-import { RESET_POLL_LIMIT, VirtioError, type QueueAddresses, type VirtioTransport } from './transport.ts';
+import { RESET_POLL_LIMIT, VirtioError, checkLine, type QueueAddresses, type VirtioTransport } from './transport.ts';
 
 export const PCI_VENDOR_VIRTIO = 0x1af4;
 
@@ -311,7 +311,7 @@ export class VirtioPciTransport implements VirtioTransport {
     }
     const cmd = hw.pciRead(this.bdf, CFG_COMMAND, 2);
     hw.pciWrite(this.bdf, CFG_COMMAND, 2, cmd & ~CMD_INTX_DISABLE);
-    this.#queueLine = hw.irqAttachGsi(line);
+    this.#queueLine = checkLine(hw.irqAttachGsi(line), this.description);
     this.#irqMask = 2 ** this.#queueLine;
     this.interruptMode = 'intx';
   }
@@ -329,6 +329,7 @@ export class VirtioPciTransport implements VirtioTransport {
     const lines: number[] = [];
     for (let i = 0; i < entries; i++) {
       const msg = hw.irqAttachMsi();
+      checkLine(msg.line, this.description);
       const entry = table + 16 * i;
       hw.mmioWrite(entry, 4, msg.address % 0x1_0000_0000);
       hw.mmioWrite(entry + 4, 4, Math.floor(msg.address / 0x1_0000_0000));

@@ -147,5 +147,13 @@ export function floorPow2(n: number): number {
   return p;
 }
 
+/** Validate an IRQ line handed out by hw (bit n of a 32-bit ready mask). */
+export function checkLine(line: number, where: string): number {
+  if (!Number.isInteger(line) || line < 0 || line > 31) {
+    throw new VirtioError('ERR_VIRTIO_IRQ', `${where}: no interrupt line available (hw returned ${line})`);
+  }
+  return line;
+}
+
 /** Bounded wait used by reset(): a device that never reads 0 is reported, never spun on. */
 export const RESET_POLL_LIMIT = 100_000;
