@@ -113,7 +113,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
         outfile: bundlePath,
         sourcemap: 'external',
         sourcesContent: false,
-        keepNames: false,
+        keepNames: true, // class and function names show in console output and stack traces
         metafile: true,
         logLevel: 'silent',
         define: { 'process.env.NODE_ENV': '"production"' },

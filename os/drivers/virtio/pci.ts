@@ -328,8 +328,14 @@ export class VirtioPciTransport implements VirtioTransport {
     hw.mmioMap(table, 16 * entries);
     const lines: number[] = [];
     for (let i = 0; i < entries; i++) {
-      const msg = hw.irqAttachMsi();
-      checkLine(msg.line, this.description);
+      let msg;
+      try {
+        msg = hw.irqAttachMsi();
+        checkLine(msg.line, this.description);
+      } catch (e) {
+        if (i === 0) throw e;
+        break; // one vector is enough: config changes then go unsignalled (NO_VECTOR)
+      }
       const entry = table + 16 * i;
       hw.mmioWrite(entry, 4, msg.address % 0x1_0000_0000);
       hw.mmioWrite(entry + 4, 4, Math.floor(msg.address / 0x1_0000_0000));

@@ -145,6 +145,16 @@ describe('virtio-pci transport', () => {
     assert.deepEqual(hw.acks, [0]);
   });
 
+  it('uses one MSI-X vector for the queues and none for config with a 1-entry table', () => {
+    const { hw, pci } = q35With(netModel(), { msixEntries: 1 });
+    const t = VirtioPciTransport.open(hw, 3 << 3, 1);
+    const net = VirtioNet.start(hw, t);
+    assert.equal(t.interruptMode, 'msix');
+    assert.equal(net.irqMask, 1);
+    (pci.device as NetDeviceModel).setLink(false);
+    assert.equal(hw.pending, 0, 'config change not signalled (NO_VECTOR)');
+  });
+
   it('falls back to INTx and acknowledges by reading the ISR', () => {
     const { hw, pci } = q35With(netModel(), { msixEntries: 0, interruptLine: 10 });
     const t = VirtioPciTransport.open(hw, 3 << 3, 1);

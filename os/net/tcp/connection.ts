@@ -142,7 +142,8 @@ export class TcpConnection {
 
   // other timers
   #persistDeadline = Infinity;
-  #persistCount = 0;
+  #persistCount = 0; // probes not answered by any ACK (give-up counter)
+  #persistShift = 0; // probes sent during this zero window (backoff, RFC 1122 §4.2.2.17)
   #forceSend = false;
   #lastRecv: number;
   #kaProbes = 0;
@@ -564,7 +565,7 @@ export class TcpConnection {
       this.#sndWl1 = seg.seq;
       this.#sndWl2 = ack;
       if (wnd > this.#maxSndWnd) this.#maxSndWnd = wnd;
-      if (wnd > 0) { this.#persistDeadline = Infinity; this.#persistCount = 0; }
+      if (wnd > 0) { this.#persistDeadline = Infinity; this.#persistShift = 0; }
     }
     this.#persistCount = 0;
     if (acked <= 0) {
@@ -844,6 +845,7 @@ export class TcpConnection {
     if (unsent <= 0 || this.#sndNxt !== this.#sndUna || !this.#isSynchronized()) return true;
     if (this.#sndWnd > 0) { this.#forceSend = true; return true; }
     this.#persistCount++;
+    this.#persistShift++;
     if (this.#persistCount > this.#host.cfg.maxRetransmits) {
       this.#host.stats.timeouts++;
       this.#terminate('ETIMEDOUT');
@@ -859,7 +861,7 @@ export class TcpConnection {
   #armPersist(now: number): void {
     if (this.#persistDeadline !== Infinity) return;
     const cfg = this.#host.cfg;
-    const t = Math.min(this.#rto * 2 ** Math.min(this.#persistCount, 16), cfg.maxRto);
+    const t = Math.min(this.#rto * 2 ** Math.min(this.#persistShift, 16), cfg.maxRto);
     this.#persistDeadline = now + t;
   }
 
