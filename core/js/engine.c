@@ -328,13 +328,16 @@ static const JSCFunctionListEntry hw_funcs[] = {
 };
 
 extern uint64_t boot_entry_tsc, js_start_tsc;
+static uint64_t js_loaded_tsc, js_evaluated_tsc;
 
 static void print_timing_record(void) {
   char buf[160];
   uint64_t k = tsc_khz ? tsc_khz : 1;
   uint64_t first = first_output_tsc ? first_output_tsc : tsc_read();
-  snprintf(buf, sizeof buf, "entry_to_js_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
+  snprintf(buf, sizeof buf, "entry_to_js_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
            (unsigned long long)((js_start_tsc - boot_entry_tsc) * 1000 / k),
+           (unsigned long long)((js_loaded_tsc - js_start_tsc) * 1000 / k),
+           (unsigned long long)((js_evaluated_tsc - js_loaded_tsc) * 1000 / k),
            (unsigned long long)((first - boot_entry_tsc) * 1000 / k), (unsigned long long)tsc_khz);
   extern void console_record(char kind, const char *text);
   console_record('T', buf);
@@ -402,7 +405,9 @@ void js_run(void) {
     print_exception(ctx, "cannot load the program's bytecode");
     vm_exit(EXIT_JS_BOOT);
   }
+  js_loaded_tsc = tsc_read();
   JSValue evaluation = JS_EvalFunction(ctx, fn);
+  js_evaluated_tsc = tsc_read();
   if (JS_IsException(evaluation)) {
     /* Only scripts land here; a module's errors reject its evaluation promise. */
     print_exception(ctx, "uncaught exception");

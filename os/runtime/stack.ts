@@ -48,7 +48,7 @@ export function mapFrame(line: string): string {
   try {
     // QuickJS columns are 1-based; trace-mapping wants 0-based columns, 1-based lines.
     const pos = originalPositionFor(map, { line: Number(l), column: Math.max(0, Number(c) - 1) });
-    if (pos.source === null || pos.line === null || pos.column === null) return line;
+    if (pos.source == null || pos.line == null || pos.column == null) return line;
     const where = `${pos.source}:${pos.line}:${pos.column + 1}`;
     return name === undefined ? `${prefix}${where}` : `${prefix}${name} (${where})`;
   } catch {

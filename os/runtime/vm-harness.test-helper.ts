@@ -10,6 +10,7 @@
  */
 import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { createFakeHw, type FakeHwOptions } from '../hw/fake.ts';
@@ -55,6 +56,18 @@ export function runBundled(code: string, opts: FakeHwOptions = {}): RunResult {
     if (hw.exitCode === undefined) throw e;
   }
   return { stdout: hw.stdout, stderr: hw.stderr, code: hw.exitCode };
+}
+
+/** Bundle and run a program given as source text (written to a temporary file). */
+export function runSource(source: string, opts: FakeHwOptions = {}): RunResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-prog-'));
+  const file = path.join(dir, 'prog.ts');
+  fs.writeFileSync(file, source);
+  try {
+    return runProgram(file, opts);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function runProgram(programFile: string, opts: FakeHwOptions = {}): RunResult {

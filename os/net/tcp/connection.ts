@@ -751,15 +751,21 @@ export class TcpConnection {
   }
 
   #afterRead(): void {
-    // RFC 9293 §3.8.6.2.2: announce a reopened window only once it grew by min(buffer/2, MSS).
-    const cap = this.#rcvBuf.capacity;
-    const cur = Math.max(0, seqDiff(this.#rcvAdvEdge, this.#rcvNxt));
+    // RFC 9293 §3.8.6.2.2: announce a reopened window only once it grew by min(window/2, MSS).
     const s = this.#state;
-    if ((s === 'ESTABLISHED' || s === 'FIN-WAIT-1' || s === 'FIN-WAIT-2') && cur < cap >> 1 &&
-        this.#rcvBuf.free - cur >= Math.min(cap >> 1, this.#host.cfg.mss)) {
+    if (s !== 'ESTABLISHED' && s !== 'FIN-WAIT-1' && s !== 'FIN-WAIT-2') return;
+    const maxWin = this.#maxWindow();
+    const cur = Math.max(0, seqDiff(this.#rcvAdvEdge, this.#rcvNxt));
+    const free = Math.min(this.#rcvBuf.free, maxWin);
+    if (cur < maxWin >> 1 && free - cur >= Math.min(maxWin >> 1, this.#host.cfg.mss)) {
       this.#ackNow = true;
       this.#dirty = true;
     }
+  }
+
+  /** The largest window we can announce: the receive buffer, or the 16-bit field at our scale. */
+  #maxWindow(): number {
+    return Math.min(this.#rcvBuf.capacity, 0xffff * 2 ** this.#rcvShift);
   }
 
   // ------------------------------------------------------------------ timers and output
@@ -976,10 +982,11 @@ export class TcpConnection {
     // Window: RFC 9293 §3.8.6.2.2 receiver SWS avoidance, never shrinking the right edge.
     if (flags & RST && !(flags & ACK)) r.window = 0;
     else {
-      const free = this.#rcvBuf.free;
+      const maxWin = this.#maxWindow();
+      const free = Math.min(this.#rcvBuf.free, maxWin);
       let cur = seqDiff(this.#rcvAdvEdge, this.#rcvNxt);
       if (cur < 0) cur = 0;
-      let w = free - cur >= Math.min(this.#rcvBuf.capacity >> 1, cfg.mss) ? free : cur;
+      let w = free - cur >= Math.min(maxWin >> 1, cfg.mss) ? free : cur;
       if (w > free) w = free;
       if (syn) {
         r.window = Math.min(w, 0xffff);
