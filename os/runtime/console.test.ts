@@ -13,7 +13,7 @@ function capture() {
 
 class Foo { a = 1; b = [1, 2, { c: { d: { e: 1 } } }]; }
 const VALUES: unknown[] = [
-  new Map([['a', 1], ['b', { x: [1, 2] }]]), new Set([1, 'two']), new Foo(), { a: { b: { c: { d: 1 } } } },
+  new Map<string, unknown>([['a', 1], ['b', { x: [1, 2] }]]), new Set([1, 'two']), new Foo(), { a: { b: { c: { d: 1 } } } },
   Array.from({ length: 120 }, (_, i) => i), 'str', ["it's"], 123n, Symbol('s'), -0, null, undefined, () => 1,
   class K {}, new Date(0), /re/gi, new Uint8Array([1, 2, 3]), Object.create(null), [undefined, , 3],
   new TypeError('te'), Object.assign(new Error('e2'), { code: 'E' }), 'x'.repeat(200), { long: 'y'.repeat(80), other: 1 },

@@ -22,3 +22,4 @@ console.log(shapes[1]);
 console.log(shapes.map((s) => s.id), Shape.count, shapes[0] instanceof Shape);
 class Temp { #c = 0; get f(): number { return this.#c * 9 / 5 + 32; } set c(v: number) { this.#c = v; } }
 const t = new Temp(); t.c = 100; console.log(t.f, Object.keys(t));
+export {};

@@ -11,3 +11,4 @@ setTimeout(() => {
 setTimeout(() => console.log(log.join(' ')), 5);
 async function a(): Promise<string> { log.push('a-start'); await null; log.push('a-after-await'); return 'a'; }
 setTimeout(async () => { const r = await a(); console.log('async returned', r); }, 10);
+export {};

@@ -16,3 +16,4 @@ console.log('hasRef', unrefd.hasRef(), typeof +unrefd);
 setImmediate(() => { console.log('immediate'); setImmediate(() => console.log('nested immediate')); });
 const r = setTimeout(() => console.log('refreshed fired'), 30);
 setTimeout(() => r.refresh(), 20);
+export {};

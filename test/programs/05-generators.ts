@@ -14,3 +14,4 @@ async function* ticker(n: number): AsyncGenerator<number> { for (let i = 0; i < 
   const it = [1, 2, 3][Symbol.iterator]();
   console.log([...it], Array.from({ length: 3 }, (_, i) => i * 2));
 })();
+export {};

@@ -11,3 +11,4 @@ const grouped = [1, 2, 3, 4, 5, 6].reduce((acc, x) => { const k = x % 2 ? 'odd' 
 console.log(grouped);
 console.log([3, 1, 2].toSorted(), [1, 2, 3].findLast((x) => x < 3), [1, 2, 3].at(-1));
 console.log(new Map([[{ k: 1 }, new Set(['x'])]]));
+export {};

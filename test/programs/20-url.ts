@@ -10,3 +10,4 @@ for (const bad of ['nope', 'http://', 'http://a:99999']) { try { new URL(bad); }
 const p = new URLSearchParams({ b: '2', a: '1' }); p.sort(); p.set('c', 'é'); console.log(p.toString(), p.size, p.has('a'));
 console.log(new URL('mailto:someone@example.com').pathname, URL.canParse('x:y'), JSON.stringify({ u: new URL('http://a.b') }));
 console.log(u.searchParams, new URLSearchParams('q=%F0%9F%98%80&e=').get('q'));
+export {};

@@ -8,7 +8,8 @@ async function mayFail(x: number): Promise<number> { if (x > 2) throw new Error(
   const late = Promise.reject(new Error('handled later'));
   await null; // same microtask drain: still counts as handled
   late.catch((e: Error) => console.log('caught late:', e.message));
-  try { null!.x; } catch (e) { console.log((e as Error).constructor.name); }
+  try { (null as unknown as { x: number }).x; } catch (e) { console.log((e as Error).constructor.name); }
   const err = new Error('with cause', { cause: new Error('root') });
   console.log((err.cause as Error).message);
 })();
+export {};

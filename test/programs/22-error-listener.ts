@@ -8,3 +8,4 @@ process.on('unhandledRejection', (reason) => {
 setTimeout(() => { throw new Error('from timer'); }, 1);
 setTimeout(() => { void Promise.reject('plain reason'); }, 5);
 setTimeout(() => console.log('still running'), 10);
+export {};

@@ -63,8 +63,7 @@ test('TcpPacket view exposes the fields and payload of the fixture', () => {
 test('emitTcp() reproduces the scapy SYN byte for byte', () => {
   const r = emptyTcpRepr();
   parseTcp(SYN_FIXTURE, A, B, r);
-  // Our option layout differs from scapy's for this SYN (we put NOP before window scale at the
-  // end, like scapy here), so compare exactly.
+  // Our SYN option layout (MSS, SACK-permitted + TS, NOP + WS) is the one scapy produced here.
   const buf = new Uint8Array(tcpHeaderLength(r));
   emitTcp(r, buf, A, B, 0);
   assert.deepEqual(buf, SYN_FIXTURE);

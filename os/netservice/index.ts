@@ -1,0 +1,293 @@
+/**
+ * netservice: the glue between the pure TCP/IP stack (os/net) and the runtime's event loop.
+ * It owns the process's single NetworkStack + Tcp and drives them from a LoopSource; the
+ * socket layer (os/node/net.ts, dgram.ts, dns.ts) talks to the stack only through a
+ * NetworkService.
+ *
+ * Boot code calls `attachNetwork({ mac, transmit, service, irqMask })` once a virtio-net
+ * device exists (before the program's main module runs); the driver hands every received
+ * frame to `network.receive(frame)` from inside its `service(now)`. Programs reach the
+ * service through `getNetwork()`. Without a device, `getNetwork()` gives a detached
+ * service: listening works, nothing ever arrives, and connects fail with ENETUNREACH.
+ *
+ * Loop contract (runtime/loop.ts LoopSource):
+ * - nextDeadline(now) = now while the driver has pending work or socket events wait to
+ *   be delivered, else stack.pollAt(now);
+ * - run(now) = driver service (which calls receive()), stack.poll(now, transmit), then the
+ *   socket layer's deferred events, each as its own macrotask (loop.invoke), so an
+ *   exception in user code never unwinds through the stack;
+ * - isRef() is true while a ref'd socket or server exists (refcount kept by the socket
+ *   layer, as Node's handles), while output is due now, and while a connection the
+ *   program already closed still has data or a FIN to deliver (Node leaves that to the
+ *   kernel after 'close'; here the program would otherwise exit with the bytes unsent).
+ *
+ * Addressing: IPv4 only. Static configuration comes from the options or the kernel
+ * command line (`nimbus.ip=A.B.C.D/P nimbus.gateway=A.B.C.D nimbus.dns=A.B.C.D[,A.B.C.D]`);
+ * otherwise DHCP runs. There is no loopback interface: 127.0.0.0/8 destinations are
+ * redirected to the interface's own address (`mapLoopback`), which the interface loops
+ * back internally, so "localhost" works once the interface has an address.
+ */
+import type { Hw } from '../hw/hw.ts';
+import { formatIpv4, parseIpv4, type Ipv4Addr, type MacAddr } from '../net/addr.ts';
+import type { DnsLookupResult } from '../net/dns.ts';
+import type { Ipv4Config } from '../net/iface.ts';
+import { NetworkStack } from '../net/stack.ts';
+import { Tcp, type TcpOptions } from '../net/tcp/index.ts';
+import { Cmdline } from '../runtime/cmdline.ts';
+import { currentLoop, type EventLoop, type LoopSource } from '../runtime/loop.ts';
+import { randomFill } from '../runtime/random.ts';
+
+export interface StaticConfig {
+  /** Dotted-quad strings or uint32 addresses. */
+  address: string | Ipv4Addr;
+  prefixLength: number;
+  gateway?: string | Ipv4Addr;
+  dns?: (string | Ipv4Addr)[];
+}
+
+export interface AttachOptions {
+  mac: MacAddr;
+  /** Hand one frame to the device; false when it was dropped (TX ring full). */
+  transmit(frame: Uint8Array): boolean;
+  mtu?: number;
+  /** IRQ lines the driver services (LoopSource.irqMask). */
+  irqMask?: number;
+  /** Driver work (drain RX → receive(), reap TX); called at the start of every run(). */
+  service?(now: number): void;
+  /** True while the driver has work without an IRQ (e.g. VirtioNet.hasPendingWork). */
+  pending?(): boolean;
+  /** Static IPv4 configuration; when absent, the command line's, else DHCP. */
+  static?: StaticConfig;
+}
+
+export interface NetworkServiceOptions extends Partial<AttachOptions> {
+  /** Defaults to the running program's loop (and its hw). */
+  loop?: EventLoop;
+  hw?: Hw;
+  /** CSPRNG; defaults to the runtime's ChaCha20 (randomFill). */
+  random?: (buf: Uint8Array) => void;
+  /** Kernel command line to read nimbus.ip/gateway/dns from (default hw.cmdline). */
+  cmdline?: string;
+  /** Run DHCP when no static configuration is given (default true when a device exists). */
+  dhcp?: boolean;
+  hostname?: string;
+  tcp?: Omit<TcpOptions, 'random' | 'localAddress'>;
+  /** Register with the loop (default true). */
+  register?: boolean;
+}
+
+/** Parse a dotted quad or pass a uint32 through; throws TypeError on garbage. */
+function addr(v: string | Ipv4Addr, what: string): Ipv4Addr {
+  const a = typeof v === 'number' ? v >>> 0 : parseIpv4(v);
+  if (a === undefined) throw new TypeError(`Invalid ${what} address: ${String(v)}`);
+  return a;
+}
+
+function toConfig(s: StaticConfig): Ipv4Config {
+  const c: Ipv4Config = { address: addr(s.address, 'IPv4'), prefixLength: s.prefixLength };
+  if (s.gateway !== undefined) c.gateway = addr(s.gateway, 'gateway');
+  c.dns = (s.dns ?? []).map((d) => addr(d, 'DNS server'));
+  return c;
+}
+
+/**
+ * The static configuration named on the kernel command line, or undefined when
+ * `nimbus.ip` is absent. Throws TypeError for a malformed token (a boot error worth seeing).
+ */
+export function staticConfigFromCmdline(text: string): StaticConfig | undefined {
+  const c = new Cmdline(text);
+  const ip = c.get('nimbus.ip');
+  if (ip === undefined) return undefined;
+  const m = /^(\d+\.\d+\.\d+\.\d+)(?:\/(\d{1,2}))?$/.exec(ip);
+  if (!m || parseIpv4(m[1]!) === undefined || (m[2] !== undefined && Number(m[2]) > 32)) {
+    throw new TypeError(`Invalid nimbus.ip=${ip}: expected A.B.C.D/P`);
+  }
+  const out: StaticConfig = { address: m[1]!, prefixLength: m[2] === undefined ? 24 : Number(m[2]) };
+  const gw = c.get('nimbus.gateway');
+  if (gw) out.gateway = gw;
+  const dns = c.all('nimbus.dns').flatMap((v) => v.split(',')).filter((v) => v !== '');
+  out.dns = dns;
+  return out;
+}
+
+/** A socket-layer object that keeps the program alive while ref'd. */
+export interface RefHandle { ref(): void; unref(): void }
+
+export class NetworkService {
+  readonly stack: NetworkStack;
+  readonly tcp: Tcp;
+  readonly loop: EventLoop;
+  readonly hw: Hw;
+  /** False for the detached service (no device). */
+  readonly attached: boolean;
+  /** Frames the driver refused (TX full): TCP retransmits, UDP loses them. */
+  txDropped = 0;
+  readonly #transmit: (frame: Uint8Array) => boolean;
+  readonly #opts: NetworkServiceOptions;
+  readonly #deferred: (() => void)[] = [];
+  #refs = 0;
+  #configWaiters: (() => void)[] = [];
+  #remove: (() => void) | undefined;
+  #source: LoopSource;
+  #running = false;
+
+  constructor(opts: NetworkServiceOptions = {}) {
+    this.#opts = opts;
+    this.loop = opts.loop ?? currentLoop();
+    this.hw = opts.hw ?? this.loop.hw;
+    const random = opts.random ?? ((b: Uint8Array) => { randomFill(b); });
+    this.attached = opts.mac !== undefined && opts.transmit !== undefined;
+    const mac = opts.mac ?? new Uint8Array([0x02, 0, 0, 0, 0, 0]);
+    this.#transmit = opts.transmit ?? (() => false);
+    let ipv4: Ipv4Config | undefined;
+    const st = opts.static ?? staticConfigFromCmdline(opts.cmdline ?? this.hw.cmdline ?? '');
+    if (st) ipv4 = toConfig(st);
+    this.tcp = new Tcp({ ...opts.tcp, random, localAddress: () => this.stack.address });
+    this.stack = new NetworkStack({
+      mac, random, mtu: opts.mtu, ipv4, hostname: opts.hostname,
+      dhcp: ipv4 === undefined && (opts.dhcp ?? this.attached),
+      transports: [this.tcp],
+    });
+    const self = this;
+    this.#source = {
+      get irqMask() { return opts.irqMask ?? 0; },
+      nextDeadline: (now) => self.#nextDeadline(now),
+      run: (now) => self.#run(now),
+      isRef: () => self.#isRef(),
+    };
+    this.stack.start(this.now());
+    if (opts.register !== false) this.#remove = this.loop.addSource(this.#source);
+  }
+
+  /** Monotonic ms from the hw clock: the `now` of every stack call. */
+  now(): number { return this.hw.now(); }
+
+  /** The LoopSource (for a test driver that runs it by hand). */
+  get source(): LoopSource { return this.#source; }
+
+  /** The interface's address, or undefined while unconfigured. */
+  get address(): Ipv4Addr | undefined { return this.stack.address; }
+  get addressString(): string | undefined {
+    const a = this.stack.address;
+    return a === undefined ? undefined : formatIpv4(a);
+  }
+
+  /** 127.0.0.0/8 → our own address (there is no loopback interface); others unchanged. */
+  mapLoopback(a: Ipv4Addr): Ipv4Addr {
+    return (a >>> 24) === 127 ? (this.stack.address ?? a) : a;
+  }
+
+  /** A frame from the driver (valid only during the call; the stack copies what it keeps). */
+  receive(frame: Uint8Array): void {
+    this.stack.receive(this.now(), frame);
+  }
+
+  /** Count one more ref'd handle (socket, server, UDP socket). */
+  ref(): void { this.#refs++; }
+  unref(): void { if (this.#refs > 0) this.#refs--; }
+  get refCount(): number { return this.#refs; }
+
+  /**
+   * Run `fn` from the loop after the stack's current work, as its own macrotask. Socket
+   * events go through here so that they never run inside Tcp.input/poll.
+   */
+  defer(fn: () => void): void {
+    this.#deferred.push(fn);
+  }
+
+  /** Call `fn` (deferred) once the interface has an address (now if it has one). */
+  whenConfigured(fn: () => void): { cancel(): void } {
+    if (this.stack.address !== undefined) { this.defer(fn); return { cancel: () => {} }; }
+    this.#configWaiters.push(fn);
+    return { cancel: () => { this.#configWaiters = this.#configWaiters.filter((f) => f !== fn); } };
+  }
+
+  /** Resolve a name through the stack's resolver; the callback runs deferred. */
+  lookup(name: string, cb: (r: DnsLookupResult) => void): { cancel(): void } {
+    let cancelled = false;
+    let inner: { cancel(): void } | undefined;
+    const start = (): void => {
+      if (cancelled) return;
+      inner = this.stack.dns.lookup(this.now(), name, (r) => { if (!cancelled) this.defer(() => cb(r)); });
+    };
+    // The resolver answers ECONNREFUSED at once without servers: wait for DHCP first.
+    const waiting = this.whenConfigured(start);
+    return { cancel: () => { cancelled = true; waiting.cancel(); inner?.cancel(); } };
+  }
+
+  /** Stop driving the stack (tests; a detached replacement). */
+  close(): void {
+    this.#remove?.();
+    this.#remove = undefined;
+  }
+
+  #lingering(): boolean {
+    // A connection the program closed that still has bytes or a FIN in flight.
+    for (const c of this.tcp.connections()) {
+      const s = c.state;
+      if (s === 'FIN-WAIT-1' || s === 'CLOSING' || s === 'LAST-ACK') return true;
+    }
+    return false;
+  }
+
+  #isRef(): boolean {
+    if (this.#refs > 0 || this.#deferred.length > 0) return true;
+    const now = this.now();
+    if (this.stack.pollAt(now) <= now) return true;
+    return this.#lingering();
+  }
+
+  #nextDeadline(now: number): number {
+    if (this.#deferred.length > 0 || this.#opts.pending?.()) return now;
+    if (this.#configWaiters.length > 0 && this.stack.address !== undefined) return now;
+    return this.stack.pollAt(now);
+  }
+
+  #run(now: number): void {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      this.#opts.service?.(now);
+      // Events the socket layer queued while handling input are flushed after the poll, so
+      // that every segment their handlers send goes out in this same run.
+      for (let round = 0; round < 4; round++) {
+        const t = this.now();
+        this.stack.poll(t, (frame) => { if (!this.#transmit(frame)) this.txDropped++; });
+        if (this.#configWaiters.length > 0 && this.stack.address !== undefined) {
+          for (const w of this.#configWaiters.splice(0)) this.#deferred.push(w);
+        }
+        if (this.#deferred.length === 0) break;
+        const batch = this.#deferred.splice(0);
+        for (const fn of batch) this.loop.invoke(fn, undefined, []);
+        if (this.stack.pollAt(this.now()) > this.now()) break;
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}
+
+let current: NetworkService | undefined;
+
+/** The process's network (a detached one when no device was attached). */
+export function getNetwork(): NetworkService {
+  current ??= new NetworkService({});
+  return current;
+}
+
+/** Called by the boot code for the (first) virtio-net device. */
+export function attachNetwork(opts: AttachOptions): NetworkService {
+  if (current) throw new Error('attachNetwork: the network is already set up');
+  current = new NetworkService(opts);
+  return current;
+}
+
+/** A service not installed as the process's network (tests run two of them). */
+export function createNetworkService(opts: NetworkServiceOptions): NetworkService {
+  return new NetworkService(opts);
+}
+
+/** Install `service` as the process's network, or forget it with undefined (tests). */
+export function setNetwork(service: NetworkService | undefined): void {
+  current = service;
+}
