@@ -93,7 +93,7 @@ static uint64_t rtc_read_ns(void) {
 void clock_init(void) {
   /*
    * Under TCG the TSC runs at the host's rate and the host may preempt us mid-window, so take
-   * two short windows and accept them only if they agree within 0.5%; otherwise take the
+   * two 3 ms windows and accept them only if they agree within 0.5%; otherwise take the
    * median of several longer ones. Never loop forever.
    */
   uint64_t tsc[5], lap[5];
@@ -102,7 +102,7 @@ void clock_init(void) {
   uint64_t warm_t, warm_l;
   measure_window(1, &warm_t, &warm_l); /* warm-up: the emulator translates this code once */
   for (int i = 0; i < 2; i++)
-    if (measure_window(5, &tsc[n], &lap[n])) n++;
+    if (measure_window(3, &tsc[n], &lap[n])) n++;
   if (n == 2) {
     uint64_t a = tsc[0], b = tsc[1];
     uint64_t diff = a > b ? a - b : b - a;
@@ -110,8 +110,8 @@ void clock_init(void) {
   }
   uint64_t tsc_per_5ms, lapic_per_5ms;
   if (agreed) {
-    tsc_per_5ms = (tsc[0] + tsc[1]) / 2;
-    lapic_per_5ms = (lap[0] + lap[1]) / 2;
+    tsc_per_5ms = (tsc[0] + tsc[1]) * 5 / 6;   /* two 3 ms windows */
+    lapic_per_5ms = (lap[0] + lap[1]) * 5 / 6;
   } else {
     n = 0;
     for (int i = 0; i < 5; i++) {

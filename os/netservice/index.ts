@@ -37,6 +37,9 @@ import { Cmdline } from '../runtime/cmdline.ts';
 import { currentLoop, type EventLoop, type LoopSource } from '../runtime/loop.ts';
 import { randomFill } from '../runtime/random.ts';
 
+/** How long a lookup or connect waits for DHCP to configure the interface. */
+export const CONFIG_WAIT_MS = 30_000;
+
 export interface StaticConfig {
   /** Dotted-quad strings or uint32 addresses. */
   address: string | Ipv4Addr;
@@ -204,15 +207,34 @@ export class NetworkService {
 
   /** Resolve a name through the stack's resolver; the callback runs deferred. */
   lookup(name: string, cb: (r: DnsLookupResult) => void): { cancel(): void } {
-    let cancelled = false;
+    // A pending lookup keeps the program alive, as Node's getaddrinfo request does.
+    let done = false;
+    this.ref();
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      this.unref();
+      return true;
+    };
     let inner: { cancel(): void } | undefined;
     const start = (): void => {
-      if (cancelled) return;
-      inner = this.stack.dns.lookup(this.now(), name, (r) => { if (!cancelled) this.defer(() => cb(r)); });
+      if (done) return;
+      inner = this.stack.dns.lookup(this.now(), name, (r) => {
+        if (!done) this.defer(() => { if (finish()) cb(r); });
+      });
     };
-    // The resolver answers ECONNREFUSED at once without servers: wait for DHCP first.
-    const waiting = this.whenConfigured(start);
-    return { cancel: () => { cancelled = true; waiting.cancel(); inner?.cancel(); } };
+    if (this.stack.address === undefined && !this.attached) {
+      this.defer(() => { if (finish()) cb({ ok: false, name, code: 'ECONNREFUSED' }); });
+      return { cancel: () => { finish(); } };
+    }
+    // The resolver answers ECONNREFUSED at once without servers: wait (bounded) for DHCP.
+    const waiting = this.whenConfigured(() => { timer?.close(); start(); });
+    const timer = this.stack.address === undefined ? this.loop.setTimeout(() => {
+      waiting.cancel();
+      if (finish()) cb({ ok: false, name, code: 'ETIMEOUT' });
+    }, CONFIG_WAIT_MS) : undefined;
+    timer?.unref();
+    return { cancel: () => { if (finish()) { timer?.close(); waiting.cancel(); inner?.cancel(); } } };
   }
 
   /** Stop driving the stack (tests; a detached replacement). */

@@ -3,7 +3,7 @@
  * web/Node globals. `installRuntime` is called once by the prelude (and by tests with a
  * fake hw); `runMain` is what `__nimbus_main` does.
  */
-import { Buffer } from 'buffer/index.js';
+import { lazyBuffer } from './lazy.ts';
 import type { Hw } from '../hw/hw.ts';
 import { structuredClone } from './clone.ts';
 import { Console } from './console.ts';
@@ -86,12 +86,24 @@ export function installRuntime(hw: Hw, target: object = globalThis): Runtime {
     DOMException,
     performance,
     crypto,
-    Buffer,
   };
   for (const [k, v] of Object.entries(globals)) {
     if (target === globalThis) define(k, v);
     else (target as Record<string, unknown>)[k] = v;
   }
+  // Buffer (the npm `buffer` package) costs ~10 ms of boot under emulation: load it on first use.
+  Object.defineProperty(target, 'Buffer', {
+    configurable: true,
+    enumerable: false,
+    get() {
+      const value = lazyBuffer().Buffer;
+      Object.defineProperty(target, 'Buffer', { value, writable: true, configurable: true, enumerable: false });
+      return value;
+    },
+    set(value: unknown) {
+      Object.defineProperty(target, 'Buffer', { value, writable: true, configurable: true, enumerable: false });
+    },
+  });
   installed = { hw, loop, process, console, errors };
   return installed;
 }

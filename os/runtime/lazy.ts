@@ -1,0 +1,43 @@
+/**
+ * Modules loaded on first use, not at boot: both are CommonJS packages, which esbuild wraps
+ * so that they run when first `require`d. Under emulation `buffer` costs ~10 ms and
+ * `node-inspect-extracted` ~25 ms of module evaluation; a program that never needs them
+ * should not pay for them before its first line.
+ *
+ * In the image, esbuild turns each literal `require('...')` below into a call of the bundled
+ * module's wrapper. Under Node (unit tests run the sources as ES modules) `require` does not
+ * exist and the ReferenceError sends us to Node's own loader.
+ */
+declare const require: (id: string) => unknown;
+
+let bufferModule: typeof import('buffer') | undefined;
+let inspectModule: typeof import('node-inspect-extracted') | undefined;
+
+function nodeRequire(id: string, e: unknown): unknown {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule;
+  const nodeModule = getBuiltin?.('module') as { createRequire(url: string): (id: string) => unknown } | undefined;
+  if (!(e instanceof ReferenceError) || !nodeModule) throw e;
+  return nodeModule.createRequire(import.meta.url)(id);
+}
+
+export function lazyBuffer(): typeof import('buffer') {
+  if (!bufferModule) {
+    try {
+      bufferModule = require('buffer/index.js') as typeof import('buffer');
+    } catch (e) {
+      bufferModule = nodeRequire('buffer/index.js', e) as typeof import('buffer');
+    }
+  }
+  return bufferModule;
+}
+
+export function lazyInspect(): typeof import('node-inspect-extracted') {
+  if (!inspectModule) {
+    try {
+      inspectModule = require('node-inspect-extracted') as typeof import('node-inspect-extracted');
+    } catch (e) {
+      inspectModule = nodeRequire('node-inspect-extracted', e) as typeof import('node-inspect-extracted');
+    }
+  }
+  return inspectModule;
+}
