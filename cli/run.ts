@@ -89,7 +89,7 @@ function kvmUsable(): boolean {
 export function qemuArgs(o: RunOptions): string[] {
   const kvm = kvmUsable();
   const args = [
-    '-M', o.machine === 'microvm' ? 'microvm,pit=on,pic=off,rtc=on,isa-serial=on' : 'q35',
+    '-M', o.machine === 'microvm' ? 'microvm,pit=on,pic=off,rtc=on,isa-serial=on,acpi=off' : 'q35',
     '-accel', kvm ? 'kvm' : 'tcg',
     '-cpu', kvm ? 'host' : 'max',
     '-m', `${o.memMiB}M`,
@@ -99,6 +99,8 @@ export function qemuArgs(o: RunOptions): string[] {
     '-kernel', o.image,
     '-append', kernelCommandLine(o),
   ];
+  // QEMU's virtio-mmio defaults to the legacy (version 1) interface; we drive virtio 1.x only.
+  if (o.machine === 'microvm') args.push('-global', 'virtio-mmio.force-legacy=false');
   const dev = (name: string) => (o.machine === 'microvm' ? `virtio-${name}-device` : `virtio-${name}-pci,disable-legacy=on`);
   args.push('-device', dev('rng'));
   const net = o.net.kind === 'auto' ? (o.ports.length ? { kind: 'user' as const } : { kind: 'none' as const }) : o.net;

@@ -61,3 +61,15 @@ for (const machine of ['microvm', 'q35'] as const) {
     assert.ok(r.cpu < 1.2, `QEMU used ${r.cpu} s of CPU over ${r.wall} s`);
   });
 }
+
+for (const machine of ['microvm', 'q35'] as const) {
+  test(`virtio-net and virtio-rng are found and interrupt-driven entropy arrives (${machine})`, async () => {
+    const image = await buildTestImage(path.join(programs, 'devices.ts'));
+    const r = await boot(image, { machine, net: { kind: 'user' }, memMiB: 32 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`machine=${machine}`));
+    assert.match(r.stdout, /net mac=52:54:00:12:34:56 mtu=1500 link=true/);
+    assert.match(r.stdout, /rng=1 errors=\[\] skipped=\[\]/);
+    assert.match(r.stdout, /entropy bytes=yes/);
+  });
+}

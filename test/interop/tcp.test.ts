@@ -1,0 +1,156 @@
+/**
+ * Interop with Linux's TCP/IP over a tap (see netns.ts for the topology): curl against an
+ * HTTP echo server on the stack, a 50 MB download by the stack from a Linux HTTP server,
+ * and clean closes initiated by either side. A tshark capture on the Linux end of the link
+ * runs through all of them; the last test checks it for malformed segments and bad checksums.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatIpv4, parseIpv4 } from '../../os/net/addr.ts';
+import { NodeStack } from './node-stack.ts';
+import { Netns, skipReason, waitUntil, type Proc } from './netns.ts';
+import { httpEchoServer, httpGet, writeAll, type EchoServer, type Ending } from './stack-apps.ts';
+
+const LINUX = '10.77.0.1', STACK = '10.77.0.2';
+const linuxAddr = parseIpv4(LINUX)!;
+const PEER = join(import.meta.dirname, 'linux-peer.py');
+const skip = skipReason('curl', 'ss', 'tshark');
+
+let ns: Netns | undefined;
+let node: NodeStack | undefined;
+let echo: EchoServer | undefined;
+let capture: Proc | undefined;
+let pcap = '';
+
+before(async () => {
+  if (skip) return;
+  ns = Netns.create({ linuxAddress: `${LINUX}/24` });
+  const tap = await ns.openTap();
+  pcap = join(ns.dir, 'tcp.pcapng');
+  capture = ns.spawn(['tshark', '-n', '-i', ns.tapName, '-w', pcap]);
+  await capture.waitFor(/Capturing on/, 10_000);
+  node = new NodeStack({ tap, ipv4: { address: parseIpv4(STACK)!, prefixLength: 24 } });
+  node.start();
+  echo = httpEchoServer(node, 8080);
+});
+
+after(async () => {
+  node?.stop();
+  await ns?.destroy();
+});
+
+test('curl GETs from the HTTP echo server on the stack', { skip, timeout: 20_000 }, () => {
+  const out = ns!.exec(['curl', '-sS', '--fail', '--max-time', '10', `http://${STACK}:8080/hello?x=1`], 15_000);
+  assert.equal(out, 'GET /hello?x=1\n');
+});
+
+test('curl POSTs 300 KB to the echo server and gets the same bytes back', { skip, timeout: 20_000 }, () => {
+  const body = randomBytes(300_000);
+  const file = join(ns!.dir, 'post.bin');
+  writeFileSync(file, body);
+  const out = ns!.exec(['sh', '-c', `curl -sS --fail --max-time 10 --data-binary @${file} -H 'Content-Type: application/octet-stream' http://${STACK}:8080/echo | sha256sum`], 15_000);
+  assert.equal(out.split(' ')[0], createHash('sha256').update(body).digest('hex'));
+});
+
+test('the echo server closed every HTTP connection cleanly (server-initiated close)', { skip, timeout: 10_000 }, async () => {
+  await waitUntil(() => echo!.endings.length >= 2, 5000, 'both HTTP connections to end');
+  for (const e of echo!.endings) {
+    assert.equal(e.error, undefined);
+    assert.equal(e.state, 'TIME-WAIT'); // we closed first: our side holds TIME-WAIT
+  }
+  assert.equal(node!.wire.rstIn + node!.wire.rstOut, 0, 'no RST on the wire');
+});
+
+test('the stack downloads 50 MB from a Linux HTTP server with a matching SHA-256', { skip, timeout: 60_000 }, async (t) => {
+  const data = randomBytes(50 * 1024 * 1024);
+  writeFileSync(join(ns!.dir, 'big.bin'), data);
+  const expected = createHash('sha256').update(data).digest('hex');
+  const server = ns!.spawn(['python3', '-u', '-m', 'http.server', '8000', '--bind', LINUX, '--directory', ns!.dir]);
+  await server.waitFor(/Serving HTTP/, 10_000);
+  const rstBefore = node!.wire.rstIn + node!.wire.rstOut;
+  const d = await httpGet(node!, linuxAddr, 8000, '/big.bin');
+  assert.match(d.status, /^HTTP\/1\.[01] 200/);
+  assert.equal(d.bytes, data.length);
+  assert.equal(d.sha256, expected);
+  assert.equal(d.error, undefined);
+  assert.equal(d.state, 'CLOSED'); // Linux closed first; our LAST-ACK ended in CLOSED
+  assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
+  t.diagnostic(`50 MB in ${d.elapsedMs.toFixed(0)} ms (${(50 / (d.elapsedMs / 1000)).toFixed(1)} MB/s); tcp stats ${JSON.stringify(node!.tcp.stats)}`);
+});
+
+/** Linux's sockets on `port` in the namespace, as `ss` state names. */
+function linuxStates(port: number): string[] {
+  const out = ns!.exec(['ss', '-tanH', 'state', 'all', `( sport = :${port} or dport = :${port} )`]);
+  return out.split('\n').filter((l) => l.trim()).map((l) => l.trim().split(/\s+/)[0]!);
+}
+
+function endOf(conn: ReturnType<NodeStack['connect']>): Promise<Ending> {
+  return new Promise((resolve) => { conn.onClosed = () => resolve({ state: conn.state, error: conn.error }); });
+}
+
+test('a Linux-initiated close ends cleanly on both sides', { skip, timeout: 15_000 }, async () => {
+  const peer = ns!.spawn(['python3', PEER, 'send-close', LINUX, '9001', 'bye from linux']);
+  await peer.waitFor(/listening/);
+  const rstBefore = node!.wire.rstIn + node!.wire.rstOut;
+  const conn = node!.connect({ remoteAddress: linuxAddr, remotePort: 9001 });
+  let text = '';
+  conn.onReadable = () => {
+    let d: Uint8Array | undefined;
+    while ((d = conn.recv())) text += Buffer.from(d).toString();
+    if (conn.readEnded) conn.close(); // our close answers Linux's FIN: CLOSE-WAIT → LAST-ACK
+  };
+  const ending = await endOf(conn);
+  assert.equal(text, 'bye from linux');
+  assert.deepEqual(ending, { state: 'CLOSED', error: undefined });
+  assert.equal(await peer.wait(), 0, peer.stderr);
+  // Linux closed first, so its socket sits in TIME-WAIT (ss: TIME-WAIT), nothing else.
+  await waitUntil(() => linuxStates(9001).every((s) => s === 'TIME-WAIT'), 3000, 'Linux socket to leave FIN-WAIT');
+  assert.deepEqual(linuxStates(9001), ['TIME-WAIT']);
+  assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
+});
+
+test('a stack-initiated close ends cleanly on both sides', { skip, timeout: 15_000 }, async () => {
+  const peer = ns!.spawn(['python3', PEER, 'sink', LINUX, '9002']);
+  await peer.waitFor(/listening/);
+  const rstBefore = node!.wire.rstIn + node!.wire.rstOut;
+  const conn = node!.connect({ remoteAddress: linuxAddr, remotePort: 9002 });
+  const msg = Buffer.from('hello from the stack');
+  conn.onConnected = () => { writeAll(conn, msg, () => conn.close()); };
+  conn.onReadable = () => { while (conn.recv()); };
+  const ending = await endOf(conn);
+  assert.deepEqual(ending, { state: 'TIME-WAIT', error: undefined });
+  assert.equal(await peer.wait(), 0, peer.stderr);
+  const got = JSON.parse(peer.stdout) as { bytes: number; sha256: string; peerPort: number };
+  assert.equal(got.bytes, msg.length);
+  assert.equal(got.sha256, createHash('sha256').update(msg).digest('hex'));
+  assert.equal(got.peerPort, conn.localPort);
+  // Linux went CLOSE-WAIT → LAST-ACK → closed once our ACK of its FIN arrived: no socket left.
+  await waitUntil(() => linuxStates(9002).length === 0, 3000, 'Linux socket to close');
+  assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
+});
+
+function tsharkCount(filter: string): number {
+  const out = ns!.exec(['tshark', '-n', '-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', filter, '-T', 'fields', '-e', 'frame.number'], 60_000);
+  return out.split('\n').filter((l) => l.trim()).length;
+}
+
+test('the tshark capture of all of the above shows no malformed segment or bad checksum', { skip, timeout: 60_000 }, async (t) => {
+  await capture!.kill('SIGINT', 5000);
+  const stackIp = `ip.src == ${STACK}`;
+  const total = tsharkCount('tcp');
+  assert.ok(total > 30_000, `capture holds the transfers (${total} TCP frames)`);
+  assert.equal(tsharkCount('_ws.malformed'), 0, 'malformed frames');
+  assert.equal(tsharkCount('_ws.expert.severity == error'), 0, 'expert errors');
+  assert.equal(tsharkCount(`${stackIp} && (tcp.checksum.status == "Bad" || ip.checksum.status == "Bad")`), 0, 'bad checksums from the stack');
+  assert.equal(tsharkCount('tcp.checksum.status == "Bad" || ip.checksum.status == "Bad"'), 0, 'bad checksums');
+  assert.equal(tsharkCount('tcp.flags.reset == 1'), 0, 'RST segments');
+  const retrans = tsharkCount('tcp.analysis.retransmission || tcp.analysis.fast_retransmission');
+  const lost = tsharkCount('tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment');
+  const other = tsharkCount('tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.retransmission && !tcp.analysis.fast_retransmission && !tcp.analysis.duplicate_ack');
+  const dupAcks = tsharkCount('tcp.analysis.duplicate_ack');
+  t.diagnostic(`capture: ${total} TCP frames, ${retrans} retransmissions, ${dupAcks} duplicate ACKs, ${lost} lost/unseen-segment marks, ${other} other analysis flags`);
+  t.diagnostic(`stack from ${formatIpv4(parseIpv4(STACK)!)}: ${tsharkCount(`${stackIp} && tcp.analysis.retransmission`)} retransmissions by the stack`);
+});
