@@ -89,46 +89,56 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-'));
   try {
     const provided = providedModules();
-    const stub = path.join(work, 'nimbus-entry.js');
-    // The runtime's prelude runs first (ES module evaluation order), then the program.
-    writeFileSync(stub, [
-      `import ${JSON.stringify(path.join(OS_DIR, 'runtime', 'prelude.ts'))};`,
-      `import * as program from ${JSON.stringify(entry)};`,
-      `globalThis.__nimbus_program = program;`,
-      '',
-    ].join('\n'));
     const bundlePath = path.join(work, 'app.js');
-    let metafile: Metafile;
     // Loaded on demand: `nimbus run image.img` should not pay for the bundler.
     const { build: esbuild } = await import('esbuild');
-    try {
-      const r = await esbuild({
-        entryPoints: [stub],
-        bundle: true,
-        format: 'esm',
-        platform: 'neutral',
-        target: 'es2023',
-        mainFields: ['module', 'main'],
-        conditions: ['nimbus', 'worker', 'import', 'default'],
-        outfile: bundlePath,
-        sourcemap: 'external',
-        sourcesContent: false,
-        keepNames: true, // class and function names show in console output and stack traces
-        metafile: true,
-        logLevel: 'silent',
-        define: { 'process.env.NODE_ENV': '"production"' },
-        plugins: [nodeModulesPlugin(provided)],
-        absWorkingDir: path.dirname(entry),
-        nodePaths: [path.join(ROOT, 'node_modules')],
-      });
-      metafile = r.metafile;
-    } catch (e) {
-      const errors = (e as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors;
-      if (errors?.length) {
-        throw new BuildError(errors.map((er) => (er.location ? `${er.location.file}:${er.location.line}: ` : '') + er.text).join('\n'));
+    const common = {
+      bundle: true,
+      format: 'esm' as const,
+      platform: 'neutral' as const,
+      target: 'es2023',
+      mainFields: ['module', 'main'],
+      conditions: ['nimbus', 'worker', 'import', 'default'],
+      keepNames: true, // class and function names show in console output and stack traces
+      logLevel: 'silent' as const,
+      define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [nodeModulesPlugin(provided)],
+      absWorkingDir: path.dirname(entry),
+      nodePaths: [path.join(ROOT, 'node_modules')],
+    };
+    const run = async <T>(f: () => Promise<T>): Promise<T> => {
+      try {
+        return await f();
+      } catch (e) {
+        const errors = (e as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors;
+        if (errors?.length) {
+          throw new BuildError(errors.map((er) => (er.location ? `${er.location.file}:${er.location.line}: ` : '') + er.text).join('\n'));
+        }
+        throw e;
       }
-      throw e;
-    }
+    };
+    // Pass 1 (the program alone, not written): does it use the network, or export a default
+    // that may be a fetch handler? Only then does the image carry drivers and the stack.
+    const probe = await run(() => esbuild({ ...common, entryPoints: [entry], write: false, metafile: true, outfile: path.join(work, 'probe.js') }));
+    const probeOut = Object.entries(probe.metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
+    const usesNetwork = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http))/.test(path.resolve(path.dirname(entry), f)));
+    const hasDefault = probeOut?.exports.includes('default') ?? false;
+    const withNetwork = usesNetwork || hasDefault;
+
+    const stub = path.join(work, 'nimbus-entry.js');
+    // ES module evaluation order: the runtime's prelude, the devices, then the program.
+    writeFileSync(stub, [
+      `import ${JSON.stringify(path.join(OS_DIR, 'runtime', 'prelude.ts'))};`,
+      withNetwork ? `import ${JSON.stringify(path.join(OS_DIR, 'boot', 'start-devices.ts'))};` : '',
+      `import * as program from ${JSON.stringify(entry)};`,
+      `globalThis.__nimbus_program = program;`,
+      hasDefault && existsSync(path.join(OS_DIR, 'boot', 'serve-default.ts'))
+        ? `import { serveDefaultExport } from ${JSON.stringify(path.join(OS_DIR, 'boot', 'serve-default.ts'))};\nserveDefaultExport(program);`
+        : '',
+      '',
+    ].join('\n'));
+    const r = await run(() => esbuild({ ...common, entryPoints: [stub], outfile: bundlePath, sourcemap: 'external', sourcesContent: false, metafile: true }));
+    const metafile: Metafile = r.metafile;
     const bytecodePath = path.join(work, 'app.bc');
     try {
       execFileSync(QJSC, [bundlePath, bytecodePath, 'app.js'], { stdio: ['ignore', 'inherit', 'pipe'] });

@@ -145,11 +145,13 @@ mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true
   | gzip -6 > "$INITRAMFS.tmp"
 
 # --- 5. Kernel command line -----------------------------------------------------------------
+# rootfstype=ramfs: without it the initramfs is unpacked into a tmpfs capped at half the RAM,
+# which node (~86 MB) overflows at 256 MiB ("Initramfs unpacking failed: write error").
 # Under TCG the guest may hang calibrating its clock: tell it the TSC frequency, which TCG
 # takes from the host's TSC.
 MHZ="$(awk -F: '/^cpu MHz/ { gsub(/ /, "", $2); print $2; exit }' /proc/cpuinfo)"
 KHZ="$(awk -v m="$MHZ" 'BEGIN { printf "%d", m * 1000 }')"
-echo "console=ttyS0 quiet tsc_early_khz=$KHZ panic=-1 reboot=t no_timer_check i8042.noaux i8042.nokbd i8042.nopnp random.trust_cpu=on" > "$CMDLINE.tmp"
+echo "console=ttyS0 quiet tsc_early_khz=$KHZ panic=-1 reboot=t no_timer_check i8042.noaux i8042.nokbd i8042.nopnp random.trust_cpu=on rootfstype=ramfs edd=off" > "$CMDLINE.tmp"
 
 mv "$VMLINUZ.tmp" "$VMLINUZ"
 mv "$INITRAMFS.tmp" "$INITRAMFS"

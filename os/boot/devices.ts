@@ -1,0 +1,52 @@
+/**
+ * Boot-time device set-up, run inside the image after the runtime prelude and before the
+ * program: finds the virtio devices, services them from the event loop, feeds virtio-rng
+ * into the CSPRNG and attaches the network stack to the first virtio-net device.
+ * Problems with a device are printed on stderr and do not stop the program.
+ */
+import type { Hw } from '../hw/hw.ts';
+import { discoverDevices, type Driver } from '../drivers/index.ts';
+import { addSource } from '../runtime/loop.ts';
+import { reseed } from '../runtime/random.ts';
+import { attachNetwork } from '../netservice/index.ts';
+
+export function startDevices(hw: Hw): void {
+  const found = discoverDevices(hw);
+  for (const e of found.errors) hw.write(2, `nimbus: device ignored: ${e}\n`);
+
+  // virtio-rng: one request at boot mixes host entropy into the ChaCha20 CSPRNG (which was
+  // already seeded from RDSEED/RDRAND by the runtime).
+  for (const rng of found.rng) {
+    rng.onEntropy((bytes: Uint8Array) => reseed(bytes.slice()));
+    rng.request();
+  }
+
+  const net = found.net[0];
+  const others: Driver[] = found.drivers.filter((d) => d !== net);
+  if (others.length > 0) {
+    let mask = 0;
+    for (const d of others) mask |= d.irqMask;
+    addSource({
+      irqMask: mask,
+      nextDeadline: (now) => (others.some((d) => d.hasPendingWork) ? now : Infinity),
+      run(now, ready) {
+        for (const d of others) if (ready & d.irqMask || d.hasPendingWork) d.service(now, ready);
+      },
+      isRef: () => false,
+    });
+  }
+
+  if (net) {
+    const network = attachNetwork({
+      mac: net.mac,
+      mtu: net.mtu,
+      irqMask: net.irqMask,
+      transmit: (frame) => net.transmit(frame),
+      // The driver's view of a received frame is only valid during the callback: copy it,
+      // since the stack may keep parts of it (TCP reassembly, UDP queues).
+      service: (now) => net.service(now, net.irqMask),
+      pending: () => net.hasPendingWork,
+    });
+    net.onReceive((frame: Uint8Array) => network.receive(frame.slice()));
+  }
+}
