@@ -259,7 +259,7 @@ test('destroy(err) resets the peer, which sees ECONNRESET', async () => {
   const server = net.createServer({ network: t.b }, (sock) => {
     sock.resume();
     sock.write('hello');
-    sock.on('error', (e) => { serverErr = e; });
+    sock.on('error', (e: Error & { code?: string; syscall?: string }) => { serverErr = e; });
     sock.on('close', () => server.close());
   }).listen(7004);
   let clientErr: Error | undefined;

@@ -46,7 +46,7 @@ export class Proc {
 
   constructor(child: ChildProcess) {
     this.child = child;
-    child.stdout?.on('data', (d: Buffer) => { if (this.stdout.length < 1 << 20) this.stdout += d.toString(); });
+    child.stdout?.on('data', (d: Buffer) => { if (this.stdout.length < 64 << 20) this.stdout += d.toString(); });
     child.stderr?.on('data', (d: Buffer) => { if (this.stderr.length < 1 << 20) this.stderr += d.toString(); });
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => { this.exitCode = code ?? (signal ? -1 : null); resolve(this.exitCode); });
@@ -122,9 +122,19 @@ export class Netns {
     return execFileSync('ip', ['-n', this.name, ...args], { stdio: 'pipe', encoding: 'utf8' });
   }
 
-  /** Runs a command inside the namespace to completion (bounded) and returns its stdout. */
-  exec(argv: string[], timeoutMs = 10_000): string {
-    return execFileSync('ip', ['netns', 'exec', this.name, ...argv], { stdio: 'pipe', encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+  /**
+   * Runs a command inside the namespace to completion (killed after `timeoutMs`) and returns
+   * its stdout; rejects with its output on a non-zero exit. Asynchronous on purpose: the
+   * stack runs on this event loop, so a synchronous exec would stall it while the Linux side
+   * talks to it.
+   */
+  async exec(argv: string[], timeoutMs = 10_000): Promise<string> {
+    const p = this.spawn(argv);
+    const t = setTimeout(() => { void p.kill('SIGKILL'); }, timeoutMs);
+    const code = await p.exited;
+    clearTimeout(t);
+    if (code !== 0) throw new Error(`${argv.join(' ')} exited with ${code}: ${p.stderr.trim()} ${p.stdout.trim()}`.slice(0, 4000));
+    return p.stdout;
   }
 
   /** Starts a command inside the namespace; it is killed by destroy(). */

@@ -1,19 +1,21 @@
 // expect-exit: 0
+// Delays leave room for a slow (emulated) machine: the order must not depend on how long
+// the top level takes, only on the timers themselves.
 let n = 0;
 const iv = setInterval(() => {
   n++;
   console.log('tick', n);
   if (n === 3) { clearInterval(iv); console.log('interval cleared'); }
-}, 10);
-setTimeout(() => console.log('timeout 50'), 50);
-setTimeout(() => console.log('timeout 5'), 5);
-const never = setTimeout(() => console.log('never'), 20);
+}, 100);
+setTimeout(() => console.log('timeout 600'), 600);
+setTimeout(() => console.log('timeout 150'), 150);
+const never = setTimeout(() => console.log('never'), 200);
 clearTimeout(never);
-setTimeout((a: number, b: string) => console.log('args', a, b), 12, 42, 'x');
+setTimeout((a: number, b: string) => console.log('args', a, b), 120, 42, 'x');
 const unrefd = setTimeout(() => console.log('unref never fires'), 10_000);
 unrefd.unref();
 console.log('hasRef', unrefd.hasRef(), typeof +unrefd);
 setImmediate(() => { console.log('immediate'); setImmediate(() => console.log('nested immediate')); });
-const r = setTimeout(() => console.log('refreshed fired'), 30);
-setTimeout(() => r.refresh(), 20);
+const r = setTimeout(() => console.log('refreshed fired'), 300);
+setTimeout(() => r.refresh(), 200);
 export {};
