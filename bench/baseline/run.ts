@@ -50,6 +50,13 @@ const live = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
+// Ctrl-C or a kill of this process: 'exit' handlers do not run on a default signal death.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const c of live) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -204,7 +211,7 @@ async function servesAt(memMiB: number): Promise<boolean> {
  * stopping when the bracket is no wider than stepMiB (the answer is exact to stepMiB).
  * Returns lo if even lo serves.
  */
-export async function smallestMemory(lo = 128, hi = 512, stepMiB = 4): Promise<number> {
+export async function smallestMemory(lo = 128, hi = 512, stepMiB = 1): Promise<number> {
   if (!(await servesAt(hi))) throw new Error(`baseline does not serve even at ${hi} MiB`);
   if (await servesAt(lo)) return lo;
   // Invariant: lo fails, hi serves. At most log2((hi - lo) / stepMiB) + 1 more boots.

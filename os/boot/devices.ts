@@ -44,7 +44,7 @@ export function startDevices(hw: Hw): void {
       transmit: (frame) => net.transmit(frame),
       // The driver's view of a received frame is only valid during the callback: copy it,
       // since the stack may keep parts of it (TCP reassembly, UDP queues).
-      service: (now) => net.service(now, net.irqMask),
+      service: (now, ready) => net.service(now, ready),
       pending: () => net.hasPendingWork,
     });
     net.onReceive((frame: Uint8Array) => network.receive(frame.slice()));

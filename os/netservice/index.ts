@@ -55,8 +55,11 @@ export interface AttachOptions {
   mtu?: number;
   /** IRQ lines the driver services (LoopSource.irqMask). */
   irqMask?: number;
-  /** Driver work (drain RX → receive(), reap TX); called at the start of every run(). */
-  service?(now: number): void;
+  /**
+   * Driver work (drain RX → receive(), reap TX); called at the start of every run() with
+   * the IRQ lines of `irqMask` that fired (0 when run for a deadline or pending work).
+   */
+  service?(now: number, readyIrqs: number): void;
   /** True while the driver has work without an IRQ (e.g. VirtioNet.hasPendingWork). */
   pending?(): boolean;
   /** Static IPv4 configuration; when absent, the command line's, else DHCP. */
@@ -155,7 +158,7 @@ export class NetworkService {
     this.#source = {
       get irqMask() { return opts.irqMask ?? 0; },
       nextDeadline: (now) => self.#nextDeadline(now),
-      run: (now) => self.#run(now),
+      run: (now, ready) => self.#run(now, ready),
       isRef: () => self.#isRef(),
     };
     this.stack.start(this.now());
@@ -265,11 +268,11 @@ export class NetworkService {
     return this.stack.pollAt(now);
   }
 
-  #run(now: number): void {
+  #run(now: number, ready: number): void {
     if (this.#running) return;
     this.#running = true;
     try {
-      this.#opts.service?.(now);
+      this.#opts.service?.(now, ready);
       // Events the socket layer queued while handling input are flushed after the poll, so
       // that every segment their handlers send goes out in this same run.
       for (let round = 0; round < 4; round++) {

@@ -379,3 +379,25 @@ test('argument validation and isIP follow Node', () => {
   assert.throws(() => net.connect(70000, ADDR_B), { code: 'ERR_SOCKET_BAD_PORT', name: 'RangeError' });
   assert.throws(() => net.createServer().listen(-1), { code: 'ERR_SOCKET_BAD_PORT' });
 });
+
+test('the HTTP server (os/http) runs on this module: Socket satisfies net-types.ts', async () => {
+  const { createServerFactory } = await import('../http/server.ts');
+  const t = createTestNetwork();
+  const http = createServerFactory({ net, wrapChunk: (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength) });
+  const server = http.createServer((req, res) => {
+    res.setHeader('Content-Type', 'text/plain');
+    res.end(`hello ${req.url}`);
+  });
+  server.listen(8080);
+  let response = '';
+  // The client runs on B (the default network of the HTTP server is A).
+  const c = net.connect({ port: 8080, host: ADDR_A, network: t.b }, () => {
+    c.write('GET /there HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+  });
+  c.setEncoding('latin1');
+  c.on('data', (d: string) => { response += d; });
+  c.on('close', () => server.close());
+  await t.run();
+  assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(response, /\r\n\r\nhello \/there$/);
+});

@@ -284,14 +284,18 @@ export class Socket extends EventEmitter {
 
   connect(...args: unknown[]): this {
     const [opts, cb] = normalizeConnectArgs(args);
-    if (this.#conn || this.connecting) {
-      throw nodeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected');
-    }
-    if (this.#destroyed) {
-      // Node allows reusing a destroyed socket; keep it simple: reset the state flags.
+    if (this.#destroyed && this.#closed) {
+      // Node lets a closed socket connect again: start from a clean state.
       this.#destroyed = this.#closed = this.#endEmitted = this.#ending = this.#finSent = this.#finishEmitted = false;
       this.#hadError = false;
       this.#errored = null;
+      this.#conn = undefined;
+      this.#connectedOnce = false;
+      this.#displayRemote = undefined;
+      this.bytesRead = 0;
+    }
+    if (this.#conn || this.connecting) {
+      throw nodeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected');
     }
     if ((opts as { path?: unknown }).path !== undefined) {
       throw nodeError(Error, 'ERR_NOT_SUPPORTED', 'Unix domain sockets are not supported by Nimbus');

@@ -28,9 +28,10 @@ export function skipReason(...tools: string[]): string | false {
   return false;
 }
 
-export async function waitUntil(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+/** Polls `pred` every 5 ms (the event loop keeps running) until true; throws after `timeoutMs`. */
+export async function waitUntil(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!pred()) {
+  while (!(await pred())) {
     if (performance.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

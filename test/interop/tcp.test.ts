@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatIpv4, parseIpv4 } from '../../os/net/addr.ts';
 import { NodeStack } from './node-stack.ts';
@@ -42,16 +42,16 @@ after(async () => {
   await ns?.destroy();
 });
 
-test('curl GETs from the HTTP echo server on the stack', { skip, timeout: 20_000 }, () => {
-  const out = ns!.exec(['curl', '-sS', '--fail', '--max-time', '10', `http://${STACK}:8080/hello?x=1`], 15_000);
+test('curl GETs from the HTTP echo server on the stack', { skip, timeout: 20_000 }, async () => {
+  const out = await ns!.exec(['curl', '-sS', '--fail', '--max-time', '10', `http://${STACK}:8080/hello?x=1`], 15_000);
   assert.equal(out, 'GET /hello?x=1\n');
 });
 
-test('curl POSTs 300 KB to the echo server and gets the same bytes back', { skip, timeout: 20_000 }, () => {
+test('curl POSTs 300 KB to the echo server and gets the same bytes back', { skip, timeout: 20_000 }, async () => {
   const body = randomBytes(300_000);
   const file = join(ns!.dir, 'post.bin');
   writeFileSync(file, body);
-  const out = ns!.exec(['sh', '-c', `curl -sS --fail --max-time 10 --data-binary @${file} -H 'Content-Type: application/octet-stream' http://${STACK}:8080/echo | sha256sum`], 15_000);
+  const out = await ns!.exec(['sh', '-c', `curl -sS --fail --max-time 10 --data-binary @${file} -H 'Content-Type: application/octet-stream' http://${STACK}:8080/echo | sha256sum`], 15_000);
   assert.equal(out.split(' ')[0], createHash('sha256').update(body).digest('hex'));
 });
 
@@ -82,8 +82,8 @@ test('the stack downloads 50 MB from a Linux HTTP server with a matching SHA-256
 });
 
 /** Linux's sockets on `port` in the namespace, as `ss` state names. */
-function linuxStates(port: number): string[] {
-  const out = ns!.exec(['ss', '-tanH', 'state', 'all', `( sport = :${port} or dport = :${port} )`]);
+async function linuxStates(port: number): Promise<string[]> {
+  const out = await ns!.exec(['ss', '-tanH', 'state', 'all', `( sport = :${port} or dport = :${port} )`]);
   return out.split('\n').filter((l) => l.trim()).map((l) => l.trim().split(/\s+/)[0]!);
 }
 
@@ -107,8 +107,8 @@ test('a Linux-initiated close ends cleanly on both sides', { skip, timeout: 15_0
   assert.deepEqual(ending, { state: 'CLOSED', error: undefined });
   assert.equal(await peer.wait(), 0, peer.stderr);
   // Linux closed first, so its socket sits in TIME-WAIT (ss: TIME-WAIT), nothing else.
-  await waitUntil(() => linuxStates(9001).every((s) => s === 'TIME-WAIT'), 3000, 'Linux socket to leave FIN-WAIT');
-  assert.deepEqual(linuxStates(9001), ['TIME-WAIT']);
+  await waitUntil(async () => (await linuxStates(9001)).every((s) => s === 'TIME-WAIT'), 3000, 'Linux socket to leave FIN-WAIT');
+  assert.deepEqual(await linuxStates(9001), ['TIME-WAIT']);
   assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
 });
 
@@ -128,29 +128,46 @@ test('a stack-initiated close ends cleanly on both sides', { skip, timeout: 15_0
   assert.equal(got.sha256, createHash('sha256').update(msg).digest('hex'));
   assert.equal(got.peerPort, conn.localPort);
   // Linux went CLOSE-WAIT → LAST-ACK → closed once our ACK of its FIN arrived: no socket left.
-  await waitUntil(() => linuxStates(9002).length === 0, 3000, 'Linux socket to close');
+  await waitUntil(async () => (await linuxStates(9002)).length === 0, 3000, 'Linux socket to close');
   assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
 });
 
-function tsharkCount(filter: string): number {
-  const out = ns!.exec(['tshark', '-n', '-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', filter, '-T', 'fields', '-e', 'frame.number'], 60_000);
-  return out.split('\n').filter((l) => l.trim()).length;
+/** Frame counts matching each display filter, from one tshark pass (`-z io,stat`). */
+async function tsharkCounts(filters: Record<string, string>): Promise<Record<string, number>> {
+  const names = Object.keys(filters);
+  const stat = `io,stat,0,${names.map((n) => filters[n]).join(',')}`;
+  const out = await ns!.exec(['tshark', '-n', '-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-q', '-z', stat], 60_000);
+  const row = out.split('\n').find((l) => /^\|\s*0\.000\s*<>/.test(l));
+  if (!row) throw new Error(`no io,stat row in tshark output:\n${out}`);
+  // | interval | frames | bytes | frames | bytes | ...
+  const cells = row.split('|').map((c) => c.trim()).filter((c) => c !== '');
+  const counts: Record<string, number> = {};
+  names.forEach((n, k) => { counts[n] = Number(cells[1 + 2 * k]); });
+  return counts;
 }
 
 test('the tshark capture of all of the above shows no malformed segment or bad checksum', { skip, timeout: 60_000 }, async (t) => {
   await capture!.kill('SIGINT', 5000);
-  const stackIp = `ip.src == ${STACK}`;
-  const total = tsharkCount('tcp');
-  assert.ok(total > 30_000, `capture holds the transfers (${total} TCP frames)`);
-  assert.equal(tsharkCount('_ws.malformed'), 0, 'malformed frames');
-  assert.equal(tsharkCount('_ws.expert.severity == error'), 0, 'expert errors');
-  assert.equal(tsharkCount(`${stackIp} && (tcp.checksum.status == "Bad" || ip.checksum.status == "Bad")`), 0, 'bad checksums from the stack');
-  assert.equal(tsharkCount('tcp.checksum.status == "Bad" || ip.checksum.status == "Bad"'), 0, 'bad checksums');
-  assert.equal(tsharkCount('tcp.flags.reset == 1'), 0, 'RST segments');
-  const retrans = tsharkCount('tcp.analysis.retransmission || tcp.analysis.fast_retransmission');
-  const lost = tsharkCount('tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment');
-  const other = tsharkCount('tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.retransmission && !tcp.analysis.fast_retransmission && !tcp.analysis.duplicate_ack');
-  const dupAcks = tsharkCount('tcp.analysis.duplicate_ack');
-  t.diagnostic(`capture: ${total} TCP frames, ${retrans} retransmissions, ${dupAcks} duplicate ACKs, ${lost} lost/unseen-segment marks, ${other} other analysis flags`);
-  t.diagnostic(`stack from ${formatIpv4(parseIpv4(STACK)!)}: ${tsharkCount(`${stackIp} && tcp.analysis.retransmission`)} retransmissions by the stack`);
+  // For a look with Wireshark: INTEROP_PCAP_DIR=/some/dir keeps a copy of the capture.
+  if (process.env.INTEROP_PCAP_DIR) copyFileSync(pcap, join(process.env.INTEROP_PCAP_DIR, 'interop-tcp.pcapng'));
+  const c = await tsharkCounts({
+    tcp: 'tcp',
+    malformed: '_ws.malformed',
+    expertErrors: '_ws.expert.severity == error',
+    badChecksumFromStack: `ip.src == ${STACK} && (tcp.checksum.status == "Bad" || ip.checksum.status == "Bad")`,
+    badChecksum: 'tcp.checksum.status == "Bad" || ip.checksum.status == "Bad"',
+    rst: 'tcp.flags.reset == 1',
+    retransmissions: 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission',
+    retransmissionsByStack: `ip.src == ${STACK} && (tcp.analysis.retransmission || tcp.analysis.fast_retransmission)`,
+    duplicateAcks: 'tcp.analysis.duplicate_ack',
+    lostSegments: 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment',
+    otherAnalysisFlags: 'tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.retransmission && !tcp.analysis.fast_retransmission && !tcp.analysis.duplicate_ack',
+  });
+  t.diagnostic(`capture: ${JSON.stringify(c)}`);
+  assert.ok(c.tcp! > 30_000, `capture holds the transfers (${c.tcp} TCP frames)`);
+  assert.equal(c.malformed, 0, 'malformed frames');
+  assert.equal(c.badChecksumFromStack, 0, 'bad checksums from the stack');
+  assert.equal(c.badChecksum, 0, 'bad checksums');
+  assert.equal(c.expertErrors, 0, 'expert errors');
+  assert.equal(c.rst, 0, 'RST segments');
 });
