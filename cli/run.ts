@@ -26,6 +26,8 @@ export interface RunOptions {
   stdout?: (b: Uint8Array) => void;
   stderr?: (b: Uint8Array) => void;
   extraQemuArgs?: string[];
+  /** Stops the VM when aborted (the run then resolves with 130, as Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Exit codes the CLI itself produces (documented in docs/exit-codes.md). */
@@ -141,10 +143,13 @@ export function runImage(o: RunOptions): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (o.signal?.aborted) onSignal();
+    o.signal?.addEventListener('abort', onSignal, { once: true });
     child.on('error', (e) => reject(new RunError(`Cannot start QEMU: ${e.message}`)));
     child.on('close', (status) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      o.signal?.removeEventListener('abort', onSignal);
       if (exitCode !== undefined) return resolve(exitCode);
       if (interrupted) return resolve(EXIT_INTERRUPTED);
       const msg = qemuStderr.trim().split('\n').filter((l) => !/terminating on signal/.test(l)).join('\n');

@@ -26,3 +26,62 @@ export async function boot(image: string, opts: Partial<RunOptions> = {}): Promi
   });
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, timing };
 }
+
+/** A free TCP port on 127.0.0.1 (bound and released; good enough for tests). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerVm {
+  hostPort: number;
+  output(): { stdout: string; stderr: string };
+  /** Stops the VM (if still running) and returns its result. */
+  stop(): Promise<BootResult>;
+  /** Resolves when the VM's stdout contains `text` (rejects after `timeoutMs`). */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** Boots an image that serves on `guestPort`, forwarded from a free host port. */
+export async function startServerVm(image: string, guestPort: number, opts: Partial<RunOptions> = {}): Promise<ServerVm> {
+  const hostPort = await freePort();
+  const out: Buffer[] = [], err: Buffer[] = [];
+  const abort = new AbortController();
+  let timing: Record<string, number> = {};
+  const done = runImage({
+    image, memMiB: 64, machine: 'microvm', args: [], env: {}, net: { kind: 'user' },
+    ports: [{ hostAddress: '127.0.0.1', hostPort, guestPort, proto: 'tcp' }],
+    stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)),
+    timing: (t) => (timing = t), signal: abort.signal,
+    ...opts,
+  });
+  let finished = false;
+  void done.then(() => (finished = true));
+  const output = () => ({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+  return {
+    hostPort,
+    output,
+    async stop() {
+      abort.abort();
+      const code = await done;
+      return { ...output(), code, timing };
+    },
+    async waitFor(text, timeoutMs = 60_000) {
+      const t0 = Date.now();
+      while (Date.now() - t0 < timeoutMs) {
+        const { stdout } = output();
+        if (typeof text === 'string' ? stdout.includes(text) : text.test(stdout)) return;
+        if (finished) throw new Error(`VM exited before printing ${text}: ${JSON.stringify(output())}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`VM did not print ${text} within ${timeoutMs} ms: ${JSON.stringify(output())}`);
+    },
+  };
+}
