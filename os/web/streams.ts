@@ -284,19 +284,24 @@ export class ReadableStreamDefaultReader<R = Uint8Array> {
   /** @internal */ _errored(e: unknown): void { this.#rejectClosed(e); }
 }
 
+export interface UnderlyingSink<W> {
+  start?(c: unknown): unknown;
+  write?(chunk: W, c: unknown): unknown;
+  close?(): unknown;
+  abort?(reason?: unknown): unknown;
+}
+
 /** Minimal WritableStream: `getWriter().write/close/abort` calling the sink in order. */
 export class WritableStream<W = Uint8Array> {
-  readonly #sink: { start?(c: unknown): unknown; write?(chunk: W, c: unknown): unknown; close?(): unknown; abort?(reason?: unknown): unknown };
+  readonly #sink: UnderlyingSink<W>;
   #chain: Promise<unknown>;
   #locked = false;
 
-  constructor(sink: WritableStream<W>['_sinkType'] = {}) {
+  constructor(sink: UnderlyingSink<W> = {}) {
     this.#sink = sink;
     const controller = { error: () => {} };
     this.#chain = Promise.resolve(sink.start?.(controller));
   }
-
-  declare _sinkType: { start?(c: unknown): unknown; write?(chunk: W, c: unknown): unknown; close?(): unknown; abort?(reason?: unknown): unknown };
 
   get locked(): boolean { return this.#locked; }
 
