@@ -9,13 +9,15 @@ import { formatIpv4, parseIpv4, parseMac } from '../../os/net/addr.ts';
 import type { DhcpState } from '../../os/net/dhcp.ts';
 import { NodeStack } from './node-stack.ts';
 import { Netns, skipReason, waitUntil, type Proc } from './netns.ts';
+import { Capture } from './capture.ts';
 
 const LINUX = '10.79.0.1';
-const skip = skipReason('dnsmasq');
+const skip = skipReason('dnsmasq', 'tshark', 'dumpcap', 'ping');
 
 let ns: Netns | undefined;
 let node: NodeStack | undefined;
 let dnsmasq: Proc | undefined;
+let capture: Capture | undefined;
 const states: DhcpState[] = [];
 
 before(async () => {
@@ -27,6 +29,7 @@ before(async () => {
     '--dhcp-authoritative', '--no-ping', '--address=/example.test/10.79.0.42', '--log-dhcp', '--log-queries',
     `--pid-file=${join(ns.dir, 'dnsmasq.pid')}`, `--dhcp-leasefile=${join(ns.dir, 'leases')}`]);
   await dnsmasq.waitFor(/DHCP, IP range/, 10_000);
+  capture = await Capture.start(ns, 'dhcp');
   node = new NodeStack({ tap, mac: parseMac('02:00:00:4e:42:77')!, onDhcpStateChange: (s) => { states.push(s); } });
   node.start();
 });
@@ -66,4 +69,17 @@ test('the stack resolves names through dnsmasq', { skip, timeout: 20_000 }, asyn
   const missing = await node!.lookup('nothing.invalid');
   // dnsmasq without upstream servers refuses names it is not authoritative for.
   assert.deepEqual(missing, { ok: false, name: 'nothing.invalid', code: 'EREFUSED' });
+});
+
+test('the tshark capture of DHCP and DNS shows no malformed packet or bad checksum', { skip, timeout: 60_000 }, async (t) => {
+  t.diagnostic(`dumpcap: ${await capture!.stop()}`);
+  const c = await capture!.counts({
+    dhcp: 'dhcp', dns: 'dns', malformed: '_ws.malformed', expertErrors: '_ws.expert.severity == error',
+    badChecksum: 'udp.checksum.status == "Bad" || ip.checksum.status == "Bad"',
+  });
+  t.diagnostic(`capture: ${JSON.stringify(c)}`);
+  assert.ok(c.dhcp >= 4 && c.dns >= 6, 'capture holds the DHCP exchange and the DNS queries');
+  assert.equal(c.malformed, 0, 'malformed frames');
+  assert.equal(c.badChecksum, 0, 'bad checksums');
+  assert.equal(c.expertErrors, 0, 'expert errors');
 });

@@ -151,7 +151,7 @@ export function httpGet(node: NodeStack, remoteAddress: Ipv4Addr, port: number, 
   });
 }
 
-/** Streams `total` bytes from `source(offset, n)` to a Linux sink, then closes first. */
+/** Sends `data` to a Linux sink with back-pressure, then closes first; resolves at onClosed. */
 export function upload(node: NodeStack, remoteAddress: Ipv4Addr, port: number, data: Uint8Array): Promise<Ending & { elapsedMs: number }> {
   return new Promise((resolve) => {
     const t0 = performance.now();

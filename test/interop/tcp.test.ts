@@ -7,34 +7,45 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatIpv4, parseIpv4 } from '../../os/net/addr.ts';
 import { NodeStack } from './node-stack.ts';
-import { Netns, skipReason, waitUntil, type Proc } from './netns.ts';
+import { Netns, skipReason, waitUntil } from './netns.ts';
+import { Capture } from './capture.ts';
 import { httpEchoServer, httpGet, writeAll, type EchoServer, type Ending } from './stack-apps.ts';
+import { stackNet } from './stack-net.ts';
+import { createServerFactory } from '../../os/http/server.ts';
 
 const LINUX = '10.77.0.1', STACK = '10.77.0.2';
 const linuxAddr = parseIpv4(LINUX)!;
 const PEER = join(import.meta.dirname, 'linux-peer.py');
-const skip = skipReason('curl', 'ss', 'tshark');
+const skip = skipReason('curl', 'ss', 'tshark', 'dumpcap');
 
 let ns: Netns | undefined;
 let node: NodeStack | undefined;
 let echo: EchoServer | undefined;
-let capture: Proc | undefined;
-let pcap = '';
+let capture: Capture | undefined;
 
 before(async () => {
   if (skip) return;
   ns = Netns.create({ linuxAddress: `${LINUX}/24` });
   const tap = await ns.openTap();
-  pcap = join(ns.dir, 'tcp.pcapng');
-  capture = ns.spawn(['tshark', '-n', '-i', ns.tapName, '-w', pcap]);
-  await capture.waitFor(/Capturing on/, 10_000);
+  capture = await Capture.start(ns, 'tcp');
   node = new NodeStack({ tap, ipv4: { address: parseIpv4(STACK)!, prefixLength: 24 } });
   node.start();
   echo = httpEchoServer(node, 8080);
+  // The project's own HTTP server (os/http/server.ts) on the stack, through stack-net.ts.
+  const http = createServerFactory({ net: stackNet(node) });
+  http.createServer((req, res) => {
+    const chunks: Uint8Array[] = [];
+    req.on('data', (c: Uint8Array) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.end(body.length > 0 ? body : Buffer.from(`${req.method} ${req.url} via os/http\n`));
+    });
+  }).listen(8081);
 });
 
 after(async () => {
@@ -52,6 +63,21 @@ test('curl POSTs 300 KB to the echo server and gets the same bytes back', { skip
   const file = join(ns!.dir, 'post.bin');
   writeFileSync(file, body);
   const out = await ns!.exec(['sh', '-c', `curl -sS --fail --max-time 10 --data-binary @${file} -H 'Content-Type: application/octet-stream' http://${STACK}:8080/echo | sha256sum`], 15_000);
+  assert.equal(out.split(' ')[0], createHash('sha256').update(body).digest('hex'));
+});
+
+test('curl GETs twice over one keep-alive connection from the project HTTP server on the stack', { skip, timeout: 20_000 }, async () => {
+  const p = ns!.spawn(['curl', '-sS', '-v', '--fail', '--max-time', '10', `http://${STACK}:8081/a`, `http://${STACK}:8081/b?c=d`]);
+  assert.equal(await p.wait(15_000), 0, p.stderr);
+  assert.equal(p.stdout, 'GET /a via os/http\nGET /b?c=d via os/http\n');
+  assert.match(p.stderr, /Re-using existing connection/);
+});
+
+test('curl POSTs 2 MB to the project HTTP server and gets the same bytes back', { skip, timeout: 20_000 }, async () => {
+  const body = randomBytes(2_000_000);
+  const file = join(ns!.dir, 'post2.bin');
+  writeFileSync(file, body);
+  const out = await ns!.exec(['sh', '-c', `curl -sS --fail --max-time 10 --data-binary @${file} http://${STACK}:8081/echo | sha256sum`], 15_000);
   assert.equal(out.split(' ')[0], createHash('sha256').update(body).digest('hex'));
 });
 
@@ -132,31 +158,16 @@ test('a stack-initiated close ends cleanly on both sides', { skip, timeout: 15_0
   assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
 });
 
-/** Frame counts matching each display filter, from one tshark pass (`-z io,stat`). */
-async function tsharkCounts(filters: Record<string, string>): Promise<Record<string, number>> {
-  const names = Object.keys(filters);
-  const stat = `io,stat,0,${names.map((n) => filters[n]).join(',')}`;
-  const out = await ns!.exec(['tshark', '-n', '-r', pcap, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-q', '-z', stat], 60_000);
-  const row = out.split('\n').find((l) => /^\|\s*0\.000\s*<>/.test(l));
-  if (!row) throw new Error(`no io,stat row in tshark output:\n${out}`);
-  // | interval | frames | bytes | frames | bytes | ...
-  const cells = row.split('|').map((c) => c.trim()).filter((c) => c !== '');
-  const counts: Record<string, number> = {};
-  names.forEach((n, k) => { counts[n] = Number(cells[1 + 2 * k]); });
-  return counts;
-}
-
 test('the tshark capture of all of the above shows no malformed segment or bad checksum', { skip, timeout: 60_000 }, async (t) => {
-  await capture!.kill('SIGINT', 5000);
-  // For a look with Wireshark: INTEROP_PCAP_DIR=/some/dir keeps a copy of the capture.
-  if (process.env.INTEROP_PCAP_DIR) copyFileSync(pcap, join(process.env.INTEROP_PCAP_DIR, 'interop-tcp.pcapng'));
-  const c = await tsharkCounts({
+  t.diagnostic(`dumpcap: ${await capture!.stop()}`);
+  const c = await capture!.counts({
     tcp: 'tcp',
     malformed: '_ws.malformed',
     expertErrors: '_ws.expert.severity == error',
     badChecksumFromStack: `ip.src == ${STACK} && (tcp.checksum.status == "Bad" || ip.checksum.status == "Bad")`,
     badChecksum: 'tcp.checksum.status == "Bad" || ip.checksum.status == "Bad"',
     rst: 'tcp.flags.reset == 1',
+    lastTestFins: 'tcp.port == 9002 && tcp.flags.fin == 1',
     retransmissions: 'tcp.analysis.retransmission || tcp.analysis.fast_retransmission',
     retransmissionsByStack: `ip.src == ${STACK} && (tcp.analysis.retransmission || tcp.analysis.fast_retransmission)`,
     duplicateAcks: 'tcp.analysis.duplicate_ack',
@@ -164,7 +175,8 @@ test('the tshark capture of all of the above shows no malformed segment or bad c
     otherAnalysisFlags: 'tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.retransmission && !tcp.analysis.fast_retransmission && !tcp.analysis.duplicate_ack',
   });
   t.diagnostic(`capture: ${JSON.stringify(c)}`);
-  assert.ok(c.tcp! > 30_000, `capture holds the transfers (${c.tcp} TCP frames)`);
+  assert.ok(c.tcp > 30_000, `capture holds the transfers (${c.tcp} TCP frames)`);
+  assert.equal(c.lastTestFins, 2, 'capture holds the end of the last connection');
   assert.equal(c.malformed, 0, 'malformed frames');
   assert.equal(c.badChecksumFromStack, 0, 'bad checksums from the stack');
   assert.equal(c.badChecksum, 0, 'bad checksums');
