@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
+import { pruneSourceMap } from './sourcemap.ts';
 
 export class BuildError extends Error {}
 
@@ -121,20 +122,32 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     // that may be a fetch handler? Only then does the image carry drivers and the stack.
     const probe = await run(() => esbuild({ ...common, entryPoints: [entry], write: false, metafile: true, outfile: path.join(work, 'probe.js') }));
     const probeOut = Object.entries(probe.metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
-    const usesNetwork = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http))/.test(path.resolve(path.dirname(entry), f)));
+    const usesNetworkModules = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http))/.test(path.resolve(path.dirname(entry), f)));
     const hasDefault = probeOut?.exports.includes('default') ?? false;
-    const withNetwork = usesNetwork || hasDefault;
+    // Globals the web platform defines: included when the program's bundle names them.
+    // (A word match errs on the side of including them; it never misses a direct use.)
+    // Only the program's own sources and its npm dependencies count, not the OS's modules.
+    const text = Object.keys(probe.metafile.inputs)
+      .map((f) => path.resolve(path.dirname(entry), f))
+      .filter((f) => !f.startsWith(OS_DIR + path.sep) && existsSync(f))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const usesFetch = /\bfetch\b/.test(text);
+    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream)\b/.test(text);
+    const withNetwork = usesNetworkModules || hasDefault || usesFetch;
+    if (process.env.NIMBUS_DEBUG_SIZES) console.log({ usesNetworkModules, hasDefault, usesFetch, usesWeb });
 
     const stub = path.join(work, 'nimbus-entry.js');
-    // ES module evaluation order: the runtime's prelude, the devices, then the program.
+    const osModule = (...p: string[]) => JSON.stringify(path.join(OS_DIR, ...p));
+    // ES module evaluation order: the runtime's prelude, the devices, web globals, then the program.
     writeFileSync(stub, [
-      `import ${JSON.stringify(path.join(OS_DIR, 'runtime', 'prelude.ts'))};`,
-      withNetwork ? `import ${JSON.stringify(path.join(OS_DIR, 'boot', 'start-devices.ts'))};` : '',
+      `import ${osModule('runtime', 'prelude.ts')};`,
+      withNetwork ? `import ${osModule('boot', 'start-devices.ts')};` : '',
+      usesWeb ? `import ${osModule('boot', 'web-globals.ts')};` : '',
+      usesFetch ? `import ${osModule('boot', 'fetch-global.ts')};` : '',
       `import * as program from ${JSON.stringify(entry)};`,
       `globalThis.__nimbus_program = program;`,
-      hasDefault && existsSync(path.join(OS_DIR, 'boot', 'serve-default.ts'))
-        ? `import { serveDefaultExport } from ${JSON.stringify(path.join(OS_DIR, 'boot', 'serve-default.ts'))};\nserveDefaultExport(program);`
-        : '',
+      hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',
       '',
     ].join('\n'));
     const r = await run(() => esbuild({ ...common, entryPoints: [stub], outfile: bundlePath, sourcemap: 'external', sourcesContent: false, metafile: true }));
@@ -146,7 +159,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       throw new BuildError(`Cannot compile to bytecode: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? e}`);
     }
     const bytecode = readFileSync(bytecodePath);
-    const sourceMap = readFileSync(bundlePath + '.map');
+    // Keep mappings into the program's own files only (not the OS, not node_modules).
+    const sourceMap = Buffer.from(pruneSourceMap(readFileSync(bundlePath + '.map', 'utf8'), (source) => {
+      const abs = path.resolve(path.dirname(bundlePath), source);
+      return !abs.startsWith(OS_DIR + path.sep) && !abs.includes(`${path.sep}node_modules${path.sep}`) && abs !== stub;
+    }));
     const core = readFileSync(CORE_ELF);
     const layout = writeImage(core, { bytecode, sourceMap });
     mkdirSync(path.dirname(output), { recursive: true });

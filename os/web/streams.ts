@@ -51,6 +51,7 @@ export class ReadableStream<R = Uint8Array> {
         const w = self.#waiting.shift();
         if (w) w.resolve({ done: false, value: chunk });
         else self.#queue.push(chunk);
+        self.#maybePull();
       },
       close() {
         if (self.#state !== 'readable') throw new TypeError('Cannot close: the stream is closed or errored');
@@ -78,9 +79,7 @@ export class ReadableStream<R = Uint8Array> {
 
   getReader(options?: { mode?: string }): ReadableStreamDefaultReader<R> {
     if (options?.mode === 'byob') throw new TypeError('BYOB readers are not supported');
-    if (this.#reader) throw new TypeError('ReadableStream is locked to a reader');
-    this.#reader = new ReadableStreamDefaultReader<R>(this, READER_TOKEN);
-    return this.#reader;
+    return new ReadableStreamDefaultReader<R>(this);
   }
 
   cancel(reason?: unknown): Promise<void> {
@@ -193,6 +192,12 @@ export class ReadableStream<R = Uint8Array> {
   }
 
   /** @internal */
+  _attach(reader: ReadableStreamDefaultReader<R>): void {
+    if (this.#reader) throw new TypeError('ReadableStream is locked to a reader');
+    this.#reader = reader;
+  }
+
+  /** @internal */
   _release(): void {
     this.#reader = null;
   }
@@ -241,14 +246,14 @@ export class ReadableStream<R = Uint8Array> {
     Promise.resolve(p).then(
       () => {
         this.#pulling = false;
-        if (this.#pullAgain || this.#waiting.length > 0) { this.#pullAgain = false; this.#maybePull(); }
+        // Streams §4.9.x CallPullIfNeeded: pull again only if asked while pulling (a waiting
+        // read alone must not loop: a pull that enqueues nothing would spin forever).
+        if (this.#pullAgain) { this.#pullAgain = false; this.#maybePull(); }
       },
       (e) => this.#fail(e),
     );
   }
 }
-
-const READER_TOKEN = Symbol('reader');
 
 export class ReadableStreamDefaultReader<R = Uint8Array> {
   #stream: ReadableStream<R> | null;
@@ -256,8 +261,8 @@ export class ReadableStreamDefaultReader<R = Uint8Array> {
   #rejectClosed!: (e: unknown) => void;
   readonly closed: Promise<void>;
 
-  constructor(stream: ReadableStream<R>, token?: symbol) {
-    if (token !== READER_TOKEN) return stream.getReader() as ReadableStreamDefaultReader<R>;
+  constructor(stream: ReadableStream<R>) {
+    stream._attach(this);
     this.#stream = stream;
     this.closed = new Promise((res, rej) => { this.#resolveClosed = res; this.#rejectClosed = rej; });
     this.closed.catch(() => {});

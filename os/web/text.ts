@@ -31,8 +31,13 @@ export function utf8Encode(s: string): Uint8Array {
 
 /** Incremental UTF-8 decoder: a multi-byte sequence split across chunks is held back. */
 export class Utf8Decoder {
-  readonly #native: Dec | null = G.TextDecoder ? new G.TextDecoder('utf-8') : null;
+  readonly #native: Dec | null;
   #pending: number[] = [];
+
+  /** `useNative: false` forces the pure decoder (tests). */
+  constructor(useNative = true) {
+    this.#native = useNative && G.TextDecoder ? new G.TextDecoder('utf-8') : null;
+  }
 
   decode(bytes: Uint8Array, stream = false): string {
     if (this.#native) return this.#native.decode(bytes, { stream });

@@ -1,0 +1,22 @@
+/**
+ * node:http for programs in the image: the HTTP layer (os/http) wired to the image's net and
+ * DNS. Bodies reach user code as Buffers, as in Node (Buffer is a global in the image).
+ */
+import * as net from './net.ts';
+import * as dns from './dns.ts';
+import { createNodeHttp } from '../http/node-http.ts';
+import type { NetModuleLike } from '../http/net-types.ts';
+
+const http = createNodeHttp({
+  net: net as unknown as NetModuleLike,
+  lookup: (name) => new Promise((resolve, reject) =>
+    dns.lookup(name, { family: 4 }, (err: Error | null, address: string) => (err ? reject(err) : resolve(address)))),
+  wrapChunk: (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength),
+  encode: (s, encoding) => Buffer.from(s, (encoding ?? 'utf8') as BufferEncoding),
+});
+
+export const {
+  createServer, Server, IncomingMessage, ServerResponse, ClientRequest, Agent, globalAgent,
+  STATUS_CODES, METHODS, maxHeaderSize, request, get, validateHeaderName, validateHeaderValue,
+} = http;
+export default http;
