@@ -39,7 +39,7 @@ demo: all
 
 test: all
 	npx tsc -p .
-	node --import tsx --test --test-concurrency=2 $$(find os cli test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+	node test/run.mjs
 
 bench: all
 	node --import tsx bench/run.ts
