@@ -26,6 +26,8 @@ export interface RunOptions {
   stdout?: (b: Uint8Array) => void;
   stderr?: (b: Uint8Array) => void;
   extraQemuArgs?: string[];
+  /** A command QEMU runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (tests). */
+  launcher?: string[];
   /** Stops the VM when aborted (the run then resolves with 130, as Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -123,7 +125,8 @@ export function runImage(o: RunOptions): Promise<number> {
   const err = o.stderr ?? ((b) => process.stderr.write(b));
   return new Promise((resolve, reject) => {
     // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
-    const child = spawn(qemu, qemuArgs(o), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const [cmd, ...pre] = [...(o.launcher ?? []), qemu];
+    const child = spawn(cmd!, [...pre, ...qemuArgs(o)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let exitCode: number | undefined;
     let interrupted = false;
     let qemuStderr = '';
@@ -139,7 +142,12 @@ export function runImage(o: RunOptions): Promise<number> {
     });
     const onSignal = () => {
       interrupted = true;
-      child.kill('SIGTERM');
+      // The whole process group: a launcher (ip netns exec) may stand between us and QEMU.
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -1,0 +1,44 @@
+/**
+ * A Nimbus VM on a tap device in a network namespace the test creates: its address comes
+ * from dnsmasq's DHCP, names resolve through dnsmasq's DNS, and the image's fetch() reaches
+ * a Linux HTTP server (python3 -m http.server) in the namespace. Skipped when not root.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Netns, skipReason } from '../interop/netns.ts';
+import { boot, buildTestImage } from './vm.ts';
+
+const skip = skipReason('dnsmasq', 'qemu-system-x86_64');
+let ns: Netns | undefined;
+after(async () => { await ns?.destroy(); });
+
+for (const machine of ['microvm', 'q35'] as const) {
+  test(`DHCP and DNS from dnsmasq, and fetch() to a Linux server, over a tap device (${machine})`, { skip, timeout: 240_000 }, async () => {
+    ns = Netns.create({ linuxAddress: '10.79.1.1/24', tapName: 'nbvm0' });
+    const file = randomBytes(300_000);
+    writeFileSync(path.join(ns.dir, 'file.bin'), file);
+    let expected = 0;
+    for (const b of file) expected = (expected * 31 + b) >>> 0;
+    ns.spawn(['dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--user=root', '--no-resolv', '--no-hosts',
+      '--interface=nbvm0', '--bind-interfaces', '--dhcp-range=10.79.1.100,10.79.1.150,255.255.255.0,1h',
+      '--dhcp-authoritative', '--no-ping', '--address=/web.test/10.79.1.1',
+      `--pid-file=${path.join(ns.dir, 'dnsmasq.pid')}`, `--dhcp-leasefile=${path.join(ns.dir, 'leases')}`]);
+    const web = ns.spawn(['/usr/bin/python3', '-m', 'http.server', '8000', '--bind', '10.79.1.1', '--directory', ns.dir]);
+    await web.waitFor(/Serving HTTP/, 10_000);
+    const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'fetch-client.ts'));
+    const r = await boot(image, {
+      machine, memMiB: 64, net: { kind: 'tap', ifname: 'nbvm0' }, args: ['web.test', '8000'],
+      launcher: ['ip', 'netns', 'exec', ns.name],
+    });
+    assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.match(r.stdout, /resolved web\.test to 10\.79\.1\.1/);
+    assert.match(r.stdout, new RegExp(`status 200 length 300000 checksum ${expected}`));
+    const leases = await ns.exec(['cat', path.join(ns.dir, 'leases')]);
+    assert.match(leases, /10\.79\.1\.1[0-4]\d /, 'dnsmasq handed out a lease');
+    await ns.destroy();
+    ns = undefined;
+  });
+}
