@@ -34,8 +34,15 @@ core: $(SETUP) $(CORE)
 typecheck: all
 	npx tsc -p .
 
+# The demo: boot examples/hello (prints and exits), then serve examples/http-hello on
+# http://127.0.0.1:8080/ until Ctrl-C (DEMO_PORT changes the port).
+DEMO_PORT ?= 8080
 demo: all
 	node cli/nimbus.mjs run examples/hello/main.ts
+	@echo
+	@echo "Booting examples/http-hello as a VM; it answers on http://127.0.0.1:$(DEMO_PORT)/"
+	@echo "  try: curl http://127.0.0.1:$(DEMO_PORT)/api/hello?name=you    (Ctrl-C stops the VM)"
+	@node cli/nimbus.mjs run examples/http-hello/main.ts -p $(DEMO_PORT):80 || [ $$? = 130 ]
 
 test: all
 	npx tsc -p .

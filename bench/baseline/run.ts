@@ -87,6 +87,15 @@ interface Vm {
 
 const msSince = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
+/** What gets booted: the baseline here; bench/http.ts passes a Nimbus image the same way. */
+export interface Target {
+  name: string;
+  /** QEMU arguments for a guest with memMiB of memory whose port 80 is forwarded from `port`. */
+  args(memMiB: number, port: number): string[];
+}
+
+export const BASELINE: Target = { name: 'linux+node', args: (memMiB, port) => qemuArgs(memMiB, port) };
+
 function qemuArgs(memMiB: number, port: number): string[] {
   const cmdline = readFileSync(FILES.cmdline, 'utf8').trim();
   return [
@@ -98,9 +107,9 @@ function qemuArgs(memMiB: number, port: number): string[] {
 }
 
 /** Boots the baseline with memMiB of memory, runs fn, and kills QEMU whatever happens. */
-async function withVm<T>(memMiB: number, fn: (vm: Vm) => Promise<T>): Promise<T> {
+async function withVm<T>(target: Target, memMiB: number, fn: (vm: Vm) => Promise<T>): Promise<T> {
   const port = await freePort();
-  const args = qemuArgs(memMiB, port);
+  const args = target.args(memMiB, port);
   const t0 = process.hrtime.bigint();
   const child = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
@@ -186,8 +195,8 @@ function bootFailure(vm: Vm, memMiB: number): Error {
  * Time from spawning QEMU to the first HTTP 200 on the forwarded port. readyMs is when the
  * server's READY line reached the host console (guest side, for comparison).
  */
-export async function bootToFirst200(memMiB = DEFAULT_MEM_MIB): Promise<{ ms: number; readyMs?: number }> {
-  return withVm(memMiB, async (vm) => {
+export async function bootToFirst200(memMiB = DEFAULT_MEM_MIB, target = BASELINE): Promise<{ ms: number; readyMs?: number }> {
+  return withVm(target, memMiB, async (vm) => {
     const ms = await waitFor200(vm);
     if (ms === undefined) throw bootFailure(vm, memMiB);
     return { ms, readyMs: vm.readyMs() };
@@ -195,8 +204,8 @@ export async function bootToFirst200(memMiB = DEFAULT_MEM_MIB): Promise<{ ms: nu
 }
 
 /** Whether the baseline boots at memMiB and then answers 20 more sequential requests. */
-async function servesAt(memMiB: number): Promise<boolean> {
-  return withVm(memMiB, async (vm) => {
+async function servesAt(memMiB: number, target: Target): Promise<boolean> {
+  return withVm(target, memMiB, async (vm) => {
     if ((await waitFor200(vm)) === undefined) return false;
     for (let i = 0; i < 20; i++) {
       const r = await get(vm.port, 5000);
@@ -211,13 +220,13 @@ async function servesAt(memMiB: number): Promise<boolean> {
  * stopping when the bracket is no wider than stepMiB (the answer is exact to stepMiB).
  * Returns lo if even lo serves.
  */
-export async function smallestMemory(lo = 128, hi = 512, stepMiB = 1): Promise<number> {
-  if (!(await servesAt(hi))) throw new Error(`baseline does not serve even at ${hi} MiB`);
-  if (await servesAt(lo)) return lo;
+export async function smallestMemory(lo = 128, hi = 512, stepMiB = 1, target = BASELINE): Promise<number> {
+  if (!(await servesAt(hi, target))) throw new Error(`${target.name} does not serve even at ${hi} MiB`);
+  if (await servesAt(lo, target)) return lo;
   // Invariant: lo fails, hi serves. At most log2((hi - lo) / stepMiB) + 1 more boots.
   for (let i = 0; i < 16 && hi - lo > stepMiB; i++) {
     const mid = Math.floor((lo + hi) / 2);
-    if (await servesAt(mid)) hi = mid; else lo = mid;
+    if (await servesAt(mid, target)) hi = mid; else lo = mid;
   }
   return hi;
 }
@@ -236,8 +245,8 @@ export interface AbResult {
  * Boots the baseline, waits for the first 200, runs `ab [-k] -n n -c c` against it and
  * parses the result. No warm-up beyond the probes of the boot wait.
  */
-export async function requestsPerSecond(keepAlive: boolean, n: number, c = 8, memMiB = DEFAULT_MEM_MIB): Promise<AbResult> {
-  return withVm(memMiB, async (vm) => {
+export async function requestsPerSecond(keepAlive: boolean, n: number, c = 8, memMiB = DEFAULT_MEM_MIB, target = BASELINE): Promise<AbResult> {
+  return withVm(target, memMiB, async (vm) => {
     const bootMs = await waitFor200(vm);
     if (bootMs === undefined) throw bootFailure(vm, memMiB);
     const args = [...(keepAlive ? ['-k'] : []), '-q', '-s', '20', '-n', String(n), '-c', String(c), `http://127.0.0.1:${vm.port}/`];
