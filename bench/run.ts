@@ -48,8 +48,16 @@ for (const [title, script] of [
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
-  const last = r.stdout.trim().split('\n').pop() ?? '';
-  sections.push(`## ${title}\n`, `\`node --import tsx ${script}\`:\n`, '```json', last || `(failed: ${r.stderr.slice(0, 500)})`, '```', '');
+  // The script's result is the last JSON object it prints (one line or pretty-printed).
+  const out = r.stdout.trim();
+  const start = out.startsWith('{') ? 0 : out.lastIndexOf('\n{') + 1;
+  let result = out.slice(start);
+  try {
+    result = JSON.stringify(JSON.parse(result), null, 2);
+  } catch {
+    result = `(failed: ${r.stderr.slice(-800)})`;
+  }
+  sections.push(`## ${title}\n`, `\`node --import tsx ${script}\`:\n`, '```json', result, '```', '');
 }
 
 const out = sections.join('\n');

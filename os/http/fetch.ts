@@ -230,7 +230,8 @@ export function createFetch(options: FetchClientOptions): FetchClient {
           const hasBody = h.bodyKind !== 'none';
           const body = hasBody ? new ReadableStream<Uint8Array>({
             start(c) { controller = c; },
-            pull() { if (paused) { paused = false; socket.resume(); } },
+            // Only this exchange's pause is undone: after `finished` the socket may belong to the pool.
+            pull() { if (paused && !finished) { paused = false; socket.resume(); } },
             cancel() { fail(abortError('Response body canceled')); },
           }, { highWaterMark: 8 }) : null;
           if (hasBody) armBodyTimer();
@@ -239,10 +240,16 @@ export function createFetch(options: FetchClientOptions): FetchClient {
           resolvePromise({ response, gotBytes });
         },
         onBody(data) {
-          if (!controller) return;
+          if (!controller || finished || data.length === 0) return;
           armBodyTimer();
-          // Copy: the chunk is the socket's buffer, and the reader may keep it.
-          controller.enqueue(data.slice());
+          // Copy: the chunk is the socket's buffer, and the reader may keep it. `new Uint8Array`
+          // copies whatever the class (a Node Buffer's slice() would be a view, not a copy).
+          try {
+            controller.enqueue(new Uint8Array(data));
+          } catch {
+            // The body was canceled or errored in the meantime: nobody reads the rest.
+            return;
+          }
           if ((controller.desiredSize ?? 0) <= 0 && !paused) { paused = true; socket.pause(); }
         },
         onEnd() {

@@ -73,6 +73,12 @@ export class IncomingMessage extends EventEmitter {
   #dumped = false;
   #decoder: { decode(b: Uint8Array): string } | null = null;
   #scheduled = false;
+  /**
+   * Something a 'readable' listener has not been told about yet (new data, or the end).
+   * 'readable' is emitted only while this is set, so a listener that calls read() until null
+   * cannot make #drain re-emit 'readable' forever after the end (a microtask livelock).
+   */
+  #readablePending = false;
 
   constructor(socket: SocketLike, flow: FlowControl | null, wrap?: (u: Uint8Array) => Uint8Array) {
     super();
@@ -90,7 +96,7 @@ export class IncomingMessage extends EventEmitter {
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     super.on(event, listener);
     if (event === 'data' && this.#flowing !== false) this.resume();
-    if (event === 'readable') { this.#flowing = false; this.#schedule(); }
+    if (event === 'readable') this.#onReadableListener();
     return this;
   }
   override addListener(event: string | symbol, listener: (...args: any[]) => void): this {
@@ -99,8 +105,14 @@ export class IncomingMessage extends EventEmitter {
   override once(event: string | symbol, listener: (...args: any[]) => void): this {
     super.once(event, listener);
     if (event === 'data' && this.#flowing !== false) this.resume();
-    if (event === 'readable') { this.#flowing = false; this.#schedule(); }
+    if (event === 'readable') this.#onReadableListener();
     return this;
+  }
+
+  #onReadableListener(): void {
+    this.#flowing = false;
+    if (this.#chunks.length > 0 || (this.#sourceEnded && !this.#endEmitted)) this.#readablePending = true;
+    this.#schedule();
   }
 
   setEncoding(encoding: string): this {
@@ -134,7 +146,8 @@ export class IncomingMessage extends EventEmitter {
   /** Returns everything buffered (decoded if an encoding is set), or null when nothing is. */
   read(): Uint8Array | string | null {
     if (this.#chunks.length === 0) {
-      if (this.#sourceEnded) this.#schedule();
+      // Only the pending 'end' is worth a turn; rescheduling after it would spin.
+      if (this.#sourceEnded && !this.#endEmitted) this.#schedule();
       return null;
     }
     const all = concatBytes(this.#chunks);
@@ -169,6 +182,7 @@ export class IncomingMessage extends EventEmitter {
     }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
+    this.#readablePending = true;
     if (this.#buffered > HIGH_WATER) this.#flow?.pauseReading();
     this.#schedule();
   }
@@ -179,6 +193,7 @@ export class IncomingMessage extends EventEmitter {
     this.rawTrailers = rawTrailers;
     this.trailers = headersObject(rawTrailers);
     this.#sourceEnded = true;
+    this.#readablePending = true;
     this.#schedule();
   }
 
@@ -231,7 +246,8 @@ export class IncomingMessage extends EventEmitter {
         this.#emitData(c);
       }
       if (this.#chunks.length === 0) this.#flow?.resumeReading();
-    } else if (this.#flowing === false && this.listenerCount('readable') > 0 && (this.#chunks.length > 0 || this.#sourceEnded)) {
+    } else if (this.#flowing === false && this.#readablePending && this.listenerCount('readable') > 0 && (this.#chunks.length > 0 || this.#sourceEnded)) {
+      this.#readablePending = false;
       this.emit('readable');
     }
     if (this.#sourceEnded && this.#chunks.length === 0 && !this.#endEmitted && (this.#flowing === true || this.#dumped || this.listenerCount('readable') > 0)) {

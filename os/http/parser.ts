@@ -135,6 +135,9 @@ export class HttpParser {
   #bodyBytes = 0;
   #noBodyNext = false;
   #trailers: string[] = [];
+  /** A push() is running: a chunk pushed from inside a sink callback waits in #later. */
+  #pushing = false;
+  #later: Uint8Array[] = [];
 
   constructor(kind: 'request' | 'response', sink: ParserSink, limits: ParserLimits = {}) {
     this.#kind = kind;
@@ -155,7 +158,7 @@ export class HttpParser {
 
   /** True between messages (no partial message buffered). */
   get idle(): boolean {
-    return this.#state === State.StartLine && this.#lineLen === 0;
+    return this.#state === State.StartLine && this.#lineLen === 0 && this.#later.length === 0;
   }
 
   /** Is a message in progress whose body runs to end of connection? */
@@ -164,6 +167,23 @@ export class HttpParser {
   }
 
   push(chunk: Uint8Array): void {
+    // Re-entrancy (a sink callback whose socket delivers synchronously, e.g. on resume()):
+    // bytes must be parsed in order, so a nested push queues its chunk for the outer one.
+    if (this.#pushing) {
+      if (chunk.length > 0) this.#later.push(chunk);
+      return;
+    }
+    this.#pushing = true;
+    try {
+      this.#consume(chunk);
+      while (this.#later.length > 0) this.#consume(this.#later.shift()!);
+    } finally {
+      this.#pushing = false;
+    }
+  }
+
+  /** Parses one chunk. Every loop turn consumes at least one byte or ends the loop. */
+  #consume(chunk: Uint8Array): void {
     let i = 0;
     const n = chunk.length;
     while (i < n && this.#state !== State.Dead) {
