@@ -42,10 +42,13 @@ Options:
   --ip ADDR/PREFIX     static address instead of DHCP
   --gateway ADDR       default gateway for --ip
   --dns ADDR           DNS server for --ip
+  --cpu-budget MS      stop the program (exit 123) if it runs MS ms without returning
+                       to the event loop, e.g. an endless loop (default: no limit)
   --timing             print boot timing measured inside the guest to stderr
   -h, --help           show this help
 
 Exit codes: the program's own (0-119), 120 core panic, 121 CPU fault, 122 out of memory,
+123 CPU budget exceeded,
 70 the image's JavaScript could not start, 125 the VM could not run, 130 interrupted.`,
 };
 
@@ -93,7 +96,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--mem', '--machine', '--env', '--publish', '--net', '--ip', '--gateway', '--dns']),
+  const p = parse(argv, new Set(['--mem', '--machine', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -120,6 +123,8 @@ async function cmdRun(argv: string[]): Promise<number> {
     fail((e as Error).message);
   }
   if (ports.length && net.kind === 'none') fail('-p needs networking; drop --net none');
+  const budget = one('--cpu-budget');
+  if (budget !== undefined && !/^\d+$/.test(budget)) fail(`--cpu-budget takes a number of milliseconds, got '${budget}'`);
   const ip = one('--ip');
   if (ip && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(ip)) fail(`--ip takes ADDR/PREFIX, e.g. 10.0.2.15/24, got '${ip}'`);
 
@@ -131,6 +136,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   return runImage({
     image, memMiB, machine, env, ports, net, args: p.rest, ip, gateway: one('--gateway'), dns: one('--dns'),
     testHooks: p.flags.has('--test-hooks'),
+    cpuBudgetMs: budget === undefined ? undefined : Number(budget),
     timing: p.flags.has('--timing') ? (t) => process.stderr.write(`nimbus: timing ${JSON.stringify(t)}\n`) : undefined,
   });
 }

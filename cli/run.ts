@@ -21,6 +21,8 @@ export interface RunOptions {
   gateway?: string;
   dns?: string;
   testHooks?: boolean;
+  /** Longest time (ms) JS may run without returning to the event loop; 0 = no limit. */
+  cpuBudgetMs?: number;
   timing?: (fields: Record<string, number>) => void;
   /** Where program output goes (defaults: this process's stdout and stderr). */
   stdout?: (b: Uint8Array) => void;
@@ -73,6 +75,7 @@ export function kernelCommandLine(o: RunOptions): string {
   if (o.gateway) parts.push(`nimbus.gateway=${o.gateway}`);
   if (o.dns) parts.push(`nimbus.dns=${o.dns}`);
   if (o.testHooks) parts.push('nimbus.testhooks=1');
+  if (o.cpuBudgetMs) parts.push(`nimbus.cpu_budget_ms=${Math.round(o.cpuBudgetMs)}`);
   return parts.join(' ');
 }
 

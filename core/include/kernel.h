@@ -10,6 +10,7 @@
 #define EXIT_CORE_PANIC     120  /* assertion or internal error in the core */
 #define EXIT_CPU_FAULT      121  /* unexpected CPU exception */
 #define EXIT_OUT_OF_MEMORY  122  /* JS heap limit reached or allocator exhausted */
+#define EXIT_CPU_BUDGET     123  /* JS ran longer than --cpu-budget without yielding */
 #define EXIT_JS_BOOT        70   /* the image's JavaScript failed to start */
 
 #define PAGE_SIZE 4096UL

@@ -16,6 +16,16 @@ static JSRuntime *rt;
 static JSContext *ctx;
 static JSValue rejection_tracker;
 static bool test_hooks;
+/* Interrupt budget: the longest JS may run without coming back to the event loop
+ * (runMicrotasks or yield), in TSC cycles; 0 = no limit. Set by nimbus.cpu_budget_ms=N. */
+static uint64_t budget_cycles, last_progress_tsc, budget_ms;
+static bool budget_exceeded;
+
+static int interrupt_handler(JSRuntime *r, void *opaque) {
+  if (!budget_cycles || budget_exceeded) return budget_exceeded;
+  if (tsc_read() - last_progress_tsc > budget_cycles) budget_exceeded = true;
+  return budget_exceeded;
+}
 bool js_oom_hit;
 uint64_t first_output_tsc;
 
@@ -89,7 +99,9 @@ static JSValue hw_js_yield(JSContext *c, JSValueConst this, int argc, JSValueCon
   if (deadline_ms >= 1.8e13) deadline_ns = UINT64_MAX;          /* Infinity or far future */
   else if (deadline_ms <= 0) deadline_ns = 0;
   else deadline_ns = (uint64_t)(deadline_ms * 1e6);
-  return JS_NewUint32(c, hw_yield(deadline_ns));
+  uint32_t ready = hw_yield(deadline_ns);
+  last_progress_tsc = tsc_read();
+  return JS_NewUint32(c, ready);
 }
 
 static JSValue hw_write(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
@@ -249,7 +261,11 @@ static JSValue hw_exit(JSContext *c, JSValueConst this, int argc, JSValueConst *
   int32_t code;
   if (JS_ToInt32(c, &code, argv[0])) return JS_EXCEPTION;
   if (code < 0 || code > 255) return JS_ThrowRangeError(c, "exit code must be 0-255");
-  if (code == 1 && js_oom_hit) {
+  if (code == 1 && budget_exceeded) {
+    console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
+                   "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
+    code = EXIT_CPU_BUDGET;
+  } else if (code == 1 && js_oom_hit) {
     /* The uncaught error was (or followed) QuickJS's "out of memory": say so plainly. */
     JSMemoryUsage mu;
     JS_ComputeMemoryUsage(rt, &mu);
@@ -282,6 +298,7 @@ static JSValue hw_source_map(JSContext *c, JSValueConst this, int argc, JSValueC
 }
 
 static JSValue hw_run_microtasks(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  last_progress_tsc = tsc_read();
   for (;;) {
     JSContext *jc;
     int r = JS_ExecutePendingJob(rt, &jc);
@@ -368,6 +385,15 @@ static bool cmdline_has(const char *token) {
   return false;
 }
 
+/* The number after `prefix` on the command line, or 0. */
+static uint64_t cmdline_number(const char *prefix) {
+  const char *p = strstr(boot_info.cmdline, prefix);
+  if (!p || (p != boot_info.cmdline && p[-1] != ' ')) return 0;
+  uint64_t v = 0;
+  for (p += strlen(prefix); *p >= '0' && *p <= '9' && v < 1000000000ull; p++) v = v * 10 + (uint64_t)(*p - '0');
+  return v;
+}
+
 void js_run(void) {
   const struct payload_header *h = (const struct payload_header *)boot_info.payload;
   if (!h || boot_info.payload_size < sizeof *h || h->magic != PAYLOAD_MAGIC ||
@@ -376,6 +402,8 @@ void js_run(void) {
     vm_exit(EXIT_JS_BOOT);
   }
   rejection_tracker = JS_UNDEFINED;
+  budget_ms = cmdline_number("nimbus.cpu_budget_ms=");
+  budget_cycles = budget_ms * tsc_khz;
   test_hooks = cmdline_has("nimbus.testhooks=1");
 
   rt = JS_NewRuntime2(&malloc_functions, NULL);
@@ -387,6 +415,8 @@ void js_run(void) {
   /* The JS stack limit sits 64 KiB above the guard page so C code below JS keeps room. */
   JS_SetMaxStackSize(rt, (size_t)(boot_stack_top - boot_stack_guard) - PAGE_SIZE - 64 * 1024);
   JS_SetHostPromiseRejectionTracker(rt, rejection_tracker_cb, NULL);
+  JS_SetInterruptHandler(rt, interrupt_handler, NULL);
+  last_progress_tsc = tsc_read();
   ctx = JS_NewContext(rt);
   if (!ctx) panic("cannot create the JS context");
 
@@ -420,6 +450,12 @@ void js_run(void) {
   }
   JSValue r = JS_Call(ctx, main, JS_UNDEFINED, 1, &evaluation);
   if (JS_IsException(r)) {
+    if (budget_exceeded) {
+      /* QuickJS's "interrupted" error cannot be caught, so it unwinds through the runtime. */
+      console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
+                     "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
+      vm_exit(EXIT_CPU_BUDGET);
+    }
     if (js_oom_hit) {
       console_printf(2, "nimbus: out of memory: the JavaScript heap limit was reached\n");
       vm_exit(EXIT_OUT_OF_MEMORY);

@@ -73,3 +73,11 @@ for (const machine of ['microvm', 'q35'] as const) {
     assert.match(r.stdout, /entropy bytes=yes/);
   });
 }
+
+test('an endless loop is stopped by the CPU budget (exit 123) with a clear message', async () => {
+  const image = await buildTestImage(path.join(programs, 'spin.ts'));
+  const r = await boot(image, { cpuBudgetMs: 500, memMiB: 32 });
+  assert.equal(r.code, 123, r.stderr);
+  assert.match(r.stdout, /spinning/);
+  assert.match(r.stderr, /ran for more than 500 ms without returning to the event loop/);
+});
