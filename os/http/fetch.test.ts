@@ -2,13 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { createFetch } from './fetch.ts';
 import { listen, nodeNet } from './test-util.ts';
 import { AbortController, AbortSignal, ReadableStream, Response } from '../web/index.ts';
 import { utf8Encode } from '../web/text.ts';
 import type { IncomingMessage } from './incoming.ts';
-import type { NetModuleLike } from './net-types.ts';
 
 function body(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -219,128 +217,3 @@ test('fetch: a malformed response rejects with fetch failed', async () => {
   } finally { client.close(); await srv.close(); }
 });
 
-/**
- * A scripted socket for the client: the "server" bytes are handed over in the pieces a test
- * chooses; pause() holds them back, resume() delivers (synchronously or on a later turn).
- */
-class ScriptedSocket extends EventEmitter {
-  destroyed = false;
-  #paused = false;
-  #pending: Uint8Array[] = [];
-  #scheduled = false;
-  constructor(readonly pieces: Uint8Array[], readonly syncResume: boolean) { super(); }
-  write(_d: Uint8Array, cb?: () => void): boolean {
-    if (this.pieces.length > 0) {
-      // The response, once the request is written: some pieces now, the rest over later turns.
-      const all = this.pieces.splice(0);
-      const feed = (k: number): void => {
-        if (k >= all.length || this.destroyed) return;
-        this.#pending.push(all[k]);
-        this.#flow();
-        if (k % 3 === 0) setImmediate(() => feed(k + 1)); else feed(k + 1);
-      };
-      setImmediate(() => feed(0));
-    }
-    if (cb) queueMicrotask(cb);
-    return true;
-  }
-  end(): this { return this; }
-  destroy(): this { if (!this.destroyed) { this.destroyed = true; setImmediate(() => this.emit('close')); } return this; }
-  setNoDelay(): void {}
-  pause(): void { this.#paused = true; }
-  resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    if (this.syncResume) this.#flow();
-    else if (!this.#scheduled) { this.#scheduled = true; process.nextTick(() => { this.#scheduled = false; this.#flow(); }); }
-  }
-  #flow(): void {
-    while (!this.#paused && !this.destroyed && this.#pending.length > 0) this.emit('data', this.#pending.shift()!);
-  }
-}
-
-function scriptedNet(pieces: Uint8Array[], syncResume: boolean): NetModuleLike {
-  return {
-    createServer() { throw new Error('client only'); },
-    connect() {
-      const s = new ScriptedSocket(pieces, syncResume);
-      setImmediate(() => s.emit('connect'));
-      return s;
-    },
-  } as unknown as NetModuleLike;
-}
-
-/** Rejects if `p` has not settled after `limit` event-loop turns (a safety net, not a timing check). */
-function withinTurns<T>(p: Promise<T>, limit: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let turns = 0;
-    let done = false;
-    const tick = () => {
-      if (done) return;
-      if (++turns > limit) { reject(new Error(`no result after ${limit} event-loop turns`)); return; }
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    p.then((v) => { done = true; resolve(v); }, (e) => { done = true; reject(e); });
-  });
-}
-
-test('fetch: a chunked body split at every awkward place streams intact, fast or slow reader, sync or async resume', async () => {
-  const data = new Uint8Array(600_000);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 10)) & 0xff;
-  const want = createHash('sha256').update(data).digest('hex');
-  // Chunk sizes from 1 byte to 256 KiB, some with extensions; then the wire cut into pieces of
-  // 0 and 1 bytes, cuts inside every chunk-size line and CRLF, and very large pieces.
-  const wire: number[] = [...Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')];
-  const cuts: number[] = [];
-  const sizes = [1, 2, 15, 16, 17, 255, 4096, 65535, 65536, 262144];
-  for (let off = 0, k = 0; off < data.length; k++) {
-    const n = Math.min(sizes[k % sizes.length], data.length - off);
-    const line = `${n.toString(16)}${k % 4 === 3 ? ';ext=1' : ''}\r\n`;
-    for (let c = 0; c <= line.length; c++) cuts.push(wire.length + c);
-    wire.push(...Buffer.from(line));
-    for (let j = 0; j < n; j++) wire.push(data[off + j]);
-    off += n;
-    cuts.push(wire.length, wire.length + 1, wire.length + 2);
-    wire.push(0x0d, 0x0a);
-  }
-  const tail = Buffer.from('0\r\n\r\n');
-  for (let c = 0; c <= tail.length; c++) cuts.push(wire.length + c);
-  wire.push(...tail);
-  const bytes = new Uint8Array(wire);
-  const byteByByte = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => bytes.subarray(from + i, from + i + 1));
-  const plans: [string, () => Uint8Array[]][] = [
-    ['cut at every line boundary, with empty pieces', () => {
-      const out: Uint8Array[] = [];
-      let prev = 0;
-      for (const c of [...new Set(cuts)].sort((a, b) => a - b)) { out.push(bytes.subarray(prev, c)); prev = c; }
-      out.push(bytes.subarray(prev));
-      return out;
-    }],
-    ['byte by byte through the head and the small chunks, then huge pieces', () => {
-      const first = 2048;
-      return [...byteByByte(0, first), bytes.subarray(first, 300_000), bytes.subarray(300_000)];
-    }],
-    ['one piece', () => [bytes]],
-  ];
-  for (const [name, plan] of plans) {
-    for (const syncResume of [false, true]) {
-      for (const slow of [false, true]) {
-        const client = createFetch({ net: scriptedNet(plan(), syncResume) });
-        const run = async () => {
-          const r = await client.fetch('http://127.0.0.1:1/');
-          const h = createHash('sha256');
-          let n = 0;
-          for await (const c of r.body!) {
-            h.update(c as Uint8Array);
-            if (slow && ++n % 3 === 0) await new Promise((q) => setImmediate(q));
-          }
-          return h.digest('hex');
-        };
-        try {
-          assert.equal(await withinTurns(run(), 200_000), want, `${name}, ${syncResume ? 'sync' : 'async'} resume, ${slow ? 'slow' : 'fast'} reader`);
-        } finally { client.close(); }
-      }
-    }
-  }
-});

@@ -248,7 +248,7 @@ export class ReadableStream<R = Uint8Array> {
         this.#pulling = false;
         // Streams §4.9.x CallPullIfNeeded: pull again only if asked while pulling (a waiting
         // read alone must not loop: a pull that enqueues nothing would spin forever).
-        if (this.#pullAgain || this.#waiting.length > 0) { this.#pullAgain = false; this.#maybePull(); }
+        if (this.#pullAgain) { this.#pullAgain = false; this.#maybePull(); }
       },
       (e) => this.#fail(e),
     );

@@ -38,3 +38,14 @@ for (const machine of ['microvm', 'q35'] as const) {
     }
   });
 }
+
+test('a static address (--ip/--gateway/--dns) instead of DHCP', async () => {
+  const image = await buildTestImage(path.join(programs, 'tcp-echo.ts'));
+  const vm = await startServerVm(image, 7000, { ip: '10.0.2.15/24', gateway: '10.0.2.2', dns: '10.0.2.3' });
+  try {
+    await vm.waitFor('listening on');
+    assert.equal((await exchange(vm.hostPort, Buffer.from('static\n'))).toString(), 'STATIC\n');
+  } finally {
+    await vm.stop();
+  }
+});

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { kernelCommandLine, parseMem, parsePort, qemuArgs, type RunOptions } from './run.ts';
+
+const base: RunOptions = { image: 'x.img', memMiB: 64, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'auto' } };
+
+test('parseMem accepts K/M/G suffixes and rejects nonsense and out-of-range sizes', () => {
+  assert.equal(parseMem('16M'), 16);
+  assert.equal(parseMem('1G'), 1024);
+  assert.equal(parseMem('256'), 256);
+  assert.throws(() => parseMem('lots'), /Invalid memory size 'lots'/);
+  assert.throws(() => parseMem('1M'), /out of range/);
+});
+
+test('parsePort reads HOST:GUEST with an optional address and protocol', () => {
+  assert.deepEqual(parsePort('8080:80'), { hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80, proto: 'tcp' });
+  assert.deepEqual(parsePort('0.0.0.0:53:53/udp'), { hostAddress: '0.0.0.0', hostPort: 53, guestPort: 53, proto: 'udp' });
+  assert.throws(() => parsePort('80'), /Invalid port mapping/);
+  assert.throws(() => parsePort('70000:80'), /Invalid port 70000/);
+});
+
+test('the kernel command line carries args and env as base64url JSON, and the static network', () => {
+  const line = kernelCommandLine({ ...base, args: ['a b', 'ü'], env: { K: 'v=1' }, ip: '10.0.2.15/24', gateway: '10.0.2.2', dns: '10.0.2.3', cpuBudgetMs: 250 });
+  const tokens = Object.fromEntries(line.split(' ').map((t) => t.split(/=(.*)/s).slice(0, 2)));
+  assert.deepEqual(JSON.parse(Buffer.from(tokens['nimbus.argv'], 'base64url').toString()), ['a b', 'ü']);
+  assert.deepEqual(JSON.parse(Buffer.from(tokens['nimbus.env'], 'base64url').toString()), { K: 'v=1' });
+  assert.equal(tokens['nimbus.ip'], '10.0.2.15/24');
+  assert.equal(tokens['nimbus.gateway'], '10.0.2.2');
+  assert.equal(tokens['nimbus.dns'], '10.0.2.3');
+  assert.equal(tokens['nimbus.cpu_budget_ms'], '250');
+  assert.doesNotMatch(line, /[^\x21-\x7e ]/, 'printable ASCII only');
+});
+
+test('QEMU arguments: user networking with forwards when ports are published, none otherwise', () => {
+  const none = qemuArgs(base).join(' ');
+  assert.doesNotMatch(none, /-netdev/);
+  assert.match(none, /-M microvm,.*acpi=off/);
+  assert.match(none, /virtio-mmio\.force-legacy=false/);
+  const user = qemuArgs({ ...base, machine: 'q35', ports: [parsePort('8080:80')] }).join(' ');
+  assert.match(user, /-netdev user,id=n0,hostfwd=tcp:127\.0\.0\.1:8080-:80/);
+  assert.match(user, /virtio-net-pci,disable-legacy=on,netdev=n0/);
+  const tap = qemuArgs({ ...base, net: { kind: 'tap', ifname: 'tap7' } }).join(' ');
+  assert.match(tap, /-netdev tap,id=n0,ifname=tap7,script=no,downscript=no/);
+});
