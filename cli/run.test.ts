@@ -42,3 +42,13 @@ test('QEMU arguments: user networking with forwards when ports are published, no
   const tap = qemuArgs({ ...base, net: { kind: 'tap', ifname: 'tap7' } }).join(' ');
   assert.match(tap, /-netdev tap,id=n0,ifname=tap7,script=no,downscript=no/);
 });
+
+test('without QEMU, `nimbus run` says in one line which package to install', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const path = await import('node:path');
+  const cli = path.join(import.meta.dirname, 'nimbus.mjs');
+  const r = spawnSync(process.execPath, [cli, 'run', path.join(import.meta.dirname, '..', 'package.json')], { env: { ...process.env, PATH: '/nonexistent', NIMBUS_CLI_FROM_SOURCE: '' }, encoding: 'utf8' });
+  assert.equal(r.status, 125);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /qemu-system-x86_64 not found: install the Debian\/Ubuntu package qemu-system-x86/);
+});

@@ -1,7 +1,7 @@
 /**
  * `nimbus run`: boot an image in QEMU, stream the program's stdout/stderr, return its exit code.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, accessSync, constants } from 'node:fs';
 import { ConsoleDecoder } from './console-decoder.ts';
 
@@ -41,8 +41,16 @@ export const EXIT_INTERRUPTED = 130;
 export class RunError extends Error {}
 
 export function findQemu(): string {
-  const r = spawnSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' });
-  const p = r.stdout.trim();
+  const p = (process.env.PATH ?? '').split(':').filter(Boolean)
+    .map((dir) => `${dir}/qemu-system-x86_64`)
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   if (!p) {
     throw new RunError('qemu-system-x86_64 not found: install the Debian/Ubuntu package qemu-system-x86 (apt-get install qemu-system-x86)');
   }
