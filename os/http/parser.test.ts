@@ -214,3 +214,20 @@ test('property: request-shaped random input is accepted or rejected, never throw
     { numRuns: 2000 },
   );
 });
+
+test('a push from inside a sink callback is parsed after the current chunk, in order', () => {
+  const body: string[] = [];
+  let ends = 0;
+  const later = [b('6\r\n world\r\n'), b('0\r\n\r\n')];
+  const p: HttpParser = new HttpParser('response', {
+    onHead() {},
+    // Like a socket that delivers synchronously when the body's reader resumes it.
+    onBody(d) { body.push(Buffer.from(d).toString('latin1')); const next = later.shift(); if (next) p.push(next); },
+    onEnd() { ends++; },
+    onError(e) { assert.fail(e.reason); },
+  });
+  p.push(b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'));
+  assert.equal(body.join(''), 'hello world');
+  assert.equal(ends, 1);
+  assert.equal(p.idle, true);
+});

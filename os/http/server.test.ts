@@ -461,3 +461,22 @@ test('ab -k -n 2000 -c 8 and ab -n 500 -c 8: no failed requests', { skip: !hasAb
     assert.match(plain, /Failed requests:\s+0/, plain);
   } finally { await srv.close(); }
 });
+
+test("request body via 'readable' + read() until null: end arrives, no endless 'readable' after the end", async () => {
+  let readables = 0;
+  const srv = await listen((req, res) => {
+    let s = '';
+    req.on('readable', () => {
+      // The bound lives in the handler: the old loop was a microtask spin no timer could stop.
+      if (++readables > 50) { req.removeAllListeners('readable'); res.end('spun'); return; }
+      let c: Uint8Array | string | null;
+      while ((c = req.read()) !== null) s += Buffer.from(c as Uint8Array).toString('latin1');
+    });
+    req.on('end', () => setImmediate(() => res.end(`got ${s} after ${readables}`)));
+  });
+  try {
+    const r = await raw(srv.port, ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\nhello', 'world']);
+    const [resp] = parseResponses(r.text);
+    assert.match(resp.body, /^got helloworld after [1-4]$/);
+  } finally { await srv.close(); }
+});

@@ -1,6 +1,7 @@
 /**
  * Node-only helpers for the HTTP tests (never imported by image code): a server on Node's
- * real `net` on 127.0.0.1, and a raw socket client that returns everything until close.
+ * real `net` on 127.0.0.1, a raw socket client that returns everything until close, and
+ * fetch scenarios run in a worker thread (runInWorker) so that a livelock fails the test.
  */
 import * as net from 'node:net';
 import { createHash } from 'node:crypto';

@@ -157,3 +157,21 @@ test('installWebGlobals adds missing names only, and restores', () => {
   assert.equal('Response' in target, false);
   assert.equal(target.Headers, 'mine');
 });
+
+test('ReadableStream: a pull that enqueues nothing is not re-invoked while a read waits (no promise loop)', async () => {
+  let pulls = 0;
+  let ctrl!: { enqueue(c: string): void; close(): void; error(e: unknown): void };
+  const s = new ReadableStream<string>({
+    start(c) { ctrl = c; },
+    // The bound lives inside the loop itself: a microtask spin would starve any timer.
+    pull(c) { if (++pulls > 100) c.error(new Error('pull re-invoked without progress')); },
+  });
+  const reader = s.getReader();
+  const pending = reader.read();
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.ok(pulls <= 2, `pull called ${pulls} times`);
+  ctrl.enqueue('x');
+  assert.deepEqual(await pending, { done: false, value: 'x' });
+  ctrl.close();
+  assert.deepEqual(await reader.read(), { done: true, value: undefined });
+});
