@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 
 STAMP := build/.stamp
+SYSTEM_STAMP := $(STAMP)-system
 include core/core.mk
 
 $(STAMP)-system: tools/setup-system.sh
@@ -14,10 +15,6 @@ $(STAMP)-system: tools/setup-system.sh
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
-
-$(QJS_DIR)/quickjs.c $(QJS_DIR)/quickjs.h: tools/fetch-quickjs.sh | $(STAMP)-system
-	./tools/fetch-quickjs.sh
-	@touch $(QJS_DIR)/quickjs.c $(QJS_DIR)/quickjs.h
 
 # The CLI, bundled so that `nimbus run` starts in tens of milliseconds (cli/nimbus.mjs).
 build/nimbus-cli.mjs: $(wildcard cli/*.ts) node_modules/.package-lock.json

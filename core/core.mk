@@ -20,6 +20,12 @@ CORE_OBJS := $(patsubst core/%.c,build/core/%.o,$(CORE_SRCS)) $(patsubst core/%.
 QJS_OBJS  := $(patsubst %.c,build/core/qjs/%.o,$(QJS_SRCS))
 HOST_QJS_OBJS := $(patsubst %.c,build/host/qjs/%.o,$(QJS_SRCS))
 
+# QuickJS's sources come from tools/fetch-quickjs.sh (Debian's source package, sha256-checked).
+QJS_FILES := $(addprefix $(QJS_DIR)/,$(QJS_SRCS) quickjs.h)
+$(QJS_FILES) &: tools/fetch-quickjs.sh | $(SYSTEM_STAMP)
+	./tools/fetch-quickjs.sh
+	@touch $(QJS_FILES)
+
 build/core/%.o: core/%.c core/include/kernel.h $(QJS_DIR)/quickjs.h
 	@mkdir -p $(dir $@)
 	gcc $(CORE_CFLAGS) -c $< -o $@
