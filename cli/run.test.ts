@@ -52,3 +52,24 @@ test('without QEMU, `nimbus run` says in one line which package to install', asy
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /qemu-system-x86_64 not found: install the Debian\/Ubuntu package qemu-system-x86/);
 });
+
+test('Ctrl-C (SIGINT) stops the VM and `nimbus run` exits 130', async () => {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const { existsSync } = await import('node:fs');
+  const image = path.join(import.meta.dirname, '..', 'build', 'test-images', 'ctrl-c.img');
+  const { buildImage } = await import('./build.ts');
+  await buildImage({ entry: path.join(import.meta.dirname, '..', 'test', 'boot', 'programs', 'idle.ts'), output: image });
+  assert.ok(existsSync(image));
+  const cli = spawn(process.execPath, [path.join(import.meta.dirname, 'nimbus.mjs'), 'run', image], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  cli.stderr.on('data', (c) => (stderr += c));
+  // Give QEMU time to start, then interrupt as a terminal would.
+  await new Promise((r) => setTimeout(r, 700));
+  cli.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+  assert.equal(code, 130, stderr);
+  const { execFileSync } = await import('node:child_process');
+  const left = execFileSync('sh', ['-c', `pgrep -f '[q]emu-system-x86_64.*${image}' || true`], { encoding: 'utf8' }).trim();
+  assert.equal(left, '', 'no QEMU left running');
+});

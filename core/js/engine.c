@@ -79,6 +79,24 @@ static int arg_width(JSContext *c, int *out, JSValueConst v) {
   return 0;
 }
 
+/* The bytes a typed array views, bounds-checked; NULL with an exception thrown otherwise. */
+static uint8_t *typed_array_bytes(JSContext *c, JSValueConst v, size_t *len, const char *type_error) {
+  size_t off, bpe, size;
+  JSValue ab = JS_GetTypedArrayBuffer(c, v, &off, len, &bpe);
+  if (JS_IsException(ab)) {
+    JS_FreeValue(c, JS_GetException(c));
+    JS_ThrowTypeError(c, "%s", type_error);
+    return NULL;
+  }
+  uint8_t *base = JS_GetArrayBuffer(c, &size, ab);
+  JS_FreeValue(c, ab);
+  if (!base || off + *len > size) {
+    JS_ThrowRangeError(c, "detached or out-of-bounds buffer");
+    return NULL;
+  }
+  return base + off;
+}
+
 /* ---- hw functions ---- */
 
 static JSValue hw_now(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
@@ -117,14 +135,10 @@ static JSValue hw_write(JSContext *c, JSValueConst this, int argc, JSValueConst 
     JS_FreeCString(c, s);
     return JS_UNDEFINED;
   }
-  size_t off, len, bpe;
-  JSValue ab = JS_GetTypedArrayBuffer(c, argv[1], &off, &len, &bpe);
-  if (JS_IsException(ab)) return JS_ThrowTypeError(c, "write() takes a string or a Uint8Array");
-  size_t size;
-  uint8_t *base = JS_GetArrayBuffer(c, &size, ab);
-  JS_FreeValue(c, ab);
-  if (!base || off + len > size) return JS_ThrowRangeError(c, "detached or out-of-bounds buffer");
-  console_write(fd, (const char *)base + off, len);
+  size_t len;
+  uint8_t *bytes = typed_array_bytes(c, argv[1], &len, "write() takes a string or a Uint8Array");
+  if (!bytes) return JS_EXCEPTION;
+  console_write(fd, (const char *)bytes, len);
   return JS_UNDEFINED;
 }
 
@@ -245,14 +259,10 @@ static JSValue hw_irq_ack(JSContext *c, JSValueConst this, int argc, JSValueCons
 }
 
 static JSValue hw_entropy(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  size_t off, len, bpe;
-  JSValue ab = JS_GetTypedArrayBuffer(c, argv[0], &off, &len, &bpe);
-  if (JS_IsException(ab)) return JS_ThrowTypeError(c, "entropy() takes a Uint8Array");
-  size_t size;
-  uint8_t *base = JS_GetArrayBuffer(c, &size, ab);
-  JS_FreeValue(c, ab);
-  if (!base || off + len > size) return JS_ThrowRangeError(c, "detached or out-of-bounds buffer");
-  return JS_NewInt64(c, (int64_t)entropy_fill(base + off, len));
+  size_t len;
+  uint8_t *bytes = typed_array_bytes(c, argv[0], &len, "entropy() takes a Uint8Array");
+  if (!bytes) return JS_EXCEPTION;
+  return JS_NewInt64(c, (int64_t)entropy_fill(bytes, len));
 }
 
 static void print_timing_record(void);
