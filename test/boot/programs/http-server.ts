@@ -11,7 +11,7 @@ function bigChunk(offset: number, length: number): Uint8Array {
 }
 
 const server = http.createServer(
-  { maxBodySize: 1 << 20, headersTimeout: 3000, requestTimeout: 10_000, keepAliveTimeout: 3000 } as http.ServerOptions,
+  { maxBodySize: 1 << 20, headersTimeout: 5000, requestTimeout: 15_000, keepAliveTimeout: 5000 } as http.ServerOptions,
   (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/') {
