@@ -52,6 +52,17 @@ describe('hostile virtio-net device', () => {
     assert.equal(net.txQueueStats.completed, 1);
   });
 
+  it('drops a completion one byte longer than header + maxFrame (found by the property test)', () => {
+    const { hw, net, dev, got } = setup(16);
+    dev.autoProcess = false;
+    dev.pushUsed(0, 0, 12 + net.maxFrame + 1);
+    dev.flushUsed(0);
+    pump(hw, [net]);
+    assert.equal(got.length, 0);
+    assert.equal(net.rxQueueStats.badLength, 1);
+    assert.equal(net.failed, undefined);
+  });
+
   it('drops a frame whose length exceeds its buffer and recycles the buffer', () => {
     const { hw, net, dev, got } = setup();
     const c = dev.popAvail(0)!;

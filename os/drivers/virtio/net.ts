@@ -139,7 +139,9 @@ export class VirtioNet implements Driver {
       this.#rxPhys = rx.phys;
       for (let i = 0; i < this.#rxq.size; i++) {
         this.#rxViews.push(new Uint8Array(rx.buffer, i * this.#bufSize, this.#bufSize));
-        this.#rxq.addBuffer(this.#rxPhys + i * this.#bufSize, this.#bufSize, true, i);
+        // Offer header + maxFrame, not the padded slot: a device that claims to have written
+        // more than a frame can be is then caught by the used-length check.
+        this.#rxq.addBuffer(this.#rxPhys + i * this.#bufSize, NET_HEADER_LEN + this.maxFrame, true, i);
       }
       const tx = hw.dmaAlloc(this.#bufSize * this.#txq.size);
       this.#txPhys = tx.phys;
@@ -271,7 +273,7 @@ export class VirtioNet implements Driver {
         budget--;
         const length = rxq.usedLength;
         const handler = this.#onReceive;
-        if (length <= NET_HEADER_LEN || handler === undefined) {
+        if (length <= NET_HEADER_LEN || length > NET_HEADER_LEN + this.maxFrame || handler === undefined) {
           this.stats.rxDropped++;
         } else {
           this.stats.rxPackets++;
@@ -283,7 +285,7 @@ export class VirtioNet implements Driver {
             error ??= e;
           }
         }
-        rxq.addBuffer(this.#rxPhys + token * this.#bufSize, this.#bufSize, true, token);
+        rxq.addBuffer(this.#rxPhys + token * this.#bufSize, NET_HEADER_LEN + this.maxFrame, true, token);
       }
       rxq.kick();
       if (budget === 0) {
