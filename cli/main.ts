@@ -45,6 +45,8 @@ Options:
   --cpu-budget MS      stop the program (exit 123) if it runs MS ms without returning
                        to the event loop, e.g. an endless loop (default: no limit)
   --timing             print boot timing measured inside the guest to stderr
+  --test-hooks         enable test-only hooks in the guest (hw.testFault, used by the
+                       core's fault tests); never for production
   -h, --help           show this help
 
 Exit codes: the program's own (0-119), 120 core panic, 121 CPU fault, 122 out of memory,
