@@ -49,9 +49,9 @@ Options:
                        core's fault tests); never for production
   -h, --help           show this help
 
-Exit codes: the program's own (0-119), 120 core panic, 121 CPU fault, 122 out of memory,
-123 CPU budget exceeded,
-70 the image's JavaScript could not start, 125 the VM could not run, 130 interrupted.`,
+Exit codes: the program's own (0-119), 70 the image's JavaScript could not start,
+120 core panic, 121 CPU fault, 122 out of memory, 123 CPU budget exceeded,
+125 the VM could not run, 130 interrupted (docs/exit-codes.md).`,
 };
 
 function fail(message: string, code = 2): never {
