@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildImage, BuildError } from './build.ts';
+import { CORE_ELF, ROOT } from './paths.ts';
+
+const skip = existsSync(CORE_ELF) ? false : 'the core is not built (run make)';
+
+test('importing a Node module the image does not provide fails the build, naming the module and the file', { skip }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
+  try {
+    writeFileSync(path.join(dir, 'helper.ts'), "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
+    writeFileSync(path.join(dir, 'main.ts'), "import { read } from './helper.ts';\nconsole.log(typeof read);\n");
+    await assert.rejects(buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'x.img') }), (e: unknown) => {
+      assert.ok(e instanceof BuildError);
+      assert.match(e.message, /helper\.ts imports 'node:fs', which Nimbus images do not provide/);
+      assert.match(e.message, /Available: .*node:events/);
+      return true;
+    });
+    assert.ok(!existsSync(path.join(dir, 'x.img')), 'no image written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing entry file is a clear build error', { skip }, async () => {
+  await assert.rejects(buildImage({ entry: '/nonexistent/app.ts' }), /Cannot build \/nonexistent\/app\.ts: no such file/);
+});
+
+test('drivers and the network stack are linked only into programs that use the network', { skip }, async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
+  try {
+    const hello = await buildImage({ entry: path.join(ROOT, 'examples/hello/main.ts'), output: path.join(out, 'hello.img') });
+    const web = await buildImage({ entry: path.join(ROOT, 'examples/http-hello/main.ts'), output: path.join(out, 'web.img') });
+    assert.ok(hello.sizes.total < 1.5 * 1024 * 1024, `hello image is ${hello.sizes.total} bytes`);
+    assert.ok(web.sizes.os > hello.sizes.os + 100 * 1024, `network code adds to the OS part (${hello.sizes.os} → ${web.sizes.os})`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
