@@ -41,6 +41,9 @@
  *  portRead(port, width) -> number;  portWrite(port, width, value)
  *      x86 port I/O, except ports the core owns (PIC, PIT, speaker, CMOS, COM1, PCI
  *      config, debug exit): those throw RangeError.
+ *  memoryUsage() -> { heapTotal, heapUsed, jsUsed, jsLimit }
+ *      Bytes of the core's heap (managed, in use) and the engine's own allocation count
+ *      against its limit; process.memoryUsage() is built on it.
  *  dmaAlloc(size) -> { buffer: ArrayBuffer, phys: number }
  *      Zeroed, page-aligned, physically contiguous memory (identity-mapped, so phys is
  *      also its address). Never freed: drivers allocate once. Up to 64 MiB per call.

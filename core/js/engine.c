@@ -330,7 +330,19 @@ static JSValue hw_test_fault(JSContext *c, JSValueConst this, int argc, JSValueC
   return JS_ThrowRangeError(c, "unknown fault kind");
 }
 
+static JSValue hw_memory_usage(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  JSMemoryUsage mu;
+  JS_ComputeMemoryUsage(rt, &mu);
+  JSValue obj = JS_NewObject(c);
+  JS_SetPropertyStr(c, obj, "heapTotal", JS_NewFloat64(c, (double)heap_total()));
+  JS_SetPropertyStr(c, obj, "heapUsed", JS_NewFloat64(c, (double)heap_used()));
+  JS_SetPropertyStr(c, obj, "jsUsed", JS_NewFloat64(c, (double)mu.malloc_size));
+  JS_SetPropertyStr(c, obj, "jsLimit", JS_NewFloat64(c, (double)mu.malloc_limit));
+  return obj;
+}
+
 static const JSCFunctionListEntry hw_funcs[] = {
+  JS_CFUNC_DEF("memoryUsage", 0, hw_memory_usage),
   JS_CFUNC_DEF("now", 0, hw_now),
   JS_CFUNC_DEF("nowNs", 0, hw_now_ns),
   JS_CFUNC_DEF("wallClock", 0, hw_wall_clock),

@@ -70,6 +70,12 @@ export interface Hw {
   portRead(port: number, width: AccessWidth): number;
   portWrite(port: number, width: AccessWidth, value: number): void;
 
+  /**
+   * The core's heap: bytes managed and in use (JS objects, DMA buffers), and the JS engine's
+   * own count against its limit. Optional so that older fakes need not provide it.
+   */
+  memoryUsage?(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+
   /** Allocate DMA memory (never freed; drivers allocate once at start). */
   dmaAlloc(size: number): DmaRegion;
 

@@ -5,7 +5,7 @@
  *   script, so `process.argv.slice(2)` is the user's arguments as under node.
  * - platform 'linux', arch 'x64' (what libraries test for); versions.node '20.19.0'
  *   (the API level we follow) plus versions.nimbus and versions.quickjs.
- * - pid 1, ppid 0, cwd() '/', memoryUsage() from the heap size the core reports (rough).
+ * - pid 1, ppid 0, cwd() '/', memoryUsage() from the core's heap statistics (hw.memoryUsage).
  */
 import EventEmitter from 'events/events.js';
 import type { Hw } from '../hw/hw.ts';
@@ -108,10 +108,13 @@ export function createProcess(hw: Hw, loop: EventLoop): NimbusProcess {
   };
   hrtime.bigint = (): bigint => hw.nowNs();
 
-  const memoryUsage = (): Record<string, number> => ({
-    rss: hw.memSize, heapTotal: hw.memSize, heapUsed: 0, external: 0, arrayBuffers: 0,
-  });
-  memoryUsage.rss = (): number => hw.memSize;
+  // rss: the core's heap in use (JS objects and DMA buffers); heapTotal: the JS heap limit.
+  const memoryUsage = (): Record<string, number> => {
+    const m = hw.memoryUsage?.();
+    if (!m) return { rss: hw.memSize, heapTotal: hw.memSize, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    return { rss: m.heapUsed, heapTotal: m.jsLimit, heapUsed: m.jsUsed, external: 0, arrayBuffers: 0 };
+  };
+  memoryUsage.rss = (): number => hw.memoryUsage?.().heapUsed ?? hw.memSize;
 
   Object.assign(p, {
     argv: ['/nimbus', '/app.js', ...cmdlineArgs(cmd)],

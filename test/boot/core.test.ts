@@ -81,3 +81,10 @@ test('an endless loop is stopped by the CPU budget (exit 123) with a clear messa
   assert.match(r.stdout, /spinning/);
   assert.match(r.stderr, /ran for more than 500 ms without returning to the event loop/);
 });
+
+test('process.memoryUsage() reports the core heap and the JS heap limit', async () => {
+  const image = await buildTestImage(path.join(programs, 'memory-usage.ts'));
+  const r = await boot(image, { memMiB: 32 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'true true true 200000\n');
+});
