@@ -163,7 +163,9 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const sourceMap = Buffer.from(pruneSourceMap(readFileSync(bundlePath + '.map', 'utf8'), (source) => {
       const abs = path.resolve(path.dirname(bundlePath), source);
       return !abs.startsWith(OS_DIR + path.sep) && !abs.includes(`${path.sep}node_modules${path.sep}`) && abs !== stub;
-    }));
+    // Stack frames name files relative to where `nimbus build` ran (the bundle's own
+    // directory is a temporary one).
+    }, (source) => path.relative(process.cwd(), path.resolve(path.dirname(bundlePath), source)) || source));
     const core = readFileSync(CORE_ELF);
     const layout = writeImage(core, { bytecode, sourceMap });
     mkdirSync(path.dirname(output), { recursive: true });

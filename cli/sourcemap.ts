@@ -41,7 +41,7 @@ function encodeValue(n: number): string {
 
 interface SourceMapV3 { version: 3; sources: string[]; names?: string[]; mappings: string; [k: string]: unknown }
 
-export function pruneSourceMap(json: string, keepSource: (source: string) => boolean): string {
+export function pruneSourceMap(json: string, keepSource: (source: string) => boolean, renameSource: (source: string) => string = (x) => x): string {
   const map = JSON.parse(json) as SourceMapV3;
   const keptIndex = new Map<number, number>();
   const sources: string[] = [];
@@ -84,5 +84,5 @@ export function pruneSourceMap(json: string, keepSource: (source: string) => boo
     }
     return kept.join(',');
   });
-  return JSON.stringify({ version: 3, sources, names: [], mappings: lines.join(';').replace(/;+$/, '') });
+  return JSON.stringify({ version: 3, sources: sources.map(renameSource), names: [], mappings: lines.join(';').replace(/;+$/, '') });
 }

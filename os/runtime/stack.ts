@@ -84,15 +84,86 @@ export function fixErrorStack(err: unknown): void {
   fixed.add(err);
   const desc = Object.getOwnPropertyDescriptor(err, 'stack');
   if (!desc || !('value' in desc) || !desc.writable || typeof desc.value !== 'string') return;
-  const raw = isRawQuickJsStack(desc.value);
-  if (!raw && !getMap()) return;
-  const lines = desc.value.split('\n');
-  if (raw) lines.unshift(header(err));
-  const value = lines.filter((l, i) => l !== '' || i === 0).map(mapFrame).join('\n');
+  const value = nodeShapedStack(err, desc.value);
+  if (value === desc.value) return;
   try {
     Object.defineProperty(err, 'stack', { value, writable: true, configurable: true, enumerable: desc.enumerable });
   } catch {
     // a frozen error keeps its stack
+  }
+}
+
+/** `stack` in Node's shape: a header for a raw QuickJS stack, frames source-mapped. */
+function nodeShapedStack(err: Error, stack: string): string {
+  const raw = isRawQuickJsStack(stack);
+  if (!raw && !getMap()) return stack;
+  // The constructor wrapper's own frames (the trap and Reflect.construct) are not the program's.
+  const lines = stack.split('\n').filter((l) => !l.includes(CONSTRUCT_TRAP) && l !== '    at construct (native)');
+  if (raw) lines.unshift(header(err));
+  return lines.filter((l, i) => l !== '' || i === 0).map(mapFrame).join('\n');
+}
+
+/** The name of the construct trap below, so its frame can be left out of stacks. */
+const CONSTRUCT_TRAP = 'nimbusErrorConstruct';
+
+/**
+ * Make `err.stack` read in Node's shape: QuickJS stores a raw stack (frames only, bundle
+ * positions) as an own data property when the error is created; replace it with an accessor
+ * that rewrites it on first read. Used for errors the program constructs (see
+ * installErrorConstructors); errors the engine throws are rewritten when printed.
+ */
+export function makeStackLazy(err: unknown): void {
+  if (typeof err !== 'object' || err === null) return;
+  const desc = Object.getOwnPropertyDescriptor(err, 'stack');
+  if (!desc || !('value' in desc) || !desc.configurable || typeof desc.value !== 'string') return;
+  let value: unknown = desc.value;
+  let shaped = false;
+  try {
+    Object.defineProperty(err, 'stack', {
+      configurable: true,
+      enumerable: desc.enumerable ?? false,
+      get(this: Error) {
+        if (!shaped) {
+          shaped = true;
+          if (typeof value === 'string') value = nodeShapedStack(this, value);
+        }
+        return value;
+      },
+      set(v: unknown) {
+        shaped = true;
+        value = v;
+      },
+    });
+  } catch {
+    // non-extensible or frozen: keep the raw stack
+  }
+}
+
+/**
+ * Wrap the global Error constructors so that every error the program creates gets a
+ * Node-shaped `stack` (makeStackLazy). Subclasses (`class E extends Error`) go through the
+ * same trap; `instanceof`, `Error.prototype` and names are unchanged.
+ */
+export function installErrorConstructors(target: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): void {
+  for (const name of ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']) {
+    const original = target[name] as (new (...args: unknown[]) => Error) | undefined;
+    if (typeof original !== 'function') continue;
+    const traps = {
+      [CONSTRUCT_TRAP](t: new (...a: unknown[]) => Error, args: unknown[], newTarget: Function): Error {
+        const e = Reflect.construct(t, args, newTarget) as Error;
+        makeStackLazy(e);
+        return e;
+      },
+    };
+    const wrapped = new Proxy(original, {
+      construct: traps[CONSTRUCT_TRAP] as ProxyHandler<typeof original>['construct'],
+      apply(t, _this, args) {
+        // Error('x') without new constructs too.
+        return traps[CONSTRUCT_TRAP](t, args, t);
+      },
+    });
+    Object.defineProperty(original.prototype, 'constructor', { value: wrapped, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(target, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
   }
 }
 
