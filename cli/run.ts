@@ -128,18 +128,23 @@ export function qemuArgs(o: RunOptions): string[] {
   return args.concat(o.extraQemuArgs ?? []);
 }
 
+const outputClosed = { stdout: false, stderr: false };
+let watching = false;
+function watchOutputStreams(): void {
+  if (watching) return;
+  watching = true;
+  for (const name of ['stdout', 'stderr'] as const) process[name].on('error', () => { outputClosed[name] = true; });
+}
+
 /** Boot the image; resolves with the program's exit code. */
 export function runImage(o: RunOptions): Promise<number> {
   if (!existsSync(o.image)) return Promise.reject(new RunError(`Cannot run ${o.image}: no such file`));
   const qemu = findQemu();
   // A reader that goes away (`nimbus run app.img | head`) must not crash the CLI with EPIPE:
   // the rest of that stream is dropped and the VM runs on, as if writing to /dev/null.
-  const closed = { stdout: false, stderr: false };
-  for (const name of ['stdout', 'stderr'] as const) {
-    if (process[name].listenerCount('error') === 0) process[name].on('error', () => { closed[name] = true; });
-  }
-  const out = o.stdout ?? ((b) => { if (!closed.stdout) process.stdout.write(b); });
-  const err = o.stderr ?? ((b) => { if (!closed.stderr) process.stderr.write(b); });
+  watchOutputStreams();
+  const out = o.stdout ?? ((b) => { if (!outputClosed.stdout) process.stdout.write(b); });
+  const err = o.stderr ?? ((b) => { if (!outputClosed.stderr) process.stderr.write(b); });
   return new Promise((resolve, reject) => {
     // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
     const [cmd, ...pre] = [...(o.launcher ?? []), qemu];
