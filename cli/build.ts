@@ -135,7 +135,6 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const usesFetch = /\bfetch\b/.test(text);
     const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream)\b/.test(text);
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
-    if (process.env.NIMBUS_DEBUG_SIZES) console.log({ usesNetworkModules, hasDefault, usesFetch, usesWeb });
 
     const stub = path.join(work, 'nimbus-entry.js');
     const osModule = (...p: string[]) => JSON.stringify(path.join(OS_DIR, ...p));
@@ -175,7 +174,6 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     let osBytes = 0, programBytes = 0;
     const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith(".js"))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
-      if (process.env.NIMBUS_DEBUG_SIZES) console.log(file, info.bytesInOutput);
       const abs = path.resolve(path.dirname(entry), file);
       const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell)[/\\]/.test(abs) && abs.startsWith(ROOT);
       if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;

@@ -21,6 +21,11 @@ static bool test_hooks;
 static uint64_t budget_cycles, last_progress_tsc, budget_ms;
 static bool budget_exceeded;
 
+static void report_budget_exceeded(void) {
+  console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
+                   "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
+}
+
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (!budget_cycles || budget_exceeded) return budget_exceeded;
   if (tsc_read() - last_progress_tsc > budget_cycles) budget_exceeded = true;
@@ -272,8 +277,7 @@ static JSValue hw_exit(JSContext *c, JSValueConst this, int argc, JSValueConst *
   if (JS_ToInt32(c, &code, argv[0])) return JS_EXCEPTION;
   if (code < 0 || code > 255) return JS_ThrowRangeError(c, "exit code must be 0-255");
   if (code == 1 && budget_exceeded) {
-    console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
-                   "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
+    report_budget_exceeded();
     code = EXIT_CPU_BUDGET;
   } else if (code == 1 && js_oom_hit) {
     /* The uncaught error was (or followed) QuickJS's "out of memory": say so plainly. */
@@ -474,8 +478,7 @@ void js_run(void) {
   if (JS_IsException(r)) {
     if (budget_exceeded) {
       /* QuickJS's "interrupted" error cannot be caught, so it unwinds through the runtime. */
-      console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
-                     "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
+      report_budget_exceeded();
       vm_exit(EXIT_CPU_BUDGET);
     }
     if (js_oom_hit) {

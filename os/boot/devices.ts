@@ -42,11 +42,11 @@ export function startDevices(hw: Hw): void {
       mtu: net.mtu,
       irqMask: net.irqMask,
       transmit: (frame) => net.transmit(frame),
-      // The driver's view of a received frame is only valid during the callback: copy it,
-      // since the stack may keep parts of it (TCP reassembly, UDP queues).
       service: (now, ready) => net.service(now, ready),
       pending: () => net.hasPendingWork,
     });
-    net.onReceive((frame: Uint8Array) => network.receive(frame.slice()));
+    // The driver's view of a frame is valid only during the callback; the stack copies what
+    // it keeps (TCP rings, reassembly, UDP queues), so no copy here.
+    net.onReceive((frame: Uint8Array) => network.receive(frame));
   }
 }

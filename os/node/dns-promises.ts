@@ -63,3 +63,8 @@ export default {
   lookup, lookupService, resolve, resolve4, resolve6, reverse, getServers, setServers, Resolver,
   setDefaultResultOrder, getDefaultResultOrder,
 };
+
+/** One IPv4 address for `hostname`: the lookup the HTTP layer (node:http, fetch) needs. */
+export async function lookupIPv4(hostname: string): Promise<string> {
+  return ((await lookup(hostname, { family: 4 })) as LookupAddress).address;
+}

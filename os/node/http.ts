@@ -3,14 +3,13 @@
  * DNS. Bodies reach user code as Buffers, as in Node (Buffer is a global in the image).
  */
 import * as net from './net.ts';
-import * as dns from './dns.ts';
+import { lookupIPv4 } from './dns-promises.ts';
 import { createNodeHttp } from '../http/node-http.ts';
 import type { NetModuleLike } from '../http/net-types.ts';
 
 const http = createNodeHttp({
   net: net as unknown as NetModuleLike,
-  lookup: (name) => new Promise((resolve, reject) =>
-    dns.lookup(name, { family: 4 }, (err: Error | null, address: string) => (err ? reject(err) : resolve(address)))),
+  lookup: lookupIPv4,
   wrapChunk: (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength),
   encode: (s, encoding) => Buffer.from(s, (encoding ?? 'utf8') as BufferEncoding),
 });
