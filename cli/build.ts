@@ -158,13 +158,16 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       throw new BuildError(`Cannot compile to bytecode: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? e}`);
     }
     const bytecode = readFileSync(bytecodePath);
-    // Keep mappings into the program's own files only (not the OS, not node_modules).
-    const sourceMap = Buffer.from(pruneSourceMap(readFileSync(bundlePath + '.map', 'utf8'), (source) => {
-      const abs = path.resolve(path.dirname(bundlePath), source);
-      return !abs.startsWith(OS_DIR + path.sep) && !abs.includes(`${path.sep}node_modules${path.sep}`) && abs !== stub;
-    // Stack frames name files relative to where `nimbus build` ran (the bundle's own
+    // The source map keeps mappings into the program's own files only (not the OS, not
+    // node_modules), and names them relative to where `nimbus build` ran (the bundle's own
     // directory is a temporary one).
-    }, (source) => path.relative(process.cwd(), path.resolve(path.dirname(bundlePath), source)) || source));
+    const sourcePath = (source: string) => path.resolve(path.dirname(bundlePath), source);
+    const isProgramFile = (source: string) => {
+      const abs = sourcePath(source);
+      return !abs.startsWith(OS_DIR + path.sep) && !abs.includes(`${path.sep}node_modules${path.sep}`) && abs !== stub;
+    };
+    const sourceMap = Buffer.from(pruneSourceMap(readFileSync(bundlePath + '.map', 'utf8'), isProgramFile,
+      (source) => path.relative(process.cwd(), sourcePath(source)) || source));
     const core = readFileSync(CORE_ELF);
     const layout = writeImage(core, { bytecode, sourceMap });
     mkdirSync(path.dirname(output), { recursive: true });
@@ -172,7 +175,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
 
     // Apportion the bytecode between the library OS and the program by their bundled bytes.
     let osBytes = 0, programBytes = 0;
-    const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith(".js"))?.[1];
+    const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
       const abs = path.resolve(path.dirname(entry), file);
       const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell)[/\\]/.test(abs) && abs.startsWith(ROOT);

@@ -15,16 +15,24 @@ export async function buildTestImage(entry: string, name = path.basename(entry).
 
 export interface BootResult { stdout: string; stderr: string; code: number; timing: Record<string, number> }
 
-export async function boot(image: string, opts: Partial<RunOptions> = {}): Promise<BootResult> {
+/** Starts a VM (64 MiB, microvm, no network unless `opts` say otherwise) and collects its output. */
+function launch(image: string, opts: Partial<RunOptions>) {
   const out: Buffer[] = [], err: Buffer[] = [];
   let timing: Record<string, number> = {};
-  const code = await runImage({
+  const done = runImage({
     image, memMiB: 64, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'none' },
     stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)),
     timing: (t) => (timing = t),
     ...opts,
   });
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, timing };
+  const output = () => ({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+  return { done, output, timing: () => timing };
+}
+
+export async function boot(image: string, opts: Partial<RunOptions> = {}): Promise<BootResult> {
+  const vm = launch(image, opts);
+  const code = await vm.done;
+  return { ...vm.output(), code, timing: vm.timing() };
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; good enough for tests). */
@@ -52,26 +60,21 @@ export interface ServerVm {
 /** Boots an image that serves on `guestPort`, forwarded from a free host port. */
 export async function startServerVm(image: string, guestPort: number, opts: Partial<RunOptions> = {}): Promise<ServerVm> {
   const hostPort = await freePort();
-  const out: Buffer[] = [], err: Buffer[] = [];
   const abort = new AbortController();
-  let timing: Record<string, number> = {};
-  const done = runImage({
-    image, memMiB: 64, machine: 'microvm', args: [], env: {}, net: { kind: 'user' },
-    ports: [{ hostAddress: '127.0.0.1', hostPort, guestPort, proto: 'tcp' }],
-    stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)),
-    timing: (t) => (timing = t), signal: abort.signal,
-    ...opts,
+  const vm = launch(image, {
+    net: { kind: 'user' }, ports: [{ hostAddress: '127.0.0.1', hostPort, guestPort, proto: 'tcp' }],
+    signal: abort.signal, ...opts,
   });
   let finished = false;
-  void done.then(() => (finished = true));
-  const output = () => ({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+  void vm.done.then(() => (finished = true));
+  const output = vm.output;
   return {
     hostPort,
     output,
     async stop() {
       abort.abort();
-      const code = await done;
-      return { ...output(), code, timing };
+      const code = await vm.done;
+      return { ...output(), code, timing: vm.timing() };
     },
     async waitFor(text, timeoutMs = 60_000) {
       const t0 = Date.now();
