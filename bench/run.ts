@@ -3,7 +3,7 @@
  * Speed claims are ratios or differences against a baseline measured in the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../cli/paths.ts';
 import { bootBench } from './boot.ts';
@@ -45,6 +45,7 @@ sections.push('## Serving HTTP: Nimbus against Linux + Node.js in the same QEMU\
 for (const [title, script] of [
   ['TCP/IP stack over a simulated link (Node, one core; both stacks and the simulator)', 'bench/tcp-sim.ts'],
   ['TCP/IP stack in Node through a tap device, Linux as the peer (50 MB each way)', 'bench/tap-throughput.ts'],
+  ['The JavaScript engine in the image (bench/engine.ts; ENGINE_BASELINE_TREE compares another checkout)', 'bench/engine.ts'],
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
@@ -58,6 +59,11 @@ for (const [title, script] of [
     result = `(failed: ${r.stderr.slice(-800)})`;
   }
   sections.push(`## ${title}\n`, `\`node --import tsx ${script}\`:\n`, '```json', result, '```', '');
+}
+
+// Recorded comparisons that need another checkout built beside this one (see each file).
+for (const recorded of ['bench/engine-before-after.md']) {
+  if (existsSync(path.join(ROOT, recorded))) sections.push(readFileSync(path.join(ROOT, recorded), 'utf8'));
 }
 
 const out = sections.join('\n');

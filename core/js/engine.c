@@ -20,6 +20,7 @@ static bool test_hooks;
  * (runMicrotasks or yield), in TSC cycles; 0 = no limit. Set by nimbus.cpu_budget_ms=N. */
 static uint64_t budget_cycles, last_progress_tsc, budget_ms;
 static bool budget_exceeded;
+bool js_oom_hit; /* a fatal allocation failure happened: the program is being stopped */
 
 static void report_budget_exceeded(void) {
   console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
@@ -27,41 +28,87 @@ static void report_budget_exceeded(void) {
 }
 
 static int interrupt_handler(JSRuntime *r, void *opaque) {
+  if (js_oom_hit) return 1; /* out of memory is fatal, as in Node: unwind to the core's report */
   if (!budget_cycles || budget_exceeded) return budget_exceeded;
   if (tsc_read() - last_progress_tsc > budget_cycles) budget_exceeded = true;
   return budget_exceeded;
 }
-bool js_oom_hit;
 uint64_t first_output_tsc;
 
-/* ---- allocator hooks: enforce QuickJS's memory limit, remember when it was hit ---- */
+/* ---- allocator hooks: the JS heap limit and a readable out-of-memory ----
+ *
+ * The limit is enforced here, not by the engine, so that every allocation (quickjs-ng's small
+ * blocks come from 4 KiB arenas it takes from us) is seen:
+ * - A request larger than a quarter of the limit that does not fit fails alone (NULL): the
+ *   engine throws a catchable error, as Node's RangeError for an impossible ArrayBuffer.
+ * - Any other failure is fatal, as in Node: a reserve is opened so the engine can still build
+ *   and unwind its "out of memory" error, and the interrupt handler stops the program at its next
+ *   check; the exit is 122 with a plain message (js_report_oom). If even the reserve runs out,
+ *   the core reports and exits from here: never a NULL into a path that cannot take it.
+ * The engine collects garbage on its own schedule (every 1.5x growth of its heap); collecting
+ * inside malloc is not safe, as the caller may be half-way through a change. */
+static size_t js_limit, js_used, js_reserve;
 
-static void *nb_malloc(JSMallocState *s, size_t size) {
-  if (s->malloc_size + size > s->malloc_limit) { js_oom_hit = true; return NULL; }
+static void js_report_oom(void) {
+  console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%llu KiB of %llu KiB RAM) was reached with "
+                 "%llu KiB in use; run with a larger --mem\n", (unsigned long long)(js_limit >> 10),
+                 (unsigned long long)(boot_info.mem_size >> 10), (unsigned long long)(js_used >> 10));
+}
+
+static bool js_heap_admits(size_t size) {
+  if (js_used + size <= js_limit) return true;
+  if (size > js_limit / 4) return false; /* an impossible request on its own: catchable */
+  if (!js_oom_hit) {
+    js_oom_hit = true;
+    js_limit += js_reserve;
+    return js_used + size <= js_limit;
+  }
+  js_report_oom();
+  vm_exit(EXIT_OUT_OF_MEMORY);
+}
+
+static void *js_heap_alloc(size_t size) {
+  if (!js_heap_admits(size + 8)) return NULL;
   void *p = heap_alloc(size);
-  if (!p) { js_oom_hit = true; return NULL; }
-  s->malloc_count++;
-  s->malloc_size += heap_usable_size(p) + 8;
+  if (!p) {
+    /* The core heap itself is exhausted (DMA buffers, fragmentation): fatal as above. */
+    if (!js_oom_hit && size <= js_limit / 4) { js_oom_hit = true; return NULL; }
+    if (size > js_limit / 4) return NULL;
+    js_report_oom();
+    vm_exit(EXIT_OUT_OF_MEMORY);
+  }
+  js_used += heap_usable_size(p) + 8;
   return p;
 }
-static void nb_free(JSMallocState *s, void *p) {
+static void *nb_malloc(void *opaque, size_t size) { return js_heap_alloc(size); }
+static void *nb_calloc(void *opaque, size_t count, size_t size) {
+  size_t n;
+  if (__builtin_mul_overflow(count, size, &n)) return NULL;
+  void *p = js_heap_alloc(n);
+  if (p) memset(p, 0, n);
+  return p;
+}
+static void nb_free(void *opaque, void *p) {
   if (!p) return;
-  s->malloc_count--;
-  s->malloc_size -= heap_usable_size(p) + 8;
+  js_used -= heap_usable_size(p) + 8;
   heap_free(p);
 }
-static void *nb_realloc(JSMallocState *s, void *p, size_t size) {
-  if (!p) return size ? nb_malloc(s, size) : NULL;
+static void *nb_realloc(void *opaque, void *p, size_t size) {
+  if (!p) return size ? js_heap_alloc(size) : NULL;
+  if (size == 0) { nb_free(opaque, p); return NULL; }
   size_t old = heap_usable_size(p);
-  if (size == 0) { nb_free(s, p); return NULL; }
-  if (s->malloc_size + size - old > s->malloc_limit && size > old) { js_oom_hit = true; return NULL; }
+  if (size > old && !js_heap_admits(size - old)) return NULL;
   void *q = heap_realloc(p, size);
-  if (!q) { js_oom_hit = true; return NULL; }
-  s->malloc_size = s->malloc_size - old + heap_usable_size(q);
+  if (!q) {
+    if (size > js_limit / 4) return NULL;
+    js_report_oom();
+    vm_exit(EXIT_OUT_OF_MEMORY);
+  }
+  js_used = js_used - old + heap_usable_size(q);
   return q;
 }
 static size_t nb_usable(const void *p) { return heap_usable_size(p); }
-static const JSMallocFunctions malloc_functions = {nb_malloc, nb_free, nb_realloc, nb_usable};
+static const JSMallocFunctions malloc_functions = {nb_calloc, nb_malloc, nb_free, nb_realloc, nb_usable};
 
 /* ---- argument helpers ---- */
 
@@ -229,7 +276,7 @@ static JSValue hw_dma_alloc(JSContext *c, JSValueConst this, int argc, JSValueCo
   if (!p) return JS_ThrowRangeError(c, "dmaAlloc: out of memory for %llu bytes", (unsigned long long)size);
   memset(p, 0, rounded);
   /* DMA memory lives as long as the VM: no free function. */
-  JSValue buf = JS_NewArrayBuffer(c, p, size, NULL, NULL, false);
+  JSValue buf = JS_NewArrayBuffer(c, p, size, 0, NULL, NULL, false);
   if (JS_IsException(buf)) return buf;
   JSValue obj = JS_NewObject(c);
   JS_SetPropertyStr(c, obj, "buffer", buf);
@@ -280,18 +327,15 @@ static JSValue hw_exit(JSContext *c, JSValueConst this, int argc, JSValueConst *
     report_budget_exceeded();
     code = EXIT_CPU_BUDGET;
   } else if (code == 1 && js_oom_hit) {
-    /* The uncaught error was (or followed) QuickJS's "out of memory": say so plainly. */
-    JSMemoryUsage mu;
-    JS_ComputeMemoryUsage(rt, &mu);
-    console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%lld KiB of %llu KiB RAM) was reached; "
-                   "run with a larger --mem\n", (long long)(mu.malloc_limit >> 10), (unsigned long long)(boot_info.mem_size >> 10));
+    /* The uncaught error was (or followed) the engine's "out of memory": say so plainly. */
+    js_report_oom();
     code = EXIT_OUT_OF_MEMORY;
   }
   print_timing_record();
   vm_exit(code);
 }
 
-static void rejection_tracker_cb(JSContext *c, JSValueConst promise, JSValueConst reason, JS_BOOL handled, void *opaque) {
+static void rejection_tracker_cb(JSContext *c, JSValueConst promise, JSValueConst reason, bool handled, void *opaque) {
   if (!JS_IsFunction(c, rejection_tracker)) return;
   JSValue args[3] = {JS_DupValue(c, promise), JS_DupValue(c, reason), JS_NewBool(c, handled)};
   JSValue r = JS_Call(c, rejection_tracker, JS_UNDEFINED, 3, args);
@@ -335,13 +379,11 @@ static JSValue hw_test_fault(JSContext *c, JSValueConst this, int argc, JSValueC
 }
 
 static JSValue hw_memory_usage(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  JSMemoryUsage mu;
-  JS_ComputeMemoryUsage(rt, &mu);
   JSValue obj = JS_NewObject(c);
   JS_SetPropertyStr(c, obj, "heapTotal", JS_NewFloat64(c, (double)heap_total()));
   JS_SetPropertyStr(c, obj, "heapUsed", JS_NewFloat64(c, (double)heap_used()));
-  JS_SetPropertyStr(c, obj, "jsUsed", JS_NewFloat64(c, (double)mu.malloc_size));
-  JS_SetPropertyStr(c, obj, "jsLimit", JS_NewFloat64(c, (double)mu.malloc_limit));
+  JS_SetPropertyStr(c, obj, "jsUsed", JS_NewFloat64(c, (double)js_used));
+  JS_SetPropertyStr(c, obj, "jsLimit", JS_NewFloat64(c, (double)js_limit));
   return obj;
 }
 
@@ -432,12 +474,15 @@ void js_run(void) {
   budget_cycles = budget_ms * tsc_khz;
   test_hooks = cmdline_has("nimbus.testhooks=1");
 
+  /* Leave room for DMA buffers and the engine's own bookkeeping outside the JS limit, and keep
+   * a reserve inside it for the out-of-memory report (see the allocator hooks). */
+  size_t total = heap_total();
+  size_t outside = (1u << 20) + total / 16;
+  size_t limit = total > 2 * outside ? total - outside : total / 2;
+  js_reserve = 64 * 1024 + limit / 32;
+  js_limit = limit - js_reserve;
   rt = JS_NewRuntime2(&malloc_functions, NULL);
   if (!rt) panic("cannot create the JS runtime");
-  /* Leave room for DMA buffers and the engine's own bookkeeping outside the JS limit. */
-  size_t total = heap_total();
-  size_t reserve = (1u << 20) + total / 16;
-  JS_SetMemoryLimit(rt, total > 2 * reserve ? total - reserve : total / 2);
   /* The JS stack limit sits 64 KiB above the guard page so C code below JS keeps room. */
   JS_SetMaxStackSize(rt, (size_t)(boot_stack_top - boot_stack_guard) - PAGE_SIZE - 64 * 1024);
   JS_SetHostPromiseRejectionTracker(rt, rejection_tracker_cb, NULL);
@@ -482,7 +527,7 @@ void js_run(void) {
       vm_exit(EXIT_CPU_BUDGET);
     }
     if (js_oom_hit) {
-      console_printf(2, "nimbus: out of memory: the JavaScript heap limit was reached\n");
+      js_report_oom();
       vm_exit(EXIT_OUT_OF_MEMORY);
     }
     print_exception(ctx, "the runtime failed");

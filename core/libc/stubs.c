@@ -119,6 +119,15 @@ int pthread_cond_signal(void *c) { (void)c; return 0; }
 int pthread_cond_broadcast(void *c) { (void)c; return 0; }
 int pthread_cond_wait(void *c, void *m) { (void)c; (void)m; panic("Atomics.wait would block forever"); }
 int pthread_cond_timedwait(void *c, void *m, const void *t) { (void)c; (void)m; (void)t; return ETIMEDOUT; }
+/* quickjs-ng's condition variables ask for CLOCK_MONOTONIC; musl's version probes with a syscall. */
+int pthread_condattr_init(void *a) { (void)a; return 0; }
+int pthread_condattr_destroy(void *a) { (void)a; return 0; }
+int pthread_condattr_setclock(void *a, int clock) { (void)a; (void)clock; return 0; }
+/* One thread: run the initialiser the first time (musl's version waits on a futex). */
+int pthread_once(int *once, void (*init)(void)) {
+  if (*once == 0) { *once = 1; init(); }
+  return 0;
+}
 
 /* musl's FILE locks: one thread, nothing to lock (its versions carry a futex system call). */
 int __lockfile(FILE *f) { (void)f; return 0; }

@@ -27,8 +27,6 @@ int main(int argc, char **argv) {
   char *src = read_file(argv[1], &len);
   if (!src) { fprintf(stderr, "nimbus-qjsc: cannot read %s\n", argv[1]); return 1; }
   JSRuntime *rt = JS_NewRuntime();
-  /* Keep line numbers for stack traces; drop the source text itself. */
-  JS_SetStripInfo(rt, argc > 4 && !strcmp(argv[4], "--strip-debug") ? JS_STRIP_DEBUG : JS_STRIP_SOURCE);
   JS_SetMaxStackSize(rt, 0);
   JSContext *ctx = JS_NewContext(rt);
   JSValue obj = JS_Eval(ctx, src, len, argv[3], JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
@@ -39,7 +37,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   size_t out_len;
-  uint8_t *out = JS_WriteObject(ctx, &out_len, obj, JS_WRITE_OBJ_BYTECODE);
+  /* Keep line numbers for stack traces; drop the source text itself. */
+  int strip = argc > 4 && !strcmp(argv[4], "--strip-debug") ? JS_WRITE_OBJ_STRIP_DEBUG | JS_WRITE_OBJ_STRIP_SOURCE
+                                                            : JS_WRITE_OBJ_STRIP_SOURCE;
+  uint8_t *out = JS_WriteObject(ctx, &out_len, obj, JS_WRITE_OBJ_BYTECODE | strip);
   if (!out) { fprintf(stderr, "nimbus-qjsc: cannot serialise bytecode\n"); return 1; }
   FILE *f = fopen(argv[2], "wb");
   if (!f || fwrite(out, 1, out_len, f) != out_len || fclose(f)) {

@@ -10,7 +10,7 @@
  *
  * What we print (Node prints the same minus its source excerpt header and its
  * "Node.js vXX" footer; see README.md "Error output"):
- * - an Error-like value (an object with an own `stack`): `util.inspect(err)` + "\n",
+ * - an Error-like value (an object with an own `stack`, or a genuine error): `util.inspect(err)` + "\n",
  *   i.e. the Node-shaped stack with source-mapped frames and extra own properties;
  * - a string: the string itself; any other value: `util.inspect(value)`;
  * - a non-Error rejection reason: Node's UnhandledPromiseRejection error
@@ -21,8 +21,16 @@ import { inspect } from './inspect.ts';
 import { isExitSignal, type EventLoop } from './loop.ts';
 import type { NimbusProcess } from './process.ts';
 
+/**
+ * Node's test (lib/internal/process/promises.js): an object with an own `stack`. In V8 every
+ * error has one; quickjs-ng keeps an error's stack in an internal slot read through
+ * `Error.prototype.stack`, so a genuine error counts too.
+ */
 function isErrorLike(v: unknown): v is Error {
-  return typeof v === 'object' && v !== null && Object.prototype.hasOwnProperty.call(v, 'stack');
+  if (typeof v !== 'object' || v === null) return false;
+  if (Object.prototype.hasOwnProperty.call(v, 'stack')) return true;
+  const isError = (Error as { isError?: (x: unknown) => boolean }).isError;
+  return typeof isError === 'function' && isError(v) && typeof (v as Error).stack === 'string';
 }
 
 /** The text printed for an uncaught value (without Node's header and footer). */

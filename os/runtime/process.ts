@@ -128,7 +128,7 @@ export function createProcess(hw: Hw, loop: EventLoop): NimbusProcess {
     platform: 'linux',
     arch: 'x64',
     version: `v${NODE_VERSION}`,
-    versions: { node: NODE_VERSION, nimbus: NIMBUS_VERSION, quickjs: '2025-04-26' },
+    versions: { node: NODE_VERSION, nimbus: NIMBUS_VERSION, quickjs: '0.16.2' }, // the quickjs-ng release
     release: { name: 'node' },
     title: 'nimbus',
     config: { variables: {} },

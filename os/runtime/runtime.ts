@@ -13,7 +13,8 @@ import { ErrorHandling } from './errors.ts';
 import { EventLoop, isExitSignal, setCurrentLoop } from './loop.ts';
 import { createProcess, type NimbusProcess } from './process.ts';
 import { getRandomValues, randomUUID, setEntropySource } from './random.ts';
-import { installErrorConstructors, setSourceMapProvider } from './stack.ts';
+import { installStackAccessor, setSourceMapProvider } from './stack.ts';
+import { installClassSource } from './function-source.ts';
 import { URL, URLSearchParams } from './url.ts';
 
 export interface Runtime {
@@ -40,8 +41,12 @@ export function installRuntime(hw: Hw, target: object = globalThis): Runtime {
   setCurrentLoop(loop);
   setEntropySource(hw);
   setSourceMapProvider(() => hw.sourceMap());
-  // In the image, errors the program creates read `stack` in Node's shape (stack.ts).
-  if (target === globalThis && hw === globalThis.__nimbus_hw) installErrorConstructors();
+  // In the image, every error's `stack` reads in Node's shape (stack.ts).
+  // Classes print as `[class K]` although the image keeps no source (function-source.ts).
+  if (target === globalThis && hw === globalThis.__nimbus_hw) {
+    installStackAccessor();
+    installClassSource();
+  }
   const process = createProcess(hw, loop);
   const errors = new ErrorHandling(hw, loop, process);
   const console = new Console(process.stdout, process.stderr, () => hw.now());

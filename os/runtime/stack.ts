@@ -1,10 +1,11 @@
 /**
  * Error stacks in Node's shape, with frames mapped to the program's TypeScript sources.
  *
- * QuickJS writes `err.stack` eagerly at construction as frames only ("    at f (app.js:3:9)\n",
- * no "Name: message" header, trailing newline). Before an error is printed (console,
- * util.inspect, uncaught), `fixErrorStack` rewrites such a stack once to
- * "Name: message\n    at f (src/app.ts:2:5)" — Node's shape, as under --enable-source-maps.
+ * quickjs-ng captures an error's stack at construction as frames only ("    at f (app.js:3:9)\n",
+ * no "Name: message" header, trailing newline). `installStackAccessor` makes every error's
+ * `stack` read as "Name: message\n    at f (src/app.ts:2:5)" — Node's shape, as under
+ * --enable-source-maps — rewriting it on first read; before an error is printed (console,
+ * util.inspect, uncaught), `fixErrorStack` does the same for raw stacks stored as own properties.
  *
  * Mapping is lazy (the source map from `hw.sourceMap()` is parsed at the first error)
  * and never fails: a missing or bad map, or a frame the map does not cover, leaves the
@@ -97,20 +98,19 @@ export function fixErrorStack(err: unknown): void {
 function nodeShapedStack(err: Error, stack: string): string {
   const raw = isRawQuickJsStack(stack);
   if (!raw && !getMap()) return stack;
-  // The constructor wrapper's own frames (the trap and Reflect.construct) are not the program's.
-  const lines = stack.split('\n').filter((l) => !l.includes(CONSTRUCT_TRAP) && l !== '    at construct (native)');
+  // Not the program's frames: the captureStackTrace wrapper's own, and the position inside
+  // the text that quickjs-ng reports for JSON.parse as a frame ("    at <input>:1:2").
+  const lines = stack.split('\n').filter((l) => !l.includes(CAPTURE_WRAPPER) && !l.startsWith('    at captureStackTrace (') && !/^ {4}at <input>:\d+:\d+$/.test(l));
   if (raw) lines.unshift(header(err));
   return lines.filter((l, i) => l !== '' || i === 0).map(mapFrame).join('\n');
 }
 
-/** The name of the construct trap below, so its frame can be left out of stacks. */
-const CONSTRUCT_TRAP = 'nimbusErrorConstruct';
+/** The name of the captureStackTrace wrapper below, so its frame can be left out of stacks. */
+const CAPTURE_WRAPPER = 'nimbusCaptureStackTrace';
 
 /**
- * Make `err.stack` read in Node's shape: QuickJS stores a raw stack (frames only, bundle
- * positions) as an own data property when the error is created; replace it with an accessor
- * that rewrites it on first read. Used for errors the program constructs (see
- * installErrorConstructors); errors the engine throws are rewritten when printed.
+ * Make a raw own `stack` data property (as `Error.captureStackTrace` writes it) read in Node's
+ * shape: replace it with an accessor that rewrites it on first read.
  */
 export function makeStackLazy(err: unknown): void {
   if (typeof err !== 'object' || err === null) return;
@@ -140,31 +140,59 @@ export function makeStackLazy(err: unknown): void {
 }
 
 /**
- * Wrap the global Error constructors so that every error the program creates gets a
- * Node-shaped `stack` (makeStackLazy). Subclasses (`class E extends Error`) go through the
- * same trap; `instanceof`, `Error.prototype` and names are unchanged.
+ * Make `err.stack` read in Node's shape for every error, the engine's own included.
+ *
+ * quickjs-ng keeps an error's stack (frames only, bundle positions) in the error's internal
+ * slot and reads it through an accessor on `Error.prototype`. We replace that accessor with one
+ * that rewrites the raw stack once, on first read (header + source-mapped frames), and caches
+ * the result; a stack the program assigns becomes an own data property, as in Node.
+ * `Error.captureStackTrace(obj)` writes an own data property; its wrapper makes that lazy too.
+ * Does nothing on an engine without the accessor (V8 in tests).
  */
-export function installErrorConstructors(target: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): void {
-  for (const name of ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError']) {
-    const original = target[name] as (new (...args: unknown[]) => Error) | undefined;
-    if (typeof original !== 'function') continue;
-    const traps = {
-      [CONSTRUCT_TRAP](t: new (...a: unknown[]) => Error, args: unknown[], newTarget: Function): Error {
-        const e = Reflect.construct(t, args, newTarget) as Error;
-        makeStackLazy(e);
-        return e;
-      },
-    };
-    const wrapped = new Proxy(original, {
-      construct: traps[CONSTRUCT_TRAP] as ProxyHandler<typeof original>['construct'],
-      apply(t, _this, args) {
-        // Error('x') without new constructs too.
-        return traps[CONSTRUCT_TRAP](t, args, t);
-      },
-    });
-    Object.defineProperty(original.prototype, 'constructor', { value: wrapped, writable: true, configurable: true, enumerable: false });
-    Object.defineProperty(target, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
-  }
+export function installStackAccessor(target: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): void {
+  const ErrorCtor = target.Error as ErrorConstructor & { captureStackTrace?: (o: object, f?: Function) => void; stackTraceLimit?: number };
+  const desc = Object.getOwnPropertyDescriptor(ErrorCtor.prototype, 'stack');
+  if (!desc || typeof desc.get !== 'function' || typeof desc.set !== 'function') return;
+  const nativeGet = desc.get, nativeSet = desc.set;
+  const shapedStacks = new WeakMap<object, unknown>();
+  Object.defineProperty(ErrorCtor.prototype, 'stack', {
+    configurable: true,
+    enumerable: false,
+    get(this: Error) {
+      if (shapedStacks.has(this)) return shapedStacks.get(this);
+      const raw: unknown = nativeGet.call(this);
+      if (typeof raw !== 'string' || typeof this !== 'object' || this === null) return raw;
+      const value = nodeShapedStack(this, raw);
+      shapedStacks.set(this, value);
+      return value;
+    },
+    set(this: Error, v: unknown) {
+      shapedStacks.delete(this);
+      nativeSet.call(this, v);
+    },
+  });
+
+  const nativeCapture = ErrorCtor.captureStackTrace;
+  if (typeof nativeCapture !== 'function') return;
+  const wrappers = {
+    [CAPTURE_WRAPPER](obj: object, constructorOpt?: Function): void {
+      // Our own frame is on the stack below the caller's: give the limit one more frame.
+      const limit = ErrorCtor.stackTraceLimit;
+      const bump = typeof limit === 'number' && constructorOpt === undefined && limit < Infinity;
+      if (bump) ErrorCtor.stackTraceLimit = limit + 1;
+      try {
+        nativeCapture.call(ErrorCtor, obj, constructorOpt);
+      } finally {
+        if (bump) ErrorCtor.stackTraceLimit = limit;
+      }
+      // A user's Error.prepareStackTrace decided the value: leave it as it is.
+      if (typeof (ErrorCtor as { prepareStackTrace?: unknown }).prepareStackTrace !== 'function') makeStackLazy(obj);
+    },
+  };
+  Object.defineProperty(ErrorCtor, 'captureStackTrace', {
+    value: wrappers[CAPTURE_WRAPPER], writable: true, configurable: true, enumerable: false,
+  });
+  Object.defineProperty(wrappers[CAPTURE_WRAPPER], 'name', { value: 'captureStackTrace' });
 }
 
 /**

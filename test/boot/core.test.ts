@@ -39,6 +39,21 @@ test('a program exceeding the memory limit ends with a clear out-of-memory error
   assert.match(r.stdout, /allocated 0 MB/);
 });
 
+// Out of memory is fatal as in Node (exit 122, a plain message, never a fault, even when the
+// program catches the error); one impossible allocation fails alone and is catchable.
+for (const [mode, code, out] of [
+  ['small', 122, /^$/], ['caught', 122, /^(caught InternalError\n)?$/], ['large', 0, /caught true\nsurvived 1024/],
+] as const) {
+  test(`out of memory, ${mode}: exit ${code}`, async () => {
+    const image = await buildTestImage(path.join(programs, 'oom-modes.ts'));
+    const r = await boot(image, { args: [mode], memMiB: 16 });
+    assert.equal(r.code, code, r.stderr);
+    assert.match(r.stdout, out);
+    if (code === 122) assert.match(r.stderr, /^nimbus: out of memory: the JavaScript heap limit \(\d+ KiB of \d+ KiB RAM\) was reached with \d+ KiB in use; run with a larger --mem\n$/);
+    else assert.equal(r.stderr, '');
+  });
+}
+
 function qemuCpuSeconds(image: string, machine: 'microvm' | 'q35'): { cpu: number; wall: number; stdout: string } {
   const args = qemuArgs({ image, memMiB: 32, machine, args: [], env: {}, ports: [], net: { kind: 'none' } });
   const t0 = Date.now();
