@@ -547,11 +547,86 @@ describe('closing', () => {
     // a retransmitted FIN is ACKed again and restarts 2*MSL
     e.s.send(1000, { sport: RP, dport: LP, flags: 'FIN|ACK', seq: IRS + 1, ack: add(e.iss, 2) });
     expectSegs(e.s.recv(1000), [{ flags: 'ACK', ack: IRS + 2 }]);
-    e.s.recv(2999);
-    assert.equal(e.c.state, 'TIME-WAIT');
-    e.s.recv(3000);
+    // the connection object is done (CLOSED); a compact record holds TIME-WAIT (RFC 9293 §3.6.1)
     assert.equal(e.c.state, 'CLOSED');
     assert.equal(e.s.tcp.connectionCount, 0);
+    e.s.recv(2999);
+    assert.equal(e.s.tcp.timeWaitCount, 1);
+    e.s.recv(3000);
+    assert.equal(e.s.tcp.timeWaitCount, 0);
+    // after TIME-WAIT the port answers as closed
+    e.s.send(3001, { sport: RP, dport: LP, flags: 'FIN|ACK', seq: IRS + 1, ack: add(e.iss, 2) });
+    expectSegs(e.s.recv(3001), [{ flags: 'RST' }]);
+  });
+
+  /** A listener's connection closed by us first, now a TIME-WAIT record (peer 10.0.0.2:RP, our port 80). */
+  function passiveTimeWait(options: Partial<TcpOptions> = {}) {
+    const s = new Script({ msl: 1000, ...options });
+    const l = s.tcp.listen(80);
+    let c: TcpConnection | undefined;
+    l.onConnection = () => { c = l.accept(); c!.close(); };
+    s.send(0, { sport: RP, dport: 80, flags: 'SYN', seq: IRS, ts: options.timestamps ? [500, 0] : undefined });
+    const [synAck] = s.recv(0);
+    const iss = synAck!.seq;
+    s.send(10, { sport: RP, dport: 80, flags: 'ACK', seq: IRS + 1, ack: add(iss, 1), ts: options.timestamps ? [510, synAck!.ts![0]] : undefined });
+    expectSegs(s.recv(10), [{ flags: 'FIN|ACK' }]);
+    s.send(20, { sport: RP, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: add(iss, 2), ts: options.timestamps ? [520, 0] : undefined });
+    expectSegs(s.recv(20), [{ flags: 'ACK', ack: IRS + 2 }]);
+    assert.equal(s.tcp.timeWaitCount, 1);
+    assert.equal(c!.state, 'CLOSED');
+    return { s, iss, l };
+  }
+
+  test('TIME-WAIT record: an exact RST ends it, an inexact one is ignored', () => {
+    const { s } = passiveTimeWait();
+    s.send(30, { sport: RP, dport: 80, flags: 'RST', seq: IRS + 5 });
+    assert.equal(s.tcp.timeWaitCount, 1);
+    s.send(31, { sport: RP, dport: 80, flags: 'RST', seq: IRS + 2 });
+    assert.equal(s.tcp.timeWaitCount, 0);
+    assert.deepEqual(s.recv(31), []);
+  });
+
+  test('TIME-WAIT record: a SYN beyond the old sequence space opens a new connection (RFC 6191), an old one is ACKed', () => {
+    const { s } = passiveTimeWait();
+    s.send(30, { sport: RP, dport: 80, flags: 'SYN', seq: IRS });
+    expectSegs(s.recv(30), [{ flags: 'ACK', ack: IRS + 2 }]);
+    assert.equal(s.tcp.timeWaitCount, 1);
+    s.send(40, { sport: RP, dport: 80, flags: 'SYN', seq: IRS + 100_000 });
+    expectSegs(s.recv(40), [{ flags: 'SYN|ACK', ack: IRS + 100_001 }]);
+    assert.equal(s.tcp.timeWaitCount, 0);
+    assert.equal(s.tcp.connectionCount, 1);
+  });
+
+  test('TIME-WAIT record: with timestamps the ACK carries them and a SYN with a newer TSval reopens', () => {
+    const { s } = passiveTimeWait({ timestamps: true });
+    s.send(30, { sport: RP, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: 0, ts: [530, 0] });
+    const [a] = s.recv(30);
+    assert.equal(a!.flags, 'ACK');
+    assert.equal(a!.ts![1], 520);
+    s.send(40, { sport: RP, dport: 80, flags: 'SYN', seq: IRS - 50, ts: [600, 0] }); // lower seq, newer TSval
+    expectSegs(s.recv(40), [{ flags: 'SYN|ACK', ack: IRS - 49 }]);
+  });
+
+  test('TIME-WAIT records are capped: the oldest is evicted when the table is full', () => {
+    const s = new Script({ msl: 60_000, maxTimeWait: 3 });
+    const l = s.tcp.listen(80);
+    l.onConnection = () => { let c; while ((c = l.accept())) c.close(); };
+    for (let i = 0; i < 5; i++) {
+      const port = 2000 + i;
+      s.send(i * 10, { sport: port, dport: 80, flags: 'SYN', seq: IRS });
+      const [synAck] = s.recv(i * 10);
+      s.send(i * 10 + 1, { sport: port, dport: 80, flags: 'ACK', seq: IRS + 1, ack: add(synAck!.seq, 1) });
+      s.recv(i * 10 + 1);
+      s.send(i * 10 + 2, { sport: port, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: add(synAck!.seq, 2) });
+      s.recv(i * 10 + 2);
+    }
+    assert.equal(s.tcp.timeWaitCount, 3);
+    assert.equal(s.tcp.stats.timeWaitEvicted, 2);
+    // the evicted (oldest) tuple now answers as a closed connection: its FIN gets a RST
+    s.send(100, { sport: 2000, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: 1 });
+    expectSegs(s.recv(100), [{ flags: 'RST' }]);
+    s.send(101, { sport: 2004, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: 1 });
+    expectSegs(s.recv(101), [{ flags: 'ACK', ack: IRS + 2 }]);
   });
 
   test('FIN goes after queued data, piggybacked on the last segment', () => {
@@ -586,8 +661,10 @@ describe('closing', () => {
     expectSegs(e.s.recv(210), [{ flags: 'ACK', ack: IRS + 2 }]);
     ack(e, 220, 1, { seq: IRS + 2 });
     assert.equal(e.c.state, 'TIME-WAIT');
+    e.s.recv(220);
+    assert.equal(e.s.tcp.timeWaitCount, 1);
     e.s.recv(1220);
-    assert.equal(e.c.state, 'CLOSED');
+    assert.equal(e.s.tcp.timeWaitCount, 0);
   });
 
   test('FIN and ACK in one segment in FIN-WAIT-1 go straight to TIME-WAIT', () => {

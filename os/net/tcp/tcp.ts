@@ -5,11 +5,12 @@
  */
 import type { Ipv4Addr } from '../addr.ts';
 import type { OutgoingDatagram, TransportProtocol } from '../transport.ts';
-import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, type TcpRepr } from '../wire/tcp.ts';
+import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
 import { newStats, resolveConfig, type ConnHost, type KeepAliveOptions, type ResolvedConfig, type TcpOptions, type TcpStats } from './config.ts';
 import { TcpConnection, type ListenerHooks } from './connection.ts';
 import { IsnGenerator } from './isn.ts';
-import { seqAdd } from './seq.ts';
+import { seqAdd, seqGt } from './seq.ts';
+import { TimeWaitTable } from './time-wait.ts';
 
 const { FIN, SYN, RST, ACK } = TcpFlags;
 
@@ -101,7 +102,12 @@ export class TcpListener implements ListenerHooks {
   }
 }
 
-interface PendingRst { src: Ipv4Addr; dst: Ipv4Addr; srcPort: number; dstPort: number; seq: number; ack: number; withAck: boolean }
+/** A segment not tied to a live connection: a RST, or an ACK from a TIME-WAIT record. */
+interface PendingRst {
+  src: Ipv4Addr; dst: Ipv4Addr; srcPort: number; dstPort: number; seq: number; ack: number; withAck: boolean;
+  /** Set for a TIME-WAIT ACK: window field and RFC 7323 timestamps (tsVal undefined: none). */
+  ackOnly?: { window: number; tsVal: number | undefined; tsEcr: number };
+}
 
 function isMulticastOrBroadcast(a: Ipv4Addr): boolean {
   return (a >>> 28) === 0xe || a >>> 0 === 0xffffffff;
@@ -117,6 +123,7 @@ export class Tcp implements TransportProtocol {
   /** local (addr * 65536 + port) -> remote (addr * 65536 + port) -> connection */
   readonly #conns = new Map<number, Map<number, TcpConnection>>();
   #count = 0;
+  readonly #timeWait: TimeWaitTable;
   readonly #listeners = new Map<number, TcpListener>();
   readonly #rsts: PendingRst[] = [];
   readonly #seg: TcpRepr = emptyTcpRepr();
@@ -136,6 +143,9 @@ export class Tcp implements TransportProtocol {
     const b = new Uint8Array(2);
     options.random(b);
     this.#portCursor = (b[0]! << 8) | b[1]!;
+    const seed = new Uint8Array(4);
+    options.random(seed);
+    this.#timeWait = new TimeWaitTable(this.#cfg.maxTimeWait, (seed[0]! << 24) | (seed[1]! << 16) | (seed[2]! << 8) | seed[3]!);
     const self = this;
     this.#host = {
       cfg: this.#cfg,
@@ -146,8 +156,12 @@ export class Tcp implements TransportProtocol {
     };
   }
 
-  /** Number of connections in any state (incl. half-open and TIME-WAIT). */
+  /** Number of connections in any state but TIME-WAIT (incl. half-open). */
   get connectionCount(): number { return this.#count; }
+  /** TIME-WAIT records (RFC 9293 §3.6.1, kept compactly: see time-wait.ts). */
+  get timeWaitCount(): number { return this.#timeWait.size; }
+  /** Bytes the TIME-WAIT table holds (diagnostics). */
+  get timeWaitBytes(): number { return this.#timeWait.allocatedBytes; }
   /** Every connection the stack holds (diagnostics and tests). */
   connections(): TcpConnection[] {
     const out: TcpConnection[] = [];
@@ -181,7 +195,9 @@ export class Tcp implements TransportProtocol {
     let localPort = options.localPort;
     if (localPort === undefined) localPort = this.#ephemeralPort(local, remoteAddress, remotePort);
     else if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) throw new RangeError(`Cannot bind port ${localPort}: out of range`);
-    if (this.#find(local, localPort, remoteAddress, remotePort)) throw new Error(`Cannot connect from port ${localPort}: address in use`);
+    if (this.#find(local, localPort, remoteAddress, remotePort) || this.#timeWait.find(local, localPort, remoteAddress, remotePort) >= 0) {
+      throw new Error(`Cannot connect from port ${localPort}: address in use`);
+    }
     const iss = this.#isn.isn(now, local, localPort, remoteAddress, remotePort);
     const c = new TcpConnection(this.#host, now, local, localPort, remoteAddress, remotePort, iss, undefined, undefined);
     if (options.noDelay !== undefined) c.setNoDelay(options.noDelay);
@@ -196,7 +212,7 @@ export class Tcp implements TransportProtocol {
     const span = 65536 - lo;
     for (let i = 0; i < span; i++) {
       const p = lo + ((this.#portCursor + i) % span);
-      if (!this.#listeners.has(p) && !this.#find(local, p, remote, remotePort)) {
+      if (!this.#listeners.has(p) && !this.#find(local, p, remote, remotePort) && this.#timeWait.find(local, p, remote, remotePort) < 0) {
         this.#portCursor = (this.#portCursor + i + 1) % span;
         return p;
       }
@@ -266,6 +282,8 @@ export class Tcp implements TransportProtocol {
         this.#settle(conn);
         return true;
       }
+      const tw = this.#timeWait.find(dst, seg.dstPort, src, seg.srcPort);
+      if (tw >= 0 && this.#timeWaitInput(now, tw, seg, data.length)) return true;
       const l = this.#listeners.get(seg.dstPort);
       if (l && (l.localAddress === undefined || l.localAddress === dst)) {
         this.#listenInput(now, l, src, dst, seg, data);
@@ -276,6 +294,40 @@ export class Tcp implements TransportProtocol {
     } finally {
       this.#busy = false;
     }
+  }
+
+  /**
+   * RFC 9293 §3.10.7.4 for a TIME-WAIT record. Returns false when the segment is a new SYN
+   * that may reopen the 4-tuple (RFC 6191: its timestamp, or without timestamps its sequence
+   * number, is beyond what the old connection used); the record is then gone and the segment
+   * goes to the listener.
+   */
+  #timeWaitInput(now: number, slot: number, seg: TcpRepr, dataLen: number): boolean {
+    const tw = this.#timeWait;
+    const r = tw.get(slot);
+    const f = seg.flags;
+    if (f & RST) {
+      if (seg.seq === r.rcvNxt) tw.remove(slot); // RFC 9293: an acceptable RST closes TIME-WAIT
+      return true;
+    }
+    if (f & SYN && !(f & ACK)) {
+      const newer = r.tsOk && seg.tsVal !== undefined ? seqGt(seg.tsVal, r.tsRecent) : seqGt(seg.seq, r.rcvNxt);
+      if (newer) { tw.remove(slot); return false; }
+      if (this.#allowChallengeAck(now)) { this.stats.challengeAcks++; this.#queueTimeWaitAck(now, r); }
+      else this.stats.challengeAcksLimited++;
+      return true;
+    }
+    if (f & FIN) tw.restart(slot, now + 2 * this.#cfg.msl); // a retransmitted FIN restarts 2*MSL
+    if (f & FIN || dataLen > 0) this.#queueTimeWaitAck(now, r);
+    return true;
+  }
+
+  #queueTimeWaitAck(now: number, r: ReturnType<TimeWaitTable['get']>): void {
+    if (this.#rsts.length >= this.#cfg.maxPendingRsts) { this.stats.rstsDropped++; return; }
+    this.#rsts.push({
+      src: r.localAddress, dst: r.remoteAddress, srcPort: r.localPort, dstPort: r.remotePort, seq: r.sndNxt, ack: r.rcvNxt, withAck: true,
+      ackOnly: { window: r.window, tsVal: r.tsOk ? (Math.floor(now) + r.tsOffset) >>> 0 : undefined, tsEcr: r.tsRecent },
+    });
   }
 
   /** RFC 9293 §3.10.7.2: a segment for a LISTEN socket. */
@@ -303,11 +355,20 @@ export class Tcp implements TransportProtocol {
     }
   }
 
-  /** Runs callbacks after a state change, and forgets finished connections. */
+  /** Runs callbacks after a state change, forgets finished connections, compacts TIME-WAIT. */
   #settle(c: TcpConnection): void {
     c._flushEvents();
     for (const l of this.#listeners.values()) l._flushEvents();
-    if (c._finished) this.#remove(c);
+    if (c._finished) { this.#remove(c); return; }
+    const tw = c._timeWaitState();
+    if (tw) {
+      const deadline = c._timeWaitDeadline;
+      this.#remove(c);
+      c._handedOver();
+      this.#timeWait.add(tw, deadline);
+      this.stats.timeWaitRecords++;
+      this.stats.timeWaitEvicted = this.#timeWait.evicted;
+    }
   }
 
   /** TransportProtocol.poll: fires timers and emits every segment due at `now`. */
@@ -324,6 +385,7 @@ export class Tcp implements TransportProtocol {
       }
       for (const c of touched) this.#settle(c);
       touched.length = 0;
+      if (this.#timeWait.nextDeadline() <= now) this.#timeWait.expire(now);
       for (const l of this.#listeners.values()) l._flushEvents();
       this.#flushRsts(emit);
     } finally {
@@ -335,11 +397,13 @@ export class Tcp implements TransportProtocol {
     const r = this.#rstRepr;
     for (const p of this.#rsts) {
       r.srcPort = p.srcPort; r.dstPort = p.dstPort; r.seq = p.seq; r.ack = p.withAck ? p.ack : 0;
-      r.flags = p.withAck ? RST | ACK : RST; r.window = 0;
-      const buf = new Uint8Array(TCP_HEADER_LEN);
+      const a = p.ackOnly;
+      r.flags = a ? ACK : p.withAck ? RST | ACK : RST; r.window = a ? a.window : 0;
+      r.tsVal = a?.tsVal; r.tsEcr = a?.tsVal === undefined ? undefined : a.tsEcr;
+      const buf = new Uint8Array(TCP_HEADER_LEN + tcpOptionsLength(r));
       emitTcp(r, buf, p.src, p.dst, 0);
       emit({ src: p.src, dst: p.dst, protocol: TCP_PROTOCOL, payload: buf });
-      this.stats.rstsSent++;
+      if (!a) this.stats.rstsSent++;
       this.stats.segmentsOut++;
     }
     this.#rsts.length = 0;
@@ -348,7 +412,8 @@ export class Tcp implements TransportProtocol {
   /** TransportProtocol.pollAt: earliest time poll() has work (Infinity when idle). */
   pollAt(now: number): number {
     if (this.#rsts.length) return now;
-    let t = Infinity;
+    let t = this.#timeWait.nextDeadline();
+    if (t <= now) return now;
     for (const m of this.#conns.values()) {
       for (const c of m.values()) {
         const d = c._nextDeadline(now);
