@@ -93,13 +93,34 @@ describe('CLOSED / LISTEN', () => {
     expectSegs(s.recv(0), [{ flags: 'RST', seq: 99 }]);
   });
 
-  test('the SYN queue cap drops extra SYNs', () => {
+  test('a full SYN queue evicts its oldest half-open entry for a new SYN (RFC 4987 §3.4)', () => {
     const s = new Script();
     const l = s.tcp.listen(80, { synBacklog: 2 });
     for (const p of [4001, 4002, 4003]) s.send(0, { sport: p, dport: 80, flags: 'SYN', seq: 100 });
-    assert.equal(s.recv(0).length, 2);
+    const out = s.recv(0);
+    assert.deepEqual(out.map((o) => o.dport), [4002, 4003]); // 4001 was evicted before its SYN-ACK went out
     assert.equal(l.halfOpen, 2);
-    assert.equal(s.tcp.stats.synDropped, 1);
+    assert.equal(s.tcp.stats.synEvicted, 1);
+    // the evicted peer's ACK finds no connection: RST, as for any unknown connection
+    s.send(5, { sport: 4001, dport: 80, flags: 'ACK', seq: 101, ack: 12345 });
+    expectSegs(s.recv(5), [{ flags: 'RST', seq: 12345 }]);
+    // the newest completes its handshake
+    s.send(6, { sport: 4003, dport: 80, flags: 'ACK', seq: 101, ack: add(out[1]!.seq, 1) });
+    assert.equal(l.pending, 1);
+  });
+
+  test('a flood of never-completed SYNs does not lock out a client that completes the handshake', () => {
+    const s = new Script();
+    const l = s.tcp.listen(80, { synBacklog: 128 });
+    for (let i = 0; i < 1000; i++) s.send(i, { src: 0x0b000000 + i, sport: 1024 + (i % 60000), dport: 80, flags: 'SYN', seq: i });
+    s.recv(1000);
+    s.send(1001, { sport: 4444, dport: 80, flags: 'SYN', seq: 7 });
+    const synAck = s.recv(1001).find((o) => o.dport === 4444)!;
+    assert.equal(synAck.flags, 'SYN|ACK');
+    s.send(1002, { sport: 4444, dport: 80, flags: 'ACK', seq: 8, ack: add(synAck.seq, 1) });
+    assert.equal(l.accept()?.remotePort, 4444);
+    assert.equal(l.halfOpen, 127); // the flood's newest entries; the client is established
+    assert.equal(s.tcp.connectionCount, 128);
   });
 
   test('a full accept queue drops the handshake-completing ACK; the SYN-ACK is retransmitted', () => {
@@ -128,14 +149,38 @@ describe('CLOSED / LISTEN', () => {
     assert.equal(l.halfOpen, 0);
   });
 
-  test('the connection cap makes connect() throw and listeners drop SYNs', () => {
+  test('the connection cap makes connect() throw and listeners refuse SYNs with RST', () => {
     const s = new Script({ maxConnections: 1 });
     s.tcp.listen(80);
     s.tcp.connect(0, { remoteAddress: REMOTE, remotePort: 80 });
     assert.throws(() => s.tcp.connect(0, { remoteAddress: REMOTE, remotePort: 81 }), RangeError);
+    s.recv(0);
     s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
     assert.equal(s.tcp.connectionCount, 1);
-    assert.equal(s.tcp.stats.synDropped, 1);
+    assert.equal(s.tcp.stats.synRefused, 1);
+    expectSegs(s.recv(0), [{ flags: 'RST|ACK', ack: 101, dport: 4001 }]);
+  });
+
+  test('under memory pressure a SYN replaces the oldest half-open one, or is refused with RST', () => {
+    let pressure = false;
+    const s = new Script({ memoryPressure: () => pressure });
+    const l = s.tcp.listen(80);
+    s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
+    s.recv(0);
+    pressure = true;
+    s.send(1, { sport: 4002, dport: 80, flags: 'SYN', seq: 100 });
+    const [synAck] = s.recv(1);
+    expectSegs([synAck!], [{ flags: 'SYN|ACK', dport: 4002 }]);
+    assert.equal(l.halfOpen, 1);
+    assert.equal(s.tcp.stats.synEvicted, 1);
+    s.send(2, { sport: 4002, dport: 80, flags: 'ACK', seq: 101, ack: add(synAck!.seq, 1) });
+    assert.equal(l.pending, 1);
+    s.send(3, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(3), [{ flags: 'RST|ACK', ack: 101, dport: 4003 }]);
+    assert.equal(s.tcp.stats.synRefused, 1);
+    pressure = false;
+    s.send(4, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(4), [{ flags: 'SYN|ACK', dport: 4003 }]);
   });
 });
 

@@ -23,7 +23,7 @@ export type TcpState =
   | 'CLOSED' | 'SYN-SENT' | 'SYN-RECEIVED' | 'ESTABLISHED' | 'FIN-WAIT-1' | 'FIN-WAIT-2'
   | 'CLOSE-WAIT' | 'CLOSING' | 'LAST-ACK' | 'TIME-WAIT';
 
-export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT';
+export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EHOSTUNREACH';
 
 /** What a connection tells the listener that created it (internal). */
 export interface ListenerHooks {
@@ -310,6 +310,24 @@ export class TcpConnection {
       sndNxt: this.#ackSeq(), rcvNxt: this.#rcvNxt, window: this.#repr.window,
       tsOk: this.#tsOk, tsRecent: this.#tsRecent, tsOffset: this.#tsOffset,
     };
+  }
+
+  /**
+   * @internal The peer's address did not resolve (ARP gave up on a segment we sent). A
+   * handshake ends at once (RFC 1122 §4.2.3.9 allows aborting on a hard error in SYN-SENT;
+   * a half-open passive connection frees its SYN-queue slot); synchronized states keep
+   * retransmitting. Returns true if the connection ended.
+   */
+  _unreachable(): boolean {
+    const s = this.#state;
+    if (s === 'SYN-SENT') { this.#terminate('EHOSTUNREACH'); return true; }
+    if (s === 'SYN-RECEIVED') { this.#host.stats.timeouts++; this.#terminate(this.#listener ? undefined : 'EHOSTUNREACH'); return true; }
+    return false;
+  }
+
+  /** @internal A half-open connection dropped for a newer SYN (RFC 4987 §3.4): no RST, no error. */
+  _evict(): void {
+    if (this.#state === 'SYN-RECEIVED') this.#terminate(undefined);
   }
 
   /** @internal The stack keeps a TIME-WAIT record instead: this object is CLOSED (no events). */

@@ -43,7 +43,8 @@ export class TcpListener implements ListenerHooks {
   readonly backlog: number;
   readonly synBacklog: number;
   #queue: TcpConnection[] = [];
-  #halfOpen = 0;
+  /** SYN-RECEIVED connections, oldest first (insertion order). */
+  #halfOpen = new Set<TcpConnection>();
   #closed = false;
   #notify = false;
   #tcp: Tcp;
@@ -60,7 +61,7 @@ export class TcpListener implements ListenerHooks {
   get closed(): boolean { return this.#closed; }
   /** Established connections waiting in accept(). */
   get pending(): number { return this.#queue.length; }
-  get halfOpen(): number { return this.#halfOpen; }
+  get halfOpen(): number { return this.#halfOpen.size; }
 
   /** The oldest established connection not yet taken, or undefined. */
   accept(): TcpConnection | undefined {
@@ -81,19 +82,26 @@ export class TcpListener implements ListenerHooks {
   }
 
   /** @internal */
-  _canTakeSyn(): boolean { return !this.#closed && this.#halfOpen < this.synBacklog && this.#queue.length < this.backlog; }
+  _acceptQueueFull(): boolean { return this.#queue.length >= this.backlog; }
   /** @internal */
-  _addHalfOpen(): void { this.#halfOpen++; }
+  _synQueueFull(): boolean { return this.#halfOpen.size >= this.synBacklog; }
+  /** @internal The oldest half-open connection (the eviction victim, RFC 4987 §3.4). */
+  _oldestHalfOpen(): TcpConnection | undefined {
+    for (const c of this.#halfOpen) return c;
+    return undefined;
+  }
+  /** @internal */
+  _addHalfOpen(conn: TcpConnection): void { this.#halfOpen.add(conn); }
   /** @internal */
   _established(conn: TcpConnection): boolean {
     if (this.#closed || this.#queue.length >= this.backlog) return false;
-    this.#halfOpen--;
+    this.#halfOpen.delete(conn);
     this.#queue.push(conn);
     this.#notify = true;
     return true;
   }
   /** @internal */
-  _halfOpenGone(_conn: TcpConnection): void { this.#halfOpen--; }
+  _halfOpenGone(conn: TcpConnection): void { this.#halfOpen.delete(conn); }
   /** @internal */
   _flushEvents(): void {
     if (!this.#notify) return;
@@ -119,6 +127,7 @@ export class Tcp implements TransportProtocol {
   readonly #cfg: ResolvedConfig;
   readonly #random: (buf: Uint8Array) => void;
   readonly #localAddress: (() => Ipv4Addr | undefined) | undefined;
+  readonly #memoryPressure: (() => boolean) | undefined;
   readonly #isn: IsnGenerator;
   /** local (addr * 65536 + port) -> remote (addr * 65536 + port) -> connection */
   readonly #conns = new Map<number, Map<number, TcpConnection>>();
@@ -139,6 +148,7 @@ export class Tcp implements TransportProtocol {
     this.#cfg = resolveConfig(options);
     this.#random = options.random;
     this.#localAddress = options.localAddress;
+    this.#memoryPressure = options.memoryPressure;
     this.#isn = new IsnGenerator(options.random);
     const b = new Uint8Array(2);
     options.random(b);
@@ -330,17 +340,49 @@ export class Tcp implements TransportProtocol {
     });
   }
 
+  /** TransportProtocol.unreachable: a segment we sent could not reach its next hop (ARP failed). */
+  unreachable(_now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): void {
+    if (this.#busy || payload.length < 4) return;
+    const c = this.#find(src, (payload[0]! << 8) | payload[1]!, dst, (payload[2]! << 8) | payload[3]!);
+    if (!c) return;
+    this.#busy = true;
+    try {
+      if (c._unreachable()) { this.stats.unreachableAborts++; this.#settle(c); }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
   /** RFC 9293 §3.10.7.2: a segment for a LISTEN socket. */
   #listenInput(now: number, l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr, data: Uint8Array): void {
     const f = seg.flags;
     if (f & RST) return;
     if (f & ACK) { this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false); return; }
     if (!(f & SYN)) return;
-    if (!l._canTakeSyn() || this.#count >= this.#cfg.maxConnections) { this.stats.synDropped++; return; }
+    if (l.closed) return;
+    // The application is not accepting: drop (the peer retransmits), as Linux does.
+    if (l._acceptQueueFull()) { this.stats.synDropped++; return; }
+    // RFC 4987 §3.4: a full SYN queue drops its oldest half-open entry, so a flood of SYNs that
+    // are never completed (spoofed or unresolvable sources) cannot lock clients out.
+    const full = l._synQueueFull() || this.#count >= this.#cfg.maxConnections || (this.#memoryPressure?.() ?? false);
+    if (full) {
+      const victim = l._oldestHalfOpen();
+      if (victim) {
+        victim._evict();
+        this.stats.synEvicted++;
+        this.#settle(victim);
+      } else {
+        // At the connection limit or short of memory with nothing to evict: refuse with RST
+        // (RFC 9293 §3.10.7.2 lets a listener reject; an answer, not silence).
+        this.stats.synRefused++;
+        this.#closedPortRst(src, dst, seg, data.length);
+        return;
+      }
+    }
     void data; // data carried in a SYN is not queued; the peer retransmits it after the handshake
     const iss = this.#isn.isn(now, dst, seg.dstPort, src, seg.srcPort);
     const c = new TcpConnection(this.#host, now, dst, seg.dstPort, src, seg.srcPort, iss, seg, l);
-    l._addHalfOpen();
+    l._addHalfOpen(c);
     this.#add(c);
   }
 
