@@ -17,5 +17,5 @@ test('the connection limit scales with the heap: 16 KiB a connection, 64 at leas
   assert.equal(connectionLimitFor(14 << 20), 896);
   assert.equal(connectionLimitFor(58 << 20), 3712);
   assert.equal(connectionLimitFor(100_000), 64);
-  assert.equal(connectionLimitFor(8 << 30), 65_535);
+  assert.equal(connectionLimitFor(8 * 2 ** 30), 65_535);
 });
