@@ -196,9 +196,12 @@ export class NetworkService {
     return a === undefined ? undefined : formatIpv4(a);
   }
 
-  /** 127.0.0.0/8 → our own address (there is no loopback interface); others unchanged. */
+  /**
+   * 127.0.0.0/8 and 0.0.0.0 → our own address (there is no loopback interface; Linux connects
+   * to 0.0.0.0 as to the local host); others unchanged.
+   */
   mapLoopback(a: Ipv4Addr): Ipv4Addr {
-    return (a >>> 24) === 127 ? (this.stack.address ?? a) : a;
+    return (a >>> 24) === 127 || a === 0 ? (this.stack.address ?? a) : a;
   }
 
   /** A frame from the driver (valid only during the call; the stack copies what it keeps). */

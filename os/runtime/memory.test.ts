@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryBudget, memoryPressureOf } from './memory.ts';
-import { connectionLimitFor } from '../netservice/index.ts';
 
 const hw = (jsUsed: number, jsLimit: number) => ({ memSize: 64 << 20, memoryUsage: () => ({ heapTotal: 0, heapUsed: 0, jsUsed, jsLimit }) });
 
@@ -11,11 +10,4 @@ test('memory pressure starts above 85% of the JS heap limit; without statistics 
   assert.equal(memoryPressureOf({}), false);
   assert.equal(memoryBudget(hw(0, 12345)), 12345);
   assert.equal(memoryBudget({ memSize: 999 }), 999);
-});
-
-test('the connection limit scales with the heap: 16 KiB a connection, 64 at least', () => {
-  assert.equal(connectionLimitFor(14 << 20), 896);
-  assert.equal(connectionLimitFor(58 << 20), 3712);
-  assert.equal(connectionLimitFor(100_000), 64);
-  assert.equal(connectionLimitFor(8 * 2 ** 30), 65_535);
 });

@@ -56,6 +56,14 @@ describe('CLOSED / LISTEN', () => {
     expectSegs(s.recv(0), [{ flags: 'RST|ACK', seq: 0, ack: 8, sport: 99, dport: 1234 }]);
   });
 
+  test('connect() to a broadcast or multicast address fails at once (network unreachable)', () => {
+    const s = new Script();
+    for (const a of [0xffffffff, 0xe0000001, 0xefffffff]) {
+      assert.throws(() => s.tcp.connect(0, { remoteAddress: a, remotePort: 80 }), /network unreachable/);
+    }
+    assert.equal(s.tcp.connectionCount, 0);
+  });
+
   test('an ACK to a closed port gets a RST with SEQ = SEG.ACK, a RST gets nothing', () => {
     const s = new Script();
     s.send(0, { sport: 1234, dport: 99, flags: 'ACK', seq: 7, ack: 555, data: 'xy' });

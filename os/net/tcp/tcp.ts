@@ -199,6 +199,8 @@ export class Tcp implements TransportProtocol {
     if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) {
       throw new RangeError(`Cannot connect to port ${remotePort}: out of range`);
     }
+    // RFC 1122 §4.2.3.10: no connection to a broadcast or multicast address (Linux: ENETUNREACH).
+    if (isMulticastOrBroadcast(remoteAddress)) throw new RangeError('Cannot connect: network unreachable (broadcast or multicast address)');
     const local = options.localAddress ?? this.#localAddress?.();
     if (local === undefined) throw new TypeError('Cannot connect: no local address');
     if (this.#count >= this.#cfg.maxConnections) throw new RangeError(`Cannot connect: connection limit (${this.#cfg.maxConnections}) reached`);
