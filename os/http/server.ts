@@ -41,7 +41,15 @@ export interface HttpEnv {
   /** Turns a body slice into what user code sees (Buffer in Node's API); identity by default. */
   readonly wrapChunk?: (u: Uint8Array) => Uint8Array;
   readonly encode?: StringEncoder;
+  /**
+   * True while memory is short: new requests are then answered `503` with `Retry-After`
+   * and the connection closes, before any of the request's memory is taken (issue 10).
+   */
+  readonly memoryPressure?: () => boolean;
 }
+
+/** Seconds a client refused under memory pressure is asked to wait (RFC 9110 §10.2.3). */
+const RETRY_AFTER_SECONDS = 1;
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -308,6 +316,13 @@ class Connection implements ResponseSink, FlowControl {
     this.#clearTimer('headers');
     const server = this.#server;
     const env = server._env;
+    if (env.memoryPressure?.()) {
+      this.#clearTimer('request');
+      this.#stopReading = true;
+      this.#pendingError = 503;
+      if (this.#queue.length === 0) this.#sendError(503);
+      return;
+    }
     let raw = h.rawHeaders;
     const maxCount = server.maxHeadersCount ?? 2000;
     if (maxCount > 0 && raw.length > maxCount * 2) raw = raw.slice(0, maxCount * 2);
@@ -390,7 +405,8 @@ class Connection implements ResponseSink, FlowControl {
     if (this.#errorSent || this.#closed) return;
     this.#errorSent = true;
     this.#stopReading = true;
-    this.socket.write(latin1Encode(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`));
+    const retry = status === 503 ? `Retry-After: ${RETRY_AFTER_SECONDS}\r\n` : '';
+    this.socket.write(latin1Encode(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${retry}Content-Length: 0\r\nConnection: close\r\n\r\n`));
     this.#endConnection();
   }
 

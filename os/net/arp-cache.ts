@@ -34,6 +34,8 @@ export class ArpCache {
   readonly stats: Stats = {};
   readonly #entries = new Map<Ipv4Addr, { mac: MacAddr; expires: number }>();
   readonly #pending = new Map<Ipv4Addr, Pending>();
+  /** Datagrams dropped because their address never resolved, until takeUnresolved(). */
+  #unresolved: Uint8Array[] = [];
   constructor(readonly limits: ArpCacheLimits = DEFAULT_ARP_LIMITS) {}
 
   lookup(now: number, addr: Ipv4Addr): MacAddr | undefined {
@@ -126,6 +128,7 @@ export class ArpCache {
       if (now - p.lastRequest < this.limits.requestIntervalMs) continue;
       if (p.requests >= this.limits.maxRequests) {
         count(this.stats, 'unresolved', p.queue.length);
+        for (const d of p.queue) this.#unresolved.push(d);
         this.#pending.delete(addr);
         continue;
       }
@@ -134,6 +137,16 @@ export class ArpCache {
       requests.push(addr);
     }
     return requests;
+  }
+
+  /**
+   * The datagrams dropped by poll() because their next hop never answered (RFC 1122 §2.3.2.2:
+   * the sender learns of the failure), oldest first; empties the list.
+   */
+  takeUnresolved(): Uint8Array[] {
+    const out = this.#unresolved;
+    this.#unresolved = [];
+    return out;
   }
 
   pollAt(): number {

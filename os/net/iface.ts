@@ -349,7 +349,19 @@ export class Interface {
     for (const datagram of this.#loopback.splice(0)) this.#inputIp(now, datagram);
     for (const p of this.#protocols.values()) p.poll(now, (d) => { this.send(now, d); });
     for (const addr of this.arp.poll(now)) this.#queueArpRequest(addr);
+    for (const d of this.arp.takeUnresolved()) this.#reportUnreachable(now, d);
     for (const frame of this.#tx.splice(0)) transmit(frame);
+  }
+
+  /** Tells the transport that sent `datagram` (a first fragment) that it could not be delivered. */
+  #reportUnreachable(now: number, datagram: Uint8Array): void {
+    if (datagram.length < IPV4_HEADER_LEN) return;
+    const ihl = (datagram[0]! & 0x0f) * 4;
+    const fragOffset = ((datagram[6]! & 0x1f) << 8) | datagram[7]!;
+    if (fragOffset !== 0 || datagram.length < ihl + 4) return;
+    const v = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+    const p = this.#protocols.get(datagram[9]!);
+    p?.unreachable?.(now, v.getUint32(12), v.getUint32(16), datagram.subarray(ihl));
   }
 
   pollAt(now: number): number {

@@ -24,4 +24,9 @@ export interface TransportProtocol {
   poll(now: number, emit: (datagram: OutgoingDatagram) => void): void;
   /** The earliest time poll() has work to do (Infinity when idle). */
   pollAt(now: number): number;
+  /**
+   * A datagram this transport sent was dropped because the destination is unreachable (its
+   * next hop never answered ARP). `payload` is the transport header and data it sent.
+   */
+  unreachable?(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): void;
 }

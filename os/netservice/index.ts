@@ -36,6 +36,19 @@ import { Tcp, type TcpOptions } from '../net/tcp/index.ts';
 import { Cmdline } from '../runtime/cmdline.ts';
 import { currentLoop, type EventLoop, type LoopSource } from '../runtime/loop.ts';
 import { randomFill } from '../runtime/random.ts';
+import { memoryBudget, memoryPressureOf } from '../runtime/memory.ts';
+
+/**
+ * Bytes of JS heap budgeted per connection when the connection cap is derived from memory:
+ * an idle connection with its node:net socket and HTTP state takes a few KB, an active one
+ * its buffers too. 16 KiB: ~900 connections in a 16 MB guest, ~3,700 in 64 MB.
+ */
+export const HEAP_PER_CONNECTION = 16 * 1024;
+
+/** The connection cap for a JS heap of `budget` bytes (64..65,535). */
+export function connectionLimitFor(budget: number): number {
+  return Math.max(64, Math.min(65_535, Math.floor(budget / HEAP_PER_CONNECTION)));
+}
 
 /** How long a lookup or connect waits for DHCP to configure the interface. */
 export const CONFIG_WAIT_MS = 30_000;
@@ -148,7 +161,12 @@ export class NetworkService {
     let ipv4: Ipv4Config | undefined;
     const st = opts.static ?? staticConfigFromCmdline(opts.cmdline ?? this.hw.cmdline ?? '');
     if (st) ipv4 = toConfig(st);
-    this.tcp = new Tcp({ ...opts.tcp, random, localAddress: () => this.stack.address });
+    const hw = this.hw;
+    this.tcp = new Tcp({
+      maxConnections: connectionLimitFor(memoryBudget(hw)),
+      memoryPressure: () => memoryPressureOf(hw),
+      ...opts.tcp, random, localAddress: () => this.stack.address,
+    });
     this.stack = new NetworkStack({
       mac, random, mtu: opts.mtu, ipv4, hostname: opts.hostname,
       dhcp: ipv4 === undefined && (opts.dhcp ?? this.attached),
@@ -178,9 +196,12 @@ export class NetworkService {
     return a === undefined ? undefined : formatIpv4(a);
   }
 
-  /** 127.0.0.0/8 → our own address (there is no loopback interface); others unchanged. */
+  /**
+   * 127.0.0.0/8 and 0.0.0.0 → our own address (there is no loopback interface; Linux connects
+   * to 0.0.0.0 as to the local host); others unchanged.
+   */
   mapLoopback(a: Ipv4Addr): Ipv4Addr {
-    return (a >>> 24) === 127 ? (this.stack.address ?? a) : a;
+    return (a >>> 24) === 127 || a === 0 ? (this.stack.address ?? a) : a;
   }
 
   /** A frame from the driver (valid only during the call; the stack copies what it keeps). */

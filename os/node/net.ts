@@ -371,7 +371,7 @@ export class Socket extends EventEmitter {
       conn = net.tcp.connect(net.now(), { remoteAddress: net.mapLoopback(address), remotePort: port, localPort });
     } catch (e) {
       const msg = (e as Error).message;
-      const code = /address in use/.test(msg) ? 'EADDRINUSE' : /no local address/.test(msg) ? 'ENETUNREACH' : 'EAGAIN';
+      const code = /address in use/.test(msg) ? 'EADDRINUSE' : /no local address|network unreachable/.test(msg) ? 'ENETUNREACH' : 'EAGAIN';
       this.destroy(errnoWithHostPort(code, 'connect', display, port));
       return;
     }

@@ -102,3 +102,95 @@ test('setTimeout rejects a non-function callback with ERR_INVALID_ARG_TYPE', () 
   const { loop } = setup();
   assert.throws(() => loop.setTimeout('code' as unknown, 1), { code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+// ---- clearing frees (issue 10) ----
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+function heapAfterGc(): number { gc(); gc(); return process.memoryUsage().heapUsed; }
+
+test('a million timers set and cleared leave the heap flat (clearing frees at once)', () => {
+  const { loop } = setup();
+  const before = heapAfterGc();
+  // Each callback closes over an object, as the HTTP server's timers close over a connection.
+  for (let i = 0; i < 1_000_000; i++) {
+    const held = { n: i };
+    const t = loop.setTimeout(() => held.n++, 60_000);
+    loop.clearTimer(t);
+  }
+  const grown = heapAfterGc() - before;
+  // Kept entries (the old mark-dead heap) held ~150 MB here; a freed timer holds nothing.
+  assert.ok(grown < 4 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MB`);
+  assert.equal(loop.pendingTimers(), 0);
+  assert.equal(loop.isAlive(), false);
+});
+
+test('a million refreshes of one timer keep one entry', () => {
+  const { hw, loop, log } = setup();
+  const t = loop.setTimeout(() => log.push(`fired@${hw.now()}`), 100);
+  for (let i = 0; i < 1_000_000; i++) t.refresh();
+  assert.equal(loop.pendingTimers(), 1);
+  loop.run();
+  assert.deepEqual(log, ['fired@100']);
+});
+
+test('clearing timers in the middle of the heap keeps the others in (due, creation) order', () => {
+  const { hw, loop, log } = setup();
+  const ts = [];
+  for (let i = 0; i < 200; i++) {
+    const due = (i * 37) % 50 + 1;
+    ts.push(loop.setTimeout(() => log.push(`${i}@${hw.now()}`), due));
+  }
+  for (let i = 0; i < 200; i += 3) loop.clearTimer(ts[i]);
+  const expected = [];
+  for (let i = 0; i < 200; i++) if (i % 3 !== 0) expected.push({ i, due: (i * 37) % 50 + 1 });
+  expected.sort((a, b) => a.due - b.due || a.i - b.i);
+  loop.run();
+  assert.deepEqual(log, expected.map((e) => `${e.i}@${e.due}`));
+  assert.equal(loop.pendingTimers(), 0);
+});
+
+test('an interval cleared from another timer, and unref/ref of a pending timer, keep the counts right', () => {
+  const { hw, loop, log } = setup();
+  const iv = loop.setInterval(() => log.push(`iv@${hw.now()}`), 10);
+  const u = loop.setTimeout(() => log.push(`u@${hw.now()}`), 25).unref();
+  assert.equal(u.hasRef(), false);
+  u.ref();
+  loop.setTimeout(() => loop.clearTimer(iv), 35);
+  loop.run();
+  assert.deepEqual(log, ['iv@10', 'iv@20', 'u@25', 'iv@30']);
+  assert.equal(loop.refTimers, 0);
+});
+
+test('random set/clear/refresh runs fire in the order a sorted model predicts', () => {
+  let seed = 12345;
+  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (let round = 0; round < 20; round++) {
+    const { hw, loop, log } = setup();
+    const model = new Map<number, { due: number; seq: number }>();
+    const timers: ReturnType<EventLoop['setTimeout']>[] = [];
+    let seq = 0;
+    for (let k = 0; k < 300; k++) {
+      const op = rand(10);
+      if (op < 6 || timers.length === 0) {
+        const id = timers.length, ms = 1 + rand(40);
+        timers.push(loop.setTimeout(() => log.push(`${id}@${hw.now()}`), ms));
+        model.set(id, { due: ms, seq: seq++ });
+      } else if (op < 8) {
+        const id = rand(timers.length);
+        loop.clearTimer(timers[id]);
+        model.delete(id);
+      } else {
+        const id = rand(timers.length);
+        if (model.has(id)) { timers[id].refresh(); model.set(id, { due: timers[id]._idleTimeout, seq: seq++ }); }
+      }
+    }
+    assert.equal(loop.pendingTimers(), model.size);
+    const expected = [...model].sort((a, b) => a[1].due - b[1].due || a[1].seq - b[1].seq).map(([id, e]) => `${id}@${e.due}`);
+    loop.run();
+    assert.deepEqual(log, expected);
+  }
+});

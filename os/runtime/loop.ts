@@ -52,8 +52,6 @@ function checkCallback(cb: unknown): asserts cb is Callback {
   }
 }
 
-interface HeapEntry { due: number; seq: number; timer: Timeout; gen: number }
-
 export class Timeout {
   /** Node exposes these (underscored) fields; some libraries read them. */
   _idleTimeout: number;
@@ -63,8 +61,11 @@ export class Timeout {
   readonly #args: unknown[];
   readonly #id: number;
   #ref = true;
-  /** Generation: bumped on every (re)schedule so stale heap entries are skipped. */
-  gen = 0;
+  /** Heap key: due time, then scheduling order (Node's order for equal due times). */
+  due = 0;
+  seq = 0;
+  /** Position in the loop's timer heap, -1 when not scheduled (cleared or fired). */
+  heapIndex = -1;
   active = false;
   destroyed = false;
   constructor(loop: EventLoop, id: number, cb: Callback, delay: number, args: unknown[], repeat: boolean) {
@@ -128,7 +129,8 @@ export class EventLoop {
   readonly hw: Hw;
   refTimers = 0;
   refImmediates = 0;
-  #heap: HeapEntry[] = [];
+  /** Indexed binary heap on (due, seq): each Timeout knows its slot, so clearing removes it. */
+  #heap: Timeout[] = [];
   #seq = 0;
   #nextId = 1;
   #byId = new Map<number, Timeout>();
@@ -171,8 +173,10 @@ export class EventLoop {
       if (t.hasRef()) this.refTimers++;
       this.#byId.set(+t, t);
     }
-    t.gen++;
-    this.#push({ due: this.hw.now() + t._idleTimeout, seq: this.#seq++, timer: t, gen: t.gen });
+    t.due = this.hw.now() + t._idleTimeout;
+    t.seq = this.#seq++;
+    if (t.heapIndex >= 0) this.#update(t.heapIndex);
+    else this.#push(t);
   }
 
   /** clearTimeout/clearInterval: accepts a Timeout, its numeric id or the id as a string. */
@@ -182,7 +186,7 @@ export class EventLoop {
     if (!timer || !timer.active) { if (timer) timer.destroyed = true; return; }
     timer.active = false;
     timer.destroyed = true;
-    timer.gen++;
+    if (timer.heapIndex >= 0) this.#remove(timer.heapIndex);
     if (timer.hasRef()) this.refTimers--;
     this.#byId.delete(+timer);
   }
@@ -256,18 +260,17 @@ export class EventLoop {
 
   /** Earliest active timer due time (ref'd or not), Infinity if none. */
   #nextTimer(): number {
-    while (this.#heap.length > 0) {
-      const top = this.#heap[0];
-      if (top.timer.active && top.gen === top.timer.gen) return top.due;
-      this.#pop();
-    }
-    return Infinity;
+    return this.#heap.length > 0 ? this.#heap[0].due : Infinity;
   }
+
+  /** Timers in the heap (every one is active: clearing removes its entry). */
+  pendingTimers(): number { return this.#heap.length; }
 
   #runTimers(): void {
     const now = this.hw.now();
     while (this.#nextTimer() <= now) {
-      const { timer } = this.#pop()!;
+      const timer = this.#heap[0];
+      this.#remove(0);
       const cb = timer._onTimeout!;
       if (timer._repeat !== null) {
         this.schedule(timer);
@@ -314,42 +317,65 @@ export class EventLoop {
     }
   }
 
-  // ---- binary heap on (due, seq) ----
+  // ---- indexed binary heap on (due, seq) ----
 
-  #less(a: HeapEntry, b: HeapEntry): boolean {
+  #less(a: Timeout, b: Timeout): boolean {
     return a.due < b.due || (a.due === b.due && a.seq < b.seq);
   }
 
-  #push(e: HeapEntry): void {
+  #place(t: Timeout, i: number): void {
+    this.#heap[i] = t;
+    t.heapIndex = i;
+  }
+
+  #push(t: Timeout): void {
+    this.#place(t, this.#heap.length);
+    this.#siftUp(this.#heap.length - 1);
+  }
+
+  /** Take the entry at `i` out (O(log n)); the last entry fills its slot. */
+  #remove(i: number): void {
     const h = this.#heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
+    const gone = h[i];
+    gone.heapIndex = -1;
+    const last = h.pop()!;
+    if (i < h.length) {
+      this.#place(last, i);
+      this.#update(i);
     }
   }
 
-  #pop(): HeapEntry | undefined {
+  /** Restore heap order after the key of the entry at `i` changed either way. */
+  #update(i: number): void {
+    if (i > 0 && this.#less(this.#heap[i], this.#heap[(i - 1) >> 1])) this.#siftUp(i);
+    else this.#siftDown(i);
+  }
+
+  #siftUp(i: number): void {
     const h = this.#heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && this.#less(h[l], h[m])) m = l;
-        if (r < h.length && this.#less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
+    const t = h[i];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.#less(t, h[p])) break;
+      this.#place(h[p], i);
+      i = p;
     }
-    return top;
+    this.#place(t, i);
+  }
+
+  #siftDown(i: number): void {
+    const h = this.#heap;
+    const t = h[i];
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = -1;
+      if (l < h.length && this.#less(h[l], t)) m = l;
+      if (r < h.length && this.#less(h[r], m === -1 ? t : h[l])) m = r;
+      if (m === -1) break;
+      this.#place(h[m], i);
+      i = m;
+    }
+    this.#place(t, i);
   }
 }
 

@@ -21,10 +21,14 @@ export interface TcpOptions {
   sendBufferSize?: number;
   /** Per-connection receive buffer cap in bytes, incl. out-of-order data (default 128 KiB). */
   receiveBufferSize?: number;
-  /** Total connection cap, all states (default 1024). */
+  /** Connection cap, every state but TIME-WAIT (default 1024; the image scales it with memory). */
   maxConnections?: number;
+  /** True while memory is short: new SYNs then replace the oldest half-open one or get a RST. */
+  memoryPressure?: () => boolean;
   /** Maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30 000 ms). */
   msl?: number;
+  /** TIME-WAIT records kept (compact, 48 bytes each; default 4 * maxConnections); the oldest is evicted when full. */
+  maxTimeWait?: number;
   /** RFC 6298 bounds and initial value (defaults 200 ms, 60 000 ms, 1000 ms). */
   minRto?: number;
   maxRto?: number;
@@ -64,6 +68,7 @@ export interface ResolvedConfig {
   receiveBufferSize: number;
   maxConnections: number;
   msl: number;
+  maxTimeWait: number;
   minRto: number;
   maxRto: number;
   initialRto: number;
@@ -111,6 +116,7 @@ export function resolveConfig(o: TcpOptions): ResolvedConfig {
     receiveBufferSize: Math.min(positive('receiveBufferSize', o.receiveBufferSize, 128 * 1024), 0x3fffc000),
     maxConnections: positive('maxConnections', o.maxConnections, 1024),
     msl: positive('msl', o.msl, 30_000, 0),
+    maxTimeWait: positive('maxTimeWait', o.maxTimeWait, 4 * positive('maxConnections', o.maxConnections, 1024)),
     minRto: positive('minRto', o.minRto, 200),
     maxRto: positive('maxRto', o.maxRto, 60_000),
     initialRto: positive('initialRto', o.initialRto, 1000),
@@ -149,13 +155,23 @@ export interface TcpStats {
   oooDropped: number;
   synDropped: number;
   acceptQueueFull: number;
+  /** TIME-WAIT records dropped before 2*MSL because the table was full. */
+  timeWaitEvicted: number;
+  /** Connections that reached TIME-WAIT and were replaced by a compact record. */
+  timeWaitRecords: number;
+  /** Handshakes ended because the peer's address did not resolve (ARP). */
+  unreachableAborts: number;
+  /** Half-open connections dropped to make room for a new SYN (RFC 4987 §3.4). */
+  synEvicted: number;
+  /** SYNs refused with RST because the stack is at its connection limit. */
+  synRefused: number;
 }
 
 export function newStats(): TcpStats {
   return {
     segmentsIn: 0, segmentsOut: 0, malformed: 0, badChecksum: 0, retransmits: 0, fastRetransmits: 0,
     timeouts: 0, rstsSent: 0, rstsDropped: 0, challengeAcks: 0, challengeAcksLimited: 0, pawsDropped: 0,
-    oooDropped: 0, synDropped: 0, acceptQueueFull: 0,
+    oooDropped: 0, synDropped: 0, acceptQueueFull: 0, timeWaitEvicted: 0, timeWaitRecords: 0, unreachableAborts: 0, synEvicted: 0, synRefused: 0,
   };
 }
 

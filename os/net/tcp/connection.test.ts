@@ -56,6 +56,14 @@ describe('CLOSED / LISTEN', () => {
     expectSegs(s.recv(0), [{ flags: 'RST|ACK', seq: 0, ack: 8, sport: 99, dport: 1234 }]);
   });
 
+  test('connect() to a broadcast or multicast address fails at once (network unreachable)', () => {
+    const s = new Script();
+    for (const a of [0xffffffff, 0xe0000001, 0xefffffff]) {
+      assert.throws(() => s.tcp.connect(0, { remoteAddress: a, remotePort: 80 }), /network unreachable/);
+    }
+    assert.equal(s.tcp.connectionCount, 0);
+  });
+
   test('an ACK to a closed port gets a RST with SEQ = SEG.ACK, a RST gets nothing', () => {
     const s = new Script();
     s.send(0, { sport: 1234, dport: 99, flags: 'ACK', seq: 7, ack: 555, data: 'xy' });
@@ -93,13 +101,34 @@ describe('CLOSED / LISTEN', () => {
     expectSegs(s.recv(0), [{ flags: 'RST', seq: 99 }]);
   });
 
-  test('the SYN queue cap drops extra SYNs', () => {
+  test('a full SYN queue evicts its oldest half-open entry for a new SYN (RFC 4987 §3.4)', () => {
     const s = new Script();
     const l = s.tcp.listen(80, { synBacklog: 2 });
     for (const p of [4001, 4002, 4003]) s.send(0, { sport: p, dport: 80, flags: 'SYN', seq: 100 });
-    assert.equal(s.recv(0).length, 2);
+    const out = s.recv(0);
+    assert.deepEqual(out.map((o) => o.dport), [4002, 4003]); // 4001 was evicted before its SYN-ACK went out
     assert.equal(l.halfOpen, 2);
-    assert.equal(s.tcp.stats.synDropped, 1);
+    assert.equal(s.tcp.stats.synEvicted, 1);
+    // the evicted peer's ACK finds no connection: RST, as for any unknown connection
+    s.send(5, { sport: 4001, dport: 80, flags: 'ACK', seq: 101, ack: 12345 });
+    expectSegs(s.recv(5), [{ flags: 'RST', seq: 12345 }]);
+    // the newest completes its handshake
+    s.send(6, { sport: 4003, dport: 80, flags: 'ACK', seq: 101, ack: add(out[1]!.seq, 1) });
+    assert.equal(l.pending, 1);
+  });
+
+  test('a flood of never-completed SYNs does not lock out a client that completes the handshake', () => {
+    const s = new Script();
+    const l = s.tcp.listen(80, { synBacklog: 128 });
+    for (let i = 0; i < 1000; i++) s.send(i, { src: 0x0b000000 + i, sport: 1024 + (i % 60000), dport: 80, flags: 'SYN', seq: i });
+    s.recv(1000);
+    s.send(1001, { sport: 4444, dport: 80, flags: 'SYN', seq: 7 });
+    const synAck = s.recv(1001).find((o) => o.dport === 4444)!;
+    assert.equal(synAck.flags, 'SYN|ACK');
+    s.send(1002, { sport: 4444, dport: 80, flags: 'ACK', seq: 8, ack: add(synAck.seq, 1) });
+    assert.equal(l.accept()?.remotePort, 4444);
+    assert.equal(l.halfOpen, 127); // the flood's newest entries; the client is established
+    assert.equal(s.tcp.connectionCount, 128);
   });
 
   test('a full accept queue drops the handshake-completing ACK; the SYN-ACK is retransmitted', () => {
@@ -128,14 +157,38 @@ describe('CLOSED / LISTEN', () => {
     assert.equal(l.halfOpen, 0);
   });
 
-  test('the connection cap makes connect() throw and listeners drop SYNs', () => {
+  test('the connection cap makes connect() throw and listeners refuse SYNs with RST', () => {
     const s = new Script({ maxConnections: 1 });
     s.tcp.listen(80);
     s.tcp.connect(0, { remoteAddress: REMOTE, remotePort: 80 });
     assert.throws(() => s.tcp.connect(0, { remoteAddress: REMOTE, remotePort: 81 }), RangeError);
+    s.recv(0);
     s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
     assert.equal(s.tcp.connectionCount, 1);
-    assert.equal(s.tcp.stats.synDropped, 1);
+    assert.equal(s.tcp.stats.synRefused, 1);
+    expectSegs(s.recv(0), [{ flags: 'RST|ACK', ack: 101, dport: 4001 }]);
+  });
+
+  test('under memory pressure a SYN replaces the oldest half-open one, or is refused with RST', () => {
+    let pressure = false;
+    const s = new Script({ memoryPressure: () => pressure });
+    const l = s.tcp.listen(80);
+    s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
+    s.recv(0);
+    pressure = true;
+    s.send(1, { sport: 4002, dport: 80, flags: 'SYN', seq: 100 });
+    const [synAck] = s.recv(1);
+    expectSegs([synAck!], [{ flags: 'SYN|ACK', dport: 4002 }]);
+    assert.equal(l.halfOpen, 1);
+    assert.equal(s.tcp.stats.synEvicted, 1);
+    s.send(2, { sport: 4002, dport: 80, flags: 'ACK', seq: 101, ack: add(synAck!.seq, 1) });
+    assert.equal(l.pending, 1);
+    s.send(3, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(3), [{ flags: 'RST|ACK', ack: 101, dport: 4003 }]);
+    assert.equal(s.tcp.stats.synRefused, 1);
+    pressure = false;
+    s.send(4, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(4), [{ flags: 'SYN|ACK', dport: 4003 }]);
   });
 });
 
@@ -547,11 +600,86 @@ describe('closing', () => {
     // a retransmitted FIN is ACKed again and restarts 2*MSL
     e.s.send(1000, { sport: RP, dport: LP, flags: 'FIN|ACK', seq: IRS + 1, ack: add(e.iss, 2) });
     expectSegs(e.s.recv(1000), [{ flags: 'ACK', ack: IRS + 2 }]);
-    e.s.recv(2999);
-    assert.equal(e.c.state, 'TIME-WAIT');
-    e.s.recv(3000);
+    // the connection object is done (CLOSED); a compact record holds TIME-WAIT (RFC 9293 §3.6.1)
     assert.equal(e.c.state, 'CLOSED');
     assert.equal(e.s.tcp.connectionCount, 0);
+    e.s.recv(2999);
+    assert.equal(e.s.tcp.timeWaitCount, 1);
+    e.s.recv(3000);
+    assert.equal(e.s.tcp.timeWaitCount, 0);
+    // after TIME-WAIT the port answers as closed
+    e.s.send(3001, { sport: RP, dport: LP, flags: 'FIN|ACK', seq: IRS + 1, ack: add(e.iss, 2) });
+    expectSegs(e.s.recv(3001), [{ flags: 'RST' }]);
+  });
+
+  /** A listener's connection closed by us first, now a TIME-WAIT record (peer 10.0.0.2:RP, our port 80). */
+  function passiveTimeWait(options: Partial<TcpOptions> = {}) {
+    const s = new Script({ msl: 1000, ...options });
+    const l = s.tcp.listen(80);
+    let c: TcpConnection | undefined;
+    l.onConnection = () => { c = l.accept(); c!.close(); };
+    s.send(0, { sport: RP, dport: 80, flags: 'SYN', seq: IRS, ts: options.timestamps ? [500, 0] : undefined });
+    const [synAck] = s.recv(0);
+    const iss = synAck!.seq;
+    s.send(10, { sport: RP, dport: 80, flags: 'ACK', seq: IRS + 1, ack: add(iss, 1), ts: options.timestamps ? [510, synAck!.ts![0]] : undefined });
+    expectSegs(s.recv(10), [{ flags: 'FIN|ACK' }]);
+    s.send(20, { sport: RP, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: add(iss, 2), ts: options.timestamps ? [520, 0] : undefined });
+    expectSegs(s.recv(20), [{ flags: 'ACK', ack: IRS + 2 }]);
+    assert.equal(s.tcp.timeWaitCount, 1);
+    assert.equal(c!.state, 'CLOSED');
+    return { s, iss, l };
+  }
+
+  test('TIME-WAIT record: an exact RST ends it, an inexact one is ignored', () => {
+    const { s } = passiveTimeWait();
+    s.send(30, { sport: RP, dport: 80, flags: 'RST', seq: IRS + 5 });
+    assert.equal(s.tcp.timeWaitCount, 1);
+    s.send(31, { sport: RP, dport: 80, flags: 'RST', seq: IRS + 2 });
+    assert.equal(s.tcp.timeWaitCount, 0);
+    assert.deepEqual(s.recv(31), []);
+  });
+
+  test('TIME-WAIT record: a SYN beyond the old sequence space opens a new connection (RFC 6191), an old one is ACKed', () => {
+    const { s } = passiveTimeWait();
+    s.send(30, { sport: RP, dport: 80, flags: 'SYN', seq: IRS });
+    expectSegs(s.recv(30), [{ flags: 'ACK', ack: IRS + 2 }]);
+    assert.equal(s.tcp.timeWaitCount, 1);
+    s.send(40, { sport: RP, dport: 80, flags: 'SYN', seq: IRS + 100_000 });
+    expectSegs(s.recv(40), [{ flags: 'SYN|ACK', ack: IRS + 100_001 }]);
+    assert.equal(s.tcp.timeWaitCount, 0);
+    assert.equal(s.tcp.connectionCount, 1);
+  });
+
+  test('TIME-WAIT record: with timestamps the ACK carries them and a SYN with a newer TSval reopens', () => {
+    const { s } = passiveTimeWait({ timestamps: true });
+    s.send(30, { sport: RP, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: 0, ts: [530, 0] });
+    const [a] = s.recv(30);
+    assert.equal(a!.flags, 'ACK');
+    assert.equal(a!.ts![1], 520);
+    s.send(40, { sport: RP, dport: 80, flags: 'SYN', seq: IRS - 50, ts: [600, 0] }); // lower seq, newer TSval
+    expectSegs(s.recv(40), [{ flags: 'SYN|ACK', ack: IRS - 49 }]);
+  });
+
+  test('TIME-WAIT records are capped: the oldest is evicted when the table is full', () => {
+    const s = new Script({ msl: 60_000, maxTimeWait: 3 });
+    const l = s.tcp.listen(80);
+    l.onConnection = () => { let c; while ((c = l.accept())) c.close(); };
+    for (let i = 0; i < 5; i++) {
+      const port = 2000 + i;
+      s.send(i * 10, { sport: port, dport: 80, flags: 'SYN', seq: IRS });
+      const [synAck] = s.recv(i * 10);
+      s.send(i * 10 + 1, { sport: port, dport: 80, flags: 'ACK', seq: IRS + 1, ack: add(synAck!.seq, 1) });
+      s.recv(i * 10 + 1);
+      s.send(i * 10 + 2, { sport: port, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: add(synAck!.seq, 2) });
+      s.recv(i * 10 + 2);
+    }
+    assert.equal(s.tcp.timeWaitCount, 3);
+    assert.equal(s.tcp.stats.timeWaitEvicted, 2);
+    // the evicted (oldest) tuple now answers as a closed connection: its FIN gets a RST
+    s.send(100, { sport: 2000, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: 1 });
+    expectSegs(s.recv(100), [{ flags: 'RST' }]);
+    s.send(101, { sport: 2004, dport: 80, flags: 'FIN|ACK', seq: IRS + 1, ack: 1 });
+    expectSegs(s.recv(101), [{ flags: 'ACK', ack: IRS + 2 }]);
   });
 
   test('FIN goes after queued data, piggybacked on the last segment', () => {
@@ -586,8 +714,10 @@ describe('closing', () => {
     expectSegs(e.s.recv(210), [{ flags: 'ACK', ack: IRS + 2 }]);
     ack(e, 220, 1, { seq: IRS + 2 });
     assert.equal(e.c.state, 'TIME-WAIT');
+    e.s.recv(220);
+    assert.equal(e.s.tcp.timeWaitCount, 1);
     e.s.recv(1220);
-    assert.equal(e.c.state, 'CLOSED');
+    assert.equal(e.s.tcp.timeWaitCount, 0);
   });
 
   test('FIN and ACK in one segment in FIN-WAIT-1 go straight to TIME-WAIT', () => {

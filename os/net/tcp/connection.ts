@@ -15,6 +15,7 @@ import { Assembler } from './assembler.ts';
 import { resolveKeepAlive, type ConnHost, type KeepAliveOptions } from './config.ts';
 import { RingBuffer } from './ring.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.ts';
+import type { TimeWaitState } from './time-wait.ts';
 
 const { FIN, SYN, RST, PSH, ACK } = TcpFlags;
 
@@ -22,7 +23,7 @@ export type TcpState =
   | 'CLOSED' | 'SYN-SENT' | 'SYN-RECEIVED' | 'ESTABLISHED' | 'FIN-WAIT-1' | 'FIN-WAIT-2'
   | 'CLOSE-WAIT' | 'CLOSING' | 'LAST-ACK' | 'TIME-WAIT';
 
-export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT';
+export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EHOSTUNREACH';
 
 /** What a connection tells the listener that created it (internal). */
 export interface ListenerHooks {
@@ -297,6 +298,46 @@ export class TcpConnection {
 
   /** @internal True when the stack may forget this connection. */
   get _finished(): boolean { return this.#state === 'CLOSED' && !this.#rstPending && this.#events === 0; }
+
+  /**
+   * @internal A TIME-WAIT connection with nothing left to send or report: what the stack's
+   * compact TIME-WAIT record needs, or undefined if it is not (yet) in that condition.
+   */
+  _timeWaitState(): TimeWaitState | undefined {
+    if (this.#state !== 'TIME-WAIT' || this.#dirty || this.#ackNow || this.#events !== 0 || this.#rstPending) return undefined;
+    return {
+      localAddress: this.localAddress, localPort: this.localPort, remoteAddress: this.remoteAddress, remotePort: this.remotePort,
+      sndNxt: this.#ackSeq(), rcvNxt: this.#rcvNxt, window: this.#repr.window,
+      tsOk: this.#tsOk, tsRecent: this.#tsRecent, tsOffset: this.#tsOffset,
+    };
+  }
+
+  /**
+   * @internal The peer's address did not resolve (ARP gave up on a segment we sent). A
+   * handshake ends at once (RFC 1122 §4.2.3.9 allows aborting on a hard error in SYN-SENT;
+   * a half-open passive connection frees its SYN-queue slot); synchronized states keep
+   * retransmitting. Returns true if the connection ended.
+   */
+  _unreachable(): boolean {
+    const s = this.#state;
+    if (s === 'SYN-SENT') { this.#terminate('EHOSTUNREACH'); return true; }
+    if (s === 'SYN-RECEIVED') { this.#host.stats.timeouts++; this.#terminate(this.#listener ? undefined : 'EHOSTUNREACH'); return true; }
+    return false;
+  }
+
+  /** @internal A half-open connection dropped for a newer SYN (RFC 4987 §3.4): no RST, no error. */
+  _evict(): void {
+    if (this.#state === 'SYN-RECEIVED') this.#terminate(undefined);
+  }
+
+  /** @internal The stack keeps a TIME-WAIT record instead: this object is CLOSED (no events). */
+  _handedOver(): void {
+    this.#state = 'CLOSED';
+    this.#timeWaitDeadline = Infinity;
+  }
+
+  /** @internal TIME-WAIT deadline (2*MSL after the last FIN), Infinity in other states. */
+  get _timeWaitDeadline(): number { return this.#timeWaitDeadline; }
 
   /** @internal The earliest time poll() has work to do. */
   _nextDeadline(now: number): number {
@@ -595,6 +636,7 @@ export class TcpConnection {
     const ackedData = seqDiff(seqLt(ack, dataEnd) ? ack : dataEnd, this.#sndBufSeq);
     if (ackedData > 0) {
       this.#sndBuf.consume(ackedData);
+      this.#sndBuf.release(); // storage goes back once everything is acknowledged
       this.#sndBufSeq = seqAdd(this.#sndBufSeq, ackedData);
       if (this.#wantWritable) { this.#wantWritable = false; this.#events |= EV_WRITABLE; }
     }
@@ -733,6 +775,8 @@ export class TcpConnection {
     this.#finWait2Deadline = Infinity;
     this.#ackDeadline = Infinity;
     this.#sndBuf.consume(this.#sndBuf.length);
+    this.#sndBuf.release();
+    this.#rcvBuf.release(); // only if the application read everything
     if (!this.#closedNotified) { this.#closedNotified = true; this.#events |= EV_CLOSED; }
   }
 
@@ -746,11 +790,16 @@ export class TcpConnection {
     this.#ackNow = false;
     this.#retransmitHead = false;
     this.#dirty = true;
+    this.#sndBuf.consume(this.#sndBuf.length); // nothing more will be sent
+    this.#sndBuf.release();
+    this.#rcvBuf.release(); // unread in-order data stays readable; out-of-order data is moot
     if (error !== undefined && this.#error === undefined) { this.#error = error; this.#events |= EV_ERROR; }
     if (!this.#closedNotified) { this.#closedNotified = true; this.#events |= EV_CLOSED; }
   }
 
   #afterRead(): void {
+    // A drained receive buffer with no out-of-order data keeps no storage.
+    if (this.#asm.isEmpty) this.#rcvBuf.release();
     // RFC 9293 §3.8.6.2.2: announce a reopened window only once it grew by min(window/2, MSS).
     const s = this.#state;
     if (s !== 'ESTABLISHED' && s !== 'FIN-WAIT-1' && s !== 'FIN-WAIT-2') return;

@@ -13,9 +13,14 @@
  *   only change state (and make `pollAt` return `now` when something is due). Each emitted
  *   datagram's payload is a fresh buffer the receiver may keep.
  * - Every resource has a cap (connections, per-listener SYN and accept queues, send and receive
- *   buffers, out-of-order ranges, pending RSTs, challenge ACKs per second) and every wait on the
+ *   buffers, out-of-order ranges, TIME-WAIT records, pending RSTs, challenge ACKs per second) and every wait on the
  *   network has a timer (handshake, retransmission with a retry limit, persist, FIN-WAIT-2,
  *   TIME-WAIT = 2*MSL, optional keep-alive). CLOSE-WAIT waits for the application, by design.
+ * - Memory returns: send and receive rings allocate on first use and give their storage back
+ *   once drained (ring.ts `release`) and on close; a connection that reaches TIME-WAIT is
+ *   replaced by a 48-byte record (time-wait.ts, RFC 9293 §3.6.1) that ACKs retransmitted FINs,
+ *   honours an exact RST and lets a newer SYN reopen the 4-tuple (RFC 6191); when the table
+ *   is full the oldest record is evicted.
  * - Security-relevant randomness (ISN secret, ephemeral ports, timestamp offsets) comes from the
  *   injected `random(buf)`.
  *
@@ -44,7 +49,9 @@
  * segment or timer has been fully processed, so a callback may call any connection or listener
  * method (send, recv, close, abort, accept, listen, connect). It must not call `Tcp.input` or
  * `Tcp.poll` (that throws). `onError` is always followed by `onClosed`. A connection is
- * forgotten by the stack after CLOSED and `onClosed`; TIME-WAIT connections stay until 2*MSL.
+ * forgotten by the stack after CLOSED and `onClosed`. A connection in TIME-WAIT runs `onClosed`
+ * with `state === 'TIME-WAIT'`; at the next poll the stack keeps a compact record instead and
+ * the object reads `CLOSED` (`tcp.timeWaitCount` counts the records until 2*MSL).
  */
 export { Tcp, TcpListener, type ConnectOptions, type ListenOptions } from './tcp.ts';
 export { TcpConnection, type TcpErrorCode, type TcpState } from './connection.ts';

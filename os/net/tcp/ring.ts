@@ -1,19 +1,23 @@
 /**
- * A byte ring buffer with a fixed capacity whose storage grows lazily (doubling) up to that
- * capacity, so an idle connection costs little memory. Besides the readable region
+ * A byte ring buffer with a fixed capacity whose storage grows lazily (doubling from
+ * `initial`) up to that capacity and is given back with `release()` once empty, so an idle
+ * connection costs no buffer memory. Besides the readable region
  * [0, length) it supports writing at any offset inside the free region (out-of-order data
  * for the reassembler) and committing it later. No per-byte loops: all copies use set().
  */
+const EMPTY = new Uint8Array(0);
+
 export class RingBuffer {
   readonly capacity: number;
-  #buf: Uint8Array;
+  readonly #initial: number;
+  #buf: Uint8Array = EMPTY;
   #start = 0;
   #len = 0;
 
   constructor(capacity: number, initial = 4096) {
     if (!(capacity > 0)) throw new RangeError(`Invalid ring buffer capacity ${capacity}`);
     this.capacity = capacity;
-    this.#buf = new Uint8Array(Math.min(capacity, initial));
+    this.#initial = Math.max(1, Math.min(capacity, initial));
   }
   get length(): number { return this.#len; }
   get free(): number { return this.capacity - this.#len; }
@@ -23,7 +27,7 @@ export class RingBuffer {
   #grow(needed: number): void {
     const old = this.#buf;
     if (needed <= old.length) return;
-    let size = old.length;
+    let size = old.length > 0 ? old.length : this.#initial;
     while (size < needed) size *= 2;
     if (size > this.capacity) size = this.capacity;
     const next = new Uint8Array(size);
@@ -84,6 +88,16 @@ export class RingBuffer {
     this.#len -= n;
     this.#start += n;
     if (this.#start >= this.#buf.length) this.#start -= this.#buf.length;
+  }
+  /**
+   * Gives the storage back when nothing is buffered (the caller knows no out-of-order data
+   * sits beyond `length`); the next write allocates afresh. Returns true if it freed storage.
+   */
+  release(): boolean {
+    if (this.#len !== 0 || this.#buf.length === 0) return false;
+    this.#buf = EMPTY;
+    this.#start = 0;
+    return true;
   }
   /** Removes and returns up to `max` bytes as a new array. */
   read(max = Infinity): Uint8Array {

@@ -5,11 +5,12 @@
  */
 import type { Ipv4Addr } from '../addr.ts';
 import type { OutgoingDatagram, TransportProtocol } from '../transport.ts';
-import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, type TcpRepr } from '../wire/tcp.ts';
+import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
 import { newStats, resolveConfig, type ConnHost, type KeepAliveOptions, type ResolvedConfig, type TcpOptions, type TcpStats } from './config.ts';
 import { TcpConnection, type ListenerHooks } from './connection.ts';
 import { IsnGenerator } from './isn.ts';
-import { seqAdd } from './seq.ts';
+import { seqAdd, seqGt } from './seq.ts';
+import { TimeWaitTable } from './time-wait.ts';
 
 const { FIN, SYN, RST, ACK } = TcpFlags;
 
@@ -42,7 +43,8 @@ export class TcpListener implements ListenerHooks {
   readonly backlog: number;
   readonly synBacklog: number;
   #queue: TcpConnection[] = [];
-  #halfOpen = 0;
+  /** SYN-RECEIVED connections, oldest first (insertion order). */
+  #halfOpen = new Set<TcpConnection>();
   #closed = false;
   #notify = false;
   #tcp: Tcp;
@@ -59,7 +61,7 @@ export class TcpListener implements ListenerHooks {
   get closed(): boolean { return this.#closed; }
   /** Established connections waiting in accept(). */
   get pending(): number { return this.#queue.length; }
-  get halfOpen(): number { return this.#halfOpen; }
+  get halfOpen(): number { return this.#halfOpen.size; }
 
   /** The oldest established connection not yet taken, or undefined. */
   accept(): TcpConnection | undefined {
@@ -80,19 +82,26 @@ export class TcpListener implements ListenerHooks {
   }
 
   /** @internal */
-  _canTakeSyn(): boolean { return !this.#closed && this.#halfOpen < this.synBacklog && this.#queue.length < this.backlog; }
+  _acceptQueueFull(): boolean { return this.#queue.length >= this.backlog; }
   /** @internal */
-  _addHalfOpen(): void { this.#halfOpen++; }
+  _synQueueFull(): boolean { return this.#halfOpen.size >= this.synBacklog; }
+  /** @internal The oldest half-open connection (the eviction victim, RFC 4987 §3.4). */
+  _oldestHalfOpen(): TcpConnection | undefined {
+    for (const c of this.#halfOpen) return c;
+    return undefined;
+  }
+  /** @internal */
+  _addHalfOpen(conn: TcpConnection): void { this.#halfOpen.add(conn); }
   /** @internal */
   _established(conn: TcpConnection): boolean {
     if (this.#closed || this.#queue.length >= this.backlog) return false;
-    this.#halfOpen--;
+    this.#halfOpen.delete(conn);
     this.#queue.push(conn);
     this.#notify = true;
     return true;
   }
   /** @internal */
-  _halfOpenGone(_conn: TcpConnection): void { this.#halfOpen--; }
+  _halfOpenGone(conn: TcpConnection): void { this.#halfOpen.delete(conn); }
   /** @internal */
   _flushEvents(): void {
     if (!this.#notify) return;
@@ -101,7 +110,12 @@ export class TcpListener implements ListenerHooks {
   }
 }
 
-interface PendingRst { src: Ipv4Addr; dst: Ipv4Addr; srcPort: number; dstPort: number; seq: number; ack: number; withAck: boolean }
+/** A segment not tied to a live connection: a RST, or an ACK from a TIME-WAIT record. */
+interface PendingRst {
+  src: Ipv4Addr; dst: Ipv4Addr; srcPort: number; dstPort: number; seq: number; ack: number; withAck: boolean;
+  /** Set for a TIME-WAIT ACK: window field and RFC 7323 timestamps (tsVal undefined: none). */
+  ackOnly?: { window: number; tsVal: number | undefined; tsEcr: number };
+}
 
 function isMulticastOrBroadcast(a: Ipv4Addr): boolean {
   return (a >>> 28) === 0xe || a >>> 0 === 0xffffffff;
@@ -113,10 +127,12 @@ export class Tcp implements TransportProtocol {
   readonly #cfg: ResolvedConfig;
   readonly #random: (buf: Uint8Array) => void;
   readonly #localAddress: (() => Ipv4Addr | undefined) | undefined;
+  readonly #memoryPressure: (() => boolean) | undefined;
   readonly #isn: IsnGenerator;
   /** local (addr * 65536 + port) -> remote (addr * 65536 + port) -> connection */
   readonly #conns = new Map<number, Map<number, TcpConnection>>();
   #count = 0;
+  readonly #timeWait: TimeWaitTable;
   readonly #listeners = new Map<number, TcpListener>();
   readonly #rsts: PendingRst[] = [];
   readonly #seg: TcpRepr = emptyTcpRepr();
@@ -132,10 +148,14 @@ export class Tcp implements TransportProtocol {
     this.#cfg = resolveConfig(options);
     this.#random = options.random;
     this.#localAddress = options.localAddress;
+    this.#memoryPressure = options.memoryPressure;
     this.#isn = new IsnGenerator(options.random);
     const b = new Uint8Array(2);
     options.random(b);
     this.#portCursor = (b[0]! << 8) | b[1]!;
+    const seed = new Uint8Array(4);
+    options.random(seed);
+    this.#timeWait = new TimeWaitTable(this.#cfg.maxTimeWait, (seed[0]! << 24) | (seed[1]! << 16) | (seed[2]! << 8) | seed[3]!);
     const self = this;
     this.#host = {
       cfg: this.#cfg,
@@ -146,8 +166,12 @@ export class Tcp implements TransportProtocol {
     };
   }
 
-  /** Number of connections in any state (incl. half-open and TIME-WAIT). */
+  /** Number of connections in any state but TIME-WAIT (incl. half-open). */
   get connectionCount(): number { return this.#count; }
+  /** TIME-WAIT records (RFC 9293 §3.6.1, kept compactly: see time-wait.ts). */
+  get timeWaitCount(): number { return this.#timeWait.size; }
+  /** Bytes the TIME-WAIT table holds (diagnostics). */
+  get timeWaitBytes(): number { return this.#timeWait.allocatedBytes; }
   /** Every connection the stack holds (diagnostics and tests). */
   connections(): TcpConnection[] {
     const out: TcpConnection[] = [];
@@ -175,13 +199,17 @@ export class Tcp implements TransportProtocol {
     if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) {
       throw new RangeError(`Cannot connect to port ${remotePort}: out of range`);
     }
+    // RFC 1122 §4.2.3.10: no connection to a broadcast or multicast address (Linux: ENETUNREACH).
+    if (isMulticastOrBroadcast(remoteAddress)) throw new RangeError('Cannot connect: network unreachable (broadcast or multicast address)');
     const local = options.localAddress ?? this.#localAddress?.();
     if (local === undefined) throw new TypeError('Cannot connect: no local address');
     if (this.#count >= this.#cfg.maxConnections) throw new RangeError(`Cannot connect: connection limit (${this.#cfg.maxConnections}) reached`);
     let localPort = options.localPort;
     if (localPort === undefined) localPort = this.#ephemeralPort(local, remoteAddress, remotePort);
     else if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) throw new RangeError(`Cannot bind port ${localPort}: out of range`);
-    if (this.#find(local, localPort, remoteAddress, remotePort)) throw new Error(`Cannot connect from port ${localPort}: address in use`);
+    if (this.#find(local, localPort, remoteAddress, remotePort) || this.#timeWait.find(local, localPort, remoteAddress, remotePort) >= 0) {
+      throw new Error(`Cannot connect from port ${localPort}: address in use`);
+    }
     const iss = this.#isn.isn(now, local, localPort, remoteAddress, remotePort);
     const c = new TcpConnection(this.#host, now, local, localPort, remoteAddress, remotePort, iss, undefined, undefined);
     if (options.noDelay !== undefined) c.setNoDelay(options.noDelay);
@@ -196,7 +224,7 @@ export class Tcp implements TransportProtocol {
     const span = 65536 - lo;
     for (let i = 0; i < span; i++) {
       const p = lo + ((this.#portCursor + i) % span);
-      if (!this.#listeners.has(p) && !this.#find(local, p, remote, remotePort)) {
+      if (!this.#listeners.has(p) && !this.#find(local, p, remote, remotePort) && this.#timeWait.find(local, p, remote, remotePort) < 0) {
         this.#portCursor = (this.#portCursor + i + 1) % span;
         return p;
       }
@@ -266,6 +294,8 @@ export class Tcp implements TransportProtocol {
         this.#settle(conn);
         return true;
       }
+      const tw = this.#timeWait.find(dst, seg.dstPort, src, seg.srcPort);
+      if (tw >= 0 && this.#timeWaitInput(now, tw, seg, data.length)) return true;
       const l = this.#listeners.get(seg.dstPort);
       if (l && (l.localAddress === undefined || l.localAddress === dst)) {
         this.#listenInput(now, l, src, dst, seg, data);
@@ -278,17 +308,83 @@ export class Tcp implements TransportProtocol {
     }
   }
 
+  /**
+   * RFC 9293 §3.10.7.4 for a TIME-WAIT record. Returns false when the segment is a new SYN
+   * that may reopen the 4-tuple (RFC 6191: its timestamp, or without timestamps its sequence
+   * number, is beyond what the old connection used); the record is then gone and the segment
+   * goes to the listener.
+   */
+  #timeWaitInput(now: number, slot: number, seg: TcpRepr, dataLen: number): boolean {
+    const tw = this.#timeWait;
+    const r = tw.get(slot);
+    const f = seg.flags;
+    if (f & RST) {
+      if (seg.seq === r.rcvNxt) tw.remove(slot); // RFC 9293: an acceptable RST closes TIME-WAIT
+      return true;
+    }
+    if (f & SYN && !(f & ACK)) {
+      const newer = r.tsOk && seg.tsVal !== undefined ? seqGt(seg.tsVal, r.tsRecent) : seqGt(seg.seq, r.rcvNxt);
+      if (newer) { tw.remove(slot); return false; }
+      if (this.#allowChallengeAck(now)) { this.stats.challengeAcks++; this.#queueTimeWaitAck(now, r); }
+      else this.stats.challengeAcksLimited++;
+      return true;
+    }
+    if (f & FIN) tw.restart(slot, now + 2 * this.#cfg.msl); // a retransmitted FIN restarts 2*MSL
+    if (f & FIN || dataLen > 0) this.#queueTimeWaitAck(now, r);
+    return true;
+  }
+
+  #queueTimeWaitAck(now: number, r: ReturnType<TimeWaitTable['get']>): void {
+    if (this.#rsts.length >= this.#cfg.maxPendingRsts) { this.stats.rstsDropped++; return; }
+    this.#rsts.push({
+      src: r.localAddress, dst: r.remoteAddress, srcPort: r.localPort, dstPort: r.remotePort, seq: r.sndNxt, ack: r.rcvNxt, withAck: true,
+      ackOnly: { window: r.window, tsVal: r.tsOk ? (Math.floor(now) + r.tsOffset) >>> 0 : undefined, tsEcr: r.tsRecent },
+    });
+  }
+
+  /** TransportProtocol.unreachable: a segment we sent could not reach its next hop (ARP failed). */
+  unreachable(_now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): void {
+    if (this.#busy || payload.length < 4) return;
+    const c = this.#find(src, (payload[0]! << 8) | payload[1]!, dst, (payload[2]! << 8) | payload[3]!);
+    if (!c) return;
+    this.#busy = true;
+    try {
+      if (c._unreachable()) { this.stats.unreachableAborts++; this.#settle(c); }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
   /** RFC 9293 §3.10.7.2: a segment for a LISTEN socket. */
   #listenInput(now: number, l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr, data: Uint8Array): void {
     const f = seg.flags;
     if (f & RST) return;
     if (f & ACK) { this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false); return; }
     if (!(f & SYN)) return;
-    if (!l._canTakeSyn() || this.#count >= this.#cfg.maxConnections) { this.stats.synDropped++; return; }
+    if (l.closed) return;
+    // The application is not accepting: drop (the peer retransmits), as Linux does.
+    if (l._acceptQueueFull()) { this.stats.synDropped++; return; }
+    // RFC 4987 §3.4: a full SYN queue drops its oldest half-open entry, so a flood of SYNs that
+    // are never completed (spoofed or unresolvable sources) cannot lock clients out.
+    const full = l._synQueueFull() || this.#count >= this.#cfg.maxConnections || (this.#memoryPressure?.() ?? false);
+    if (full) {
+      const victim = l._oldestHalfOpen();
+      if (victim) {
+        victim._evict();
+        this.stats.synEvicted++;
+        this.#settle(victim);
+      } else {
+        // At the connection limit or short of memory with nothing to evict: refuse with RST
+        // (RFC 9293 §3.10.7.2 lets a listener reject; an answer, not silence).
+        this.stats.synRefused++;
+        this.#closedPortRst(src, dst, seg, data.length);
+        return;
+      }
+    }
     void data; // data carried in a SYN is not queued; the peer retransmits it after the handshake
     const iss = this.#isn.isn(now, dst, seg.dstPort, src, seg.srcPort);
     const c = new TcpConnection(this.#host, now, dst, seg.dstPort, src, seg.srcPort, iss, seg, l);
-    l._addHalfOpen();
+    l._addHalfOpen(c);
     this.#add(c);
   }
 
@@ -303,11 +399,20 @@ export class Tcp implements TransportProtocol {
     }
   }
 
-  /** Runs callbacks after a state change, and forgets finished connections. */
+  /** Runs callbacks after a state change, forgets finished connections, compacts TIME-WAIT. */
   #settle(c: TcpConnection): void {
     c._flushEvents();
     for (const l of this.#listeners.values()) l._flushEvents();
-    if (c._finished) this.#remove(c);
+    if (c._finished) { this.#remove(c); return; }
+    const tw = c._timeWaitState();
+    if (tw) {
+      const deadline = c._timeWaitDeadline;
+      this.#remove(c);
+      c._handedOver();
+      this.#timeWait.add(tw, deadline);
+      this.stats.timeWaitRecords++;
+      this.stats.timeWaitEvicted = this.#timeWait.evicted;
+    }
   }
 
   /** TransportProtocol.poll: fires timers and emits every segment due at `now`. */
@@ -324,6 +429,7 @@ export class Tcp implements TransportProtocol {
       }
       for (const c of touched) this.#settle(c);
       touched.length = 0;
+      if (this.#timeWait.nextDeadline() <= now) this.#timeWait.expire(now);
       for (const l of this.#listeners.values()) l._flushEvents();
       this.#flushRsts(emit);
     } finally {
@@ -335,11 +441,13 @@ export class Tcp implements TransportProtocol {
     const r = this.#rstRepr;
     for (const p of this.#rsts) {
       r.srcPort = p.srcPort; r.dstPort = p.dstPort; r.seq = p.seq; r.ack = p.withAck ? p.ack : 0;
-      r.flags = p.withAck ? RST | ACK : RST; r.window = 0;
-      const buf = new Uint8Array(TCP_HEADER_LEN);
+      const a = p.ackOnly;
+      r.flags = a ? ACK : p.withAck ? RST | ACK : RST; r.window = a ? a.window : 0;
+      r.tsVal = a?.tsVal; r.tsEcr = a?.tsVal === undefined ? undefined : a.tsEcr;
+      const buf = new Uint8Array(TCP_HEADER_LEN + tcpOptionsLength(r));
       emitTcp(r, buf, p.src, p.dst, 0);
       emit({ src: p.src, dst: p.dst, protocol: TCP_PROTOCOL, payload: buf });
-      this.stats.rstsSent++;
+      if (!a) this.stats.rstsSent++;
       this.stats.segmentsOut++;
     }
     this.#rsts.length = 0;
@@ -348,7 +456,8 @@ export class Tcp implements TransportProtocol {
   /** TransportProtocol.pollAt: earliest time poll() has work (Infinity when idle). */
   pollAt(now: number): number {
     if (this.#rsts.length) return now;
-    let t = Infinity;
+    let t = this.#timeWait.nextDeadline();
+    if (t <= now) return now;
     for (const m of this.#conns.values()) {
       for (const c of m.values()) {
         const d = c._nextDeadline(now);
