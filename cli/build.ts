@@ -5,56 +5,14 @@
 import type { Plugin, Metafile } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
+import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
 
 export class BuildError extends Error {}
-
-/** Node modules the image provides, by the name a program imports (without `node:`). */
-export function providedModules(): Map<string, string> {
-  const map = new Map<string, string>();
-  const candidates: Record<string, string> = {
-    events: 'events.ts', buffer: 'buffer.ts', process: 'process.ts', util: 'util.ts', timers: 'timers.ts',
-    'timers/promises': 'timers-promises.ts', crypto: 'crypto.ts', url: 'url.ts', string_decoder: 'string_decoder.ts',
-    console: 'console.ts', net: 'net.ts', dgram: 'dgram.ts', dns: 'dns.ts', 'dns/promises': 'dns-promises.ts',
-    http: 'http.ts', assert: 'assert.ts', path: 'path.ts', stream: 'stream.ts', querystring: 'querystring.ts',
-    os: 'os.ts',
-  };
-  for (const [name, file] of Object.entries(candidates)) {
-    const p = path.join(OS_DIR, 'node', file);
-    if (existsSync(p)) map.set(name, p);
-  }
-  return map;
-}
-
-/** Resolves node:* (and bare builtin names) to the image's own modules, or fails naming them. */
-function nodeModulesPlugin(provided: Map<string, string>): Plugin {
-  const builtins = new Set(builtinModules.flatMap((m) => [m, m.replace(/^node:/, '')]));
-  return {
-    name: 'nimbus-node-modules',
-    setup(b) {
-      b.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
-        const bare = args.path.replace(/^node:/, '');
-        if (!args.path.startsWith('node:') && !builtins.has(bare)) return undefined;
-        // The library OS's own node:* modules wrap npm packages of the same name (events, buffer).
-        if (!args.path.startsWith('node:') && args.importer.startsWith(OS_DIR + path.sep)) return undefined;
-        const target = provided.get(bare);
-        if (target) return { path: target };
-        const importer = path.relative(process.cwd(), args.importer) || args.importer;
-        return {
-          errors: [{
-            text: `Cannot build: ${importer} imports '${args.path}', which Nimbus images do not provide. ` +
-              `Available: ${[...provided.keys()].map((m) => `node:${m}`).join(', ')}`,
-          }],
-        };
-      });
-    },
-  };
-}
 
 export interface BuildOptions {
   entry: string;
@@ -67,6 +25,8 @@ export interface BuildOptions {
 export interface BuildResult {
   image: string;
   sizes: { total: number; core: number; engine: number; os: number; program: number; sourceMap: number };
+  /** One line per linked module whose functions throw in the image (cli/modules.ts). */
+  warnings: string[];
 }
 
 function coreSplit(coreBytes: number): { core: number; engine: number } {
@@ -89,7 +49,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const output = path.resolve(opts.output ?? entry.replace(/\.[cm]?[jt]sx?$/, '') + '.img');
   const work = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-'));
   try {
-    const provided = providedModules();
+    const warnings = new Map<string, string>();
+    const plugin = nodeModulesPlugin({ onUnsupported: (name, importers) => warnings.set(name, unsupportedWarning(name, importers)) });
     const bundlePath = path.join(work, 'app.js');
     // Loaded on demand: `nimbus run image.img` should not pay for the bundler.
     const { build: esbuild } = await import('esbuild');
@@ -99,11 +60,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       platform: 'neutral' as const,
       target: 'es2023',
       mainFields: ['module', 'main'],
-      conditions: ['nimbus', 'worker', 'import', 'default'],
+      conditions: ['nimbus', 'worker'],
       keepNames: true, // class and function names show in console output and stack traces
       logLevel: 'silent' as const,
-      define: { 'process.env.NODE_ENV': '"production"' },
-      plugins: [nodeModulesPlugin(provided)],
+      define: nodeDefines(),
+      plugins: [plugin],
       absWorkingDir: path.dirname(entry),
       nodePaths: [path.join(ROOT, 'node_modules')],
     };
@@ -141,6 +102,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     // ES module evaluation order: the runtime's prelude, the devices, web globals, then the program.
     writeFileSync(stub, [
       `import ${osModule('runtime', 'prelude.ts')};`,
+      `import ${osModule('node', 'internal', 'capture-stack-trace.ts')};`,
       withNetwork ? `import ${osModule('boot', 'start-devices.ts')};` : '',
       usesWeb ? `import ${osModule('boot', 'web-globals.ts')};` : '',
       usesFetch ? `import ${osModule('boot', 'fetch-global.ts')};` : '',
@@ -178,7 +140,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
       const abs = path.resolve(path.dirname(entry), file);
-      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell)[/\\]/.test(abs) && abs.startsWith(ROOT);
+      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell|readable-stream|path-browserify|fflate|assert)[/\\]/.test(abs) && abs.startsWith(ROOT);
       if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;
     }
     const bc = bytecode.length;
@@ -187,7 +149,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const sizes = {
       total: statSync(output).size, core: coreOnly, engine, os: osShare, program: bc - osShare, sourceMap: sourceMap.length,
     };
-    return { image: output, sizes };
+    return { image: output, sizes, warnings: [...warnings.values()] };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

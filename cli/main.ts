@@ -24,8 +24,10 @@ Options:
   -q, --quiet         do not print the image path and size breakdown
   -h, --help          show this help
 
-Importing a Node module the image does not provide fails the build with a message naming
-the module and the importing file.`,
+Every Node built-in module name resolves. A module the image cannot provide (child_process,
+cluster, worker_threads, http2, ...) loads with its constants and classes, its functions throw
+an error with code ERR_NIMBUS_UNSUPPORTED, and the build prints one warning per such module
+naming the packages that import it. A 'node:' name that is no Node built-in fails the build.`,
   run: `Usage: nimbus run <entry.ts | image> [options] [-- args...]
 
 Boots the program in QEMU. Its stdout and stderr go to this terminal's stdout and stderr,
@@ -93,6 +95,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
   if (p.flags.has('--help')) { console.log(HELP.build); return 0; }
   if (p.positionals.length !== 1) fail('build takes exactly one entry file (see nimbus build --help)');
   const r = await buildImage({ entry: p.positionals[0]!, output: p.flags.get('--output')?.[0] });
+  for (const w of r.warnings) console.error(`nimbus: warning: ${w}`);
   if (!p.flags.has('--quiet')) console.log(formatSizes(r));
   return 0;
 }
@@ -133,6 +136,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   let image = target;
   if (/\.[cm]?[jt]sx?$/.test(target)) {
     const r = await buildImage({ entry: target, output: path.join('build', 'images', path.basename(target).replace(/\.[^.]+$/, '') + '.img') });
+    for (const w of r.warnings) console.error(`nimbus: warning: ${w}`);
     image = r.image;
   }
   return runImage({

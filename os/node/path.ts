@@ -1,0 +1,38 @@
+/**
+ * node:path: POSIX rules from path-browserify (a port of Node's own lib/path.js posix half),
+ * with what Node added since (`format` adding the dot to `ext`, `toNamespacedPath`).
+ * `path.win32` carries its separators; its functions throw ERR_NIMBUS_UNSUPPORTED
+ * (an image's file system is POSIX).
+ */
+import impl from 'path-browserify/index.js';
+import { unsupportedFunction } from './unsupported.ts';
+
+type PlatformPath = import('node:path').PlatformPath;
+const base = impl as PlatformPath;
+
+const format: PlatformPath['format'] = (p) => {
+  const ext = p.ext && !p.ext.startsWith('.') ? `.${p.ext}` : p.ext;
+  return base.format({ ...p, ext });
+};
+
+const why = 'the image has POSIX paths only';
+const win32Names = ['resolve', 'normalize', 'isAbsolute', 'join', 'relative', 'toNamespacedPath', 'dirname', 'basename', 'extname', 'format', 'parse'];
+const win32 = { sep: '\\', delimiter: ';' } as Record<string, unknown>;
+for (const n of win32Names) win32[n] = unsupportedFunction(`path.win32.${n}`, why);
+
+const posix = {
+  ...base,
+  format,
+  toNamespacedPath: (p: string) => p,
+} as unknown as PlatformPath & Record<string, unknown>;
+(posix as Record<string, unknown>).posix = posix;
+(posix as Record<string, unknown>).win32 = win32;
+win32.posix = posix;
+win32.win32 = win32;
+
+export const {
+  resolve, normalize, isAbsolute, join, relative, toNamespacedPath, dirname, basename, extname, parse, sep, delimiter,
+} = posix;
+export { format };
+export { posix as posix, win32 as win32 };
+export default posix;
