@@ -162,7 +162,10 @@ export function nodeModulesPlugin(opts: NodeModulesPluginOptions = {}): Plugin {
         return { path: bare, namespace: 'nimbus-unsupported' };
       });
       b.onLoad({ filter: /.*/, namespace: 'nimbus-cjs' }, (args) => ({
-        contents: `module.exports = require(${JSON.stringify(args.path)}).default;\n`, loader: 'js', resolveDir: OS_DIR,
+        contents: `const ns = require(${JSON.stringify(args.path)});\nconst d = ns.default;\n` +
+          `if (d === null || (typeof d !== 'object' && typeof d !== 'function')) module.exports = ns;\n` +
+          `else { for (const k of Object.keys(ns)) if (k !== 'default' && !(k in d)) d[k] = ns[k]; module.exports = d; }\n`,
+        loader: 'js', resolveDir: OS_DIR,
       }));
       b.onLoad({ filter: /.*/, namespace: 'nimbus-unsupported' }, (args) => {
         let shape = shapes.get(args.path);

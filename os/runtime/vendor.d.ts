@@ -23,3 +23,17 @@ declare module 'assert/build/assert.js' {
   const assert: unknown;
   export default assert;
 }
+declare module 'url/url.js' {
+  const legacy: unknown;
+  export default legacy;
+}
+declare module 'punycode/punycode.js' {
+  const p: unknown;
+  export default p;
+}
+declare module 'ws' {
+  export const WebSocketServer: any;
+  export const WebSocket: any;
+  const ws: any;
+  export default ws;
+}

@@ -111,9 +111,11 @@ export class Volume {
   }
 
   /** Adds a read-only file the build included. */
-  addIncluded(p: string, data: Uint8Array): void {
+  addIncluded(p: string, data: Uint8Array, mtimeMs?: number): void {
     const { dir, name } = { dir: this.mkdirp(path.dirname(p), true), name: path.basename(p) };
-    dir.entries.set(name, this.newFile(true, data));
+    const f = this.newFile(true, data);
+    if (mtimeMs !== undefined) f.mtime = f.birthtime = mtimeMs;
+    dir.entries.set(name, f);
   }
 
   /** Grows the writable byte count by `delta`, or throws ENOSPC. */
@@ -154,6 +156,13 @@ export class Volume {
     if (n.kind === 'file') { if (!n.readonly) this.used -= n.data.length; }
     else for (const c of n.entries.values()) this.release(c);
   }
+}
+
+/** The bytes of a string whose characters are all below 256 (how the build stores included files). */
+export function bytesOfLatin1(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
 }
 
 let volume: Volume | undefined;
