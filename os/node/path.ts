@@ -20,8 +20,26 @@ const win32Names = ['resolve', 'normalize', 'isAbsolute', 'join', 'relative', 't
 const win32 = { sep: '\\', delimiter: ';' } as Record<string, unknown>;
 for (const n of win32Names) win32[n] = unsupportedFunction(`path.win32.${n}`, why);
 
+/** path-browserify's type errors in Node's shape (code ERR_INVALID_ARG_TYPE). */
+const received = (v: unknown): string => (v === null || v === undefined ? `Received ${v}` : typeof v === 'object' || typeof v === 'function' ? `Received an instance of ${(v as object).constructor?.name ?? 'Object'}` : `Received type ${typeof v} (${String(v)})`);
+function checked<F extends (...a: any[]) => unknown>(name: string, f: F): F {
+  return { [name](...args: unknown[]) {
+    const bad = args.findIndex((a) => typeof a !== 'string');
+    if (bad >= 0 && !(name === 'format' || name === 'basename' && bad === 1 && args[1] === undefined)) {
+      const label = name === 'join' || name === 'resolve' ? `paths[${bad}]` : name === 'relative' ? (bad === 0 ? 'from' : 'to') : bad === 0 ? 'path' : 'suffix';
+      const e = new TypeError(`The "${label}" argument must be of type string. ${received(args[bad])}`) as TypeError & { code: string };
+      e.code = 'ERR_INVALID_ARG_TYPE';
+      throw e;
+    }
+    return f(...args);
+  } }[name] as F;
+}
+
 const posix = {
   ...base,
+  resolve: checked('resolve', base.resolve), normalize: checked('normalize', base.normalize), isAbsolute: checked('isAbsolute', base.isAbsolute),
+  join: checked('join', base.join), relative: checked('relative', base.relative), dirname: checked('dirname', base.dirname),
+  basename: checked('basename', base.basename), extname: checked('extname', base.extname), parse: checked('parse', base.parse),
   format,
   toNamespacedPath: (p: string) => p,
 } as unknown as PlatformPath & Record<string, unknown>;

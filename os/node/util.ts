@@ -90,9 +90,15 @@ const STYLES: Record<string, [number, number]> = {
   bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], inverse: [7, 27], hidden: [8, 28], strikethrough: [9, 29],
   black: [30, 39], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], white: [37, 39], gray: [90, 39],
 };
-/** util.styleText: ANSI escapes around `text` (the console is not a TTY, but the function is pure). */
-export function styleText(format: string | string[], text: string): string {
+/**
+ * util.styleText: ANSI escapes around `text`. As in Node, with `validateStream` (the default)
+ * the escapes are left out when the stream (process.stdout) is not a colour terminal, which
+ * the image's console never is.
+ */
+export function styleText(format: string | string[], text: string, options?: { validateStream?: boolean; stream?: { isTTY?: boolean } }): string {
   let out = text;
+  const stream = options?.stream ?? (globalThis as any).process?.stdout;
+  const plain = options?.validateStream !== false && !stream?.isTTY;
   for (const f of Array.isArray(format) ? format : [format]) {
     const s = STYLES[f];
     if (!s) {
@@ -100,7 +106,7 @@ export function styleText(format: string | string[], text: string): string {
       e.code = 'ERR_INVALID_ARG_VALUE';
       throw e;
     }
-    out = `\u001b[${s[0]}m${out}\u001b[${s[1]}m`;
+    if (!plain) out = `\u001b[${s[0]}m${out}\u001b[${s[1]}m`;
   }
   return out;
 }
