@@ -133,6 +133,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const usesFetch = /\bfetch\b/.test(text);
     const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File)\b/.test(text);
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
+    // V8's stack API (npm packages such as depd call it at load time), for engines without it.
+    const usesStackApi = /\b(captureStackTrace|prepareStackTrace)\b/.test(text);
 
     const stub = path.join(work, 'nimbus-entry.js');
     const filesModule = path.join(work, 'nimbus-files.js');
@@ -141,7 +143,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     // ES module evaluation order: the runtime's prelude, the devices, web globals, then the program.
     writeFileSync(stub, [
       `import ${osModule('runtime', 'prelude.ts')};`,
-      `import ${osModule('node', 'internal', 'capture-stack-trace.ts')};`,
+      usesStackApi ? `import ${osModule('node', 'internal', 'capture-stack-trace.ts')};` : '',
       included.length ? `import ${JSON.stringify(filesModule)};` : '',
       withNetwork ? `import ${osModule('boot', 'start-devices.ts')};` : '',
       usesWeb ? `import ${osModule('boot', 'web-globals.ts')};` : '',
