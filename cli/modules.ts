@@ -152,8 +152,11 @@ export function nodeModulesPlugin(opts: NodeModulesPluginOptions = {}): Plugin {
         }
         const impl = implementation(bare);
         // CommonJS `require('events')` must get the module's value (EventEmitter itself), not
-        // an ES namespace object: such requires go through a one-line CommonJS wrapper.
-        if (impl) return args.kind === 'require-call' ? { path: impl, namespace: 'nimbus-cjs' } : { path: impl };
+        // an ES namespace object: such requires go through a one-line CommonJS wrapper. npm
+        // packages get the wrapper for `import` too, so a named import the image lacks is
+        // undefined at run time (as a missing property is in Node) instead of a build error.
+        const fromPackage = /[/\\]node_modules[/\\]/.test(args.importer);
+        if (impl) return args.kind === 'require-call' || fromPackage ? { path: impl, namespace: 'nimbus-cjs' } : { path: impl };
         if (!fromOs) {
           const set = importers.get(bare) ?? new Set<string>();
           set.add(importingPackage(args.importer));

@@ -1,6 +1,6 @@
 /**
  * Ecosystem suite (issue 12): one program (test/ecosystem/services.ts) serves the same small
- * app with Express 5, Koa 3 + @koa/router, Fastify 5, @hono/node-server and a `ws` server,
+ * app with Express 5, Koa 3 + @koa/router + koa-body, Fastify 5, @hono/node-server and a `ws` server,
  * and prints what dotenv, pino and bcryptjs give at start. It runs under node and in an image
  * built with `--include public --include app.env`, both get the same requests, and status,
  * content type, validators and body must match. One boot for all of it (TCG is slow).
@@ -36,6 +36,8 @@ const REQUESTS: Req[] = [
   { port: 1, path: '/fail' },
   { port: 1, path: '/async' },
   { port: 1, path: '/file' },
+  { port: 2, method: 'POST', path: '/form', type: 'application/json', body: '{"k":[1,{"v":true}]}' },
+  { port: 2, method: 'POST', path: '/form', type: 'application/x-www-form-urlencoded', body: 'a=1&a=2&b=%E2%82%AC' },
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"age":"x"}' },
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"name":"bo","age":7}' },
 ];
@@ -103,10 +105,10 @@ after(async () => {
   if (end?.stderr.trim()) console.log('guest stderr:', end.stderr);
 });
 
-test('the build warns only about the optional http2/https/tls/worker_threads paths and counts the included files', () => {
+test('the build warns only about the optional http2/https/tls/worker_threads/domain paths and counts the included files', () => {
   assert.ok(included > 0);
   assert.ok(warnings.length > 0);
-  for (const w of warnings) assert.match(w, /imports? node:(http2|https|tls|worker_threads): its functions throw in the image$/);
+  for (const w of warnings) assert.match(w, /imports? node:(http2|https|tls|worker_threads|domain): its functions throw in the image$/);
 });
 
 test('dotenv (an included .env file), pino and bcryptjs print the same at start', () => {
@@ -115,7 +117,7 @@ test('dotenv (an included .env file), pino and bcryptjs print the same at start'
   assert.equal(startLines(vm.output().stdout), startLines(node.stdout));
 });
 
-test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, pipeline), Koa 3, Fastify 5 (schema), @hono/node-server answer as under node', async () => {
+test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, pipeline), Koa 3 (@koa/router, koa-body), Fastify 5 (schema), @hono/node-server answer as under node', async () => {
   for (let i = 0; i < REQUESTS.length; i++) {
     assert.equal(await ask((p) => `http://127.0.0.1:${hostPorts[p - 1]}`, REQUESTS[i]!), node.answers[i]);
   }

@@ -1,6 +1,6 @@
 /**
  * The ecosystem suite's program: one process serving the same small app with Express 5,
- * Koa 3 (+ @koa/router), Fastify 5, @hono/node-server and a `ws` WebSocket echo server, each
+ * Koa 3 (+ @koa/router, koa-body), Fastify 5, @hono/node-server and a `ws` WebSocket echo server, each
  * on its own port (PORT_BASE + 1..5), and printing what dotenv, pino and bcryptjs give at
  * start. ecosystem.test.ts runs it under node and in an image and sends both the same requests.
  */
@@ -8,6 +8,7 @@ import dotenv from 'dotenv';
 import express from 'express';
 import Koa from 'koa';
 import Router from '@koa/router';
+import { koaBody } from 'koa-body';
 import Fastify from 'fastify';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -60,6 +61,7 @@ app.listen(base + 1, () => console.log('express listening'));
 const koa = new Koa();
 const router = new Router();
 router.get('/users/:id', (ctx) => { ctx.body = { id: ctx.params.id, q: ctx.query }; });
+router.post('/form', koaBody(), (ctx) => { ctx.body = { parsed: ctx.request.body, type: ctx.request.type }; });
 router.post('/echo', async (ctx) => {
   let raw = '';
   for await (const c of ctx.req) raw += c;
