@@ -42,3 +42,20 @@ test('drivers and the network stack are linked only into programs that use the n
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('--include puts files into the image and counts them; a missing or outside path is refused with a clear message', { skip }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
+  try {
+    writeFileSync(path.join(dir, 'main.ts'), "import fs from 'node:fs';\nconsole.log(fs.readFileSync('data.txt', 'utf8'));\n");
+    writeFileSync(path.join(dir, 'data.txt'), 'x'.repeat(3000));
+    const r = await buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'x.img'), include: ['data.txt'] });
+    assert.equal(r.sizes.included, 3000);
+    await assert.rejects(buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'y.img'), include: ['public'] }),
+      (e: unknown) => e instanceof BuildError && /--include public: no such file or folder/.test(e.message));
+    await assert.rejects(buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'y.img'), include: ['../'] }),
+      (e: unknown) => e instanceof BuildError && /is outside the entry's folder/.test(e.message));
+    assert.ok(!existsSync(path.join(dir, 'y.img')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
