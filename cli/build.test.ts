@@ -8,18 +8,20 @@ import { CORE_ELF, ROOT } from './paths.ts';
 
 const skip = existsSync(CORE_ELF) ? false : 'the core is not built (run make)';
 
-test('importing a Node module the image does not provide fails the build, naming the module and the file', { skip }, async () => {
+test('a build warns once per module whose functions throw in the image, naming the importer; a non-built-in node: name fails', { skip }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
   try {
-    writeFileSync(path.join(dir, 'helper.ts'), "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
-    writeFileSync(path.join(dir, 'main.ts'), "import { read } from './helper.ts';\nconsole.log(typeof read);\n");
-    await assert.rejects(buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'x.img') }), (e: unknown) => {
+    writeFileSync(path.join(dir, 'helper.ts'), "import { spawn } from 'node:child_process';\nimport { readFileSync } from 'node:fs';\nexport const f = [spawn, readFileSync];\n");
+    writeFileSync(path.join(dir, 'main.ts'), "import { f } from './helper.ts';\nimport 'child_process';\nconsole.log(f.length);\n");
+    const r = await buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'x.img') });
+    assert.deepEqual(r.warnings, [`${path.relative(process.cwd(), path.join(dir, 'helper.ts'))}, ${path.relative(process.cwd(), path.join(dir, 'main.ts'))} import node:child_process: its functions throw in the image`]);
+    writeFileSync(path.join(dir, 'bad.ts'), "import 'node:nonexistent';\n");
+    await assert.rejects(buildImage({ entry: path.join(dir, 'bad.ts'), output: path.join(dir, 'y.img') }), (e: unknown) => {
       assert.ok(e instanceof BuildError);
-      assert.match(e.message, /helper\.ts imports 'node:fs', which Nimbus images do not provide/);
-      assert.match(e.message, /Available: .*node:events/);
+      assert.match(e.message, /bad\.ts imports 'node:nonexistent', which is not a Node built-in module/);
       return true;
     });
-    assert.ok(!existsSync(path.join(dir, 'x.img')), 'no image written');
+    assert.ok(!existsSync(path.join(dir, 'y.img')), 'no image written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -38,5 +40,22 @@ test('drivers and the network stack are linked only into programs that use the n
     assert.ok(web.sizes.os > hello.sizes.os + 100 * 1024, `network code adds to the OS part (${hello.sizes.os} → ${web.sizes.os})`);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('--include puts files into the image and counts them; a missing or outside path is refused with a clear message', { skip }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
+  try {
+    writeFileSync(path.join(dir, 'main.ts'), "import fs from 'node:fs';\nconsole.log(fs.readFileSync('data.txt', 'utf8'));\n");
+    writeFileSync(path.join(dir, 'data.txt'), 'x'.repeat(3000));
+    const r = await buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'x.img'), include: ['data.txt'] });
+    assert.equal(r.sizes.included, 3000);
+    await assert.rejects(buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'y.img'), include: ['public'] }),
+      (e: unknown) => e instanceof BuildError && /--include public: no such file or folder/.test(e.message));
+    await assert.rejects(buildImage({ entry: path.join(dir, 'main.ts'), output: path.join(dir, 'y.img'), include: ['../'] }),
+      (e: unknown) => e instanceof BuildError && /is outside the entry's folder/.test(e.message));
+    assert.ok(!existsSync(path.join(dir, 'y.img')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

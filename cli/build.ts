@@ -4,69 +4,31 @@
  */
 import type { Plugin, Metafile } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
+import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
 
 export class BuildError extends Error {}
-
-/** Node modules the image provides, by the name a program imports (without `node:`). */
-export function providedModules(): Map<string, string> {
-  const map = new Map<string, string>();
-  const candidates: Record<string, string> = {
-    events: 'events.ts', buffer: 'buffer.ts', process: 'process.ts', util: 'util.ts', timers: 'timers.ts',
-    'timers/promises': 'timers-promises.ts', crypto: 'crypto.ts', url: 'url.ts', string_decoder: 'string_decoder.ts',
-    console: 'console.ts', net: 'net.ts', dgram: 'dgram.ts', dns: 'dns.ts', 'dns/promises': 'dns-promises.ts',
-    http: 'http.ts', assert: 'assert.ts', path: 'path.ts', stream: 'stream.ts', querystring: 'querystring.ts',
-    os: 'os.ts',
-  };
-  for (const [name, file] of Object.entries(candidates)) {
-    const p = path.join(OS_DIR, 'node', file);
-    if (existsSync(p)) map.set(name, p);
-  }
-  return map;
-}
-
-/** Resolves node:* (and bare builtin names) to the image's own modules, or fails naming them. */
-function nodeModulesPlugin(provided: Map<string, string>): Plugin {
-  const builtins = new Set(builtinModules.flatMap((m) => [m, m.replace(/^node:/, '')]));
-  return {
-    name: 'nimbus-node-modules',
-    setup(b) {
-      b.onResolve({ filter: /^[a-z_/:]+$/ }, (args) => {
-        const bare = args.path.replace(/^node:/, '');
-        if (!args.path.startsWith('node:') && !builtins.has(bare)) return undefined;
-        // The library OS's own node:* modules wrap npm packages of the same name (events, buffer).
-        if (!args.path.startsWith('node:') && args.importer.startsWith(OS_DIR + path.sep)) return undefined;
-        const target = provided.get(bare);
-        if (target) return { path: target };
-        const importer = path.relative(process.cwd(), args.importer) || args.importer;
-        return {
-          errors: [{
-            text: `Cannot build: ${importer} imports '${args.path}', which Nimbus images do not provide. ` +
-              `Available: ${[...provided.keys()].map((m) => `node:${m}`).join(', ')}`,
-          }],
-        };
-      });
-    },
-  };
-}
 
 export interface BuildOptions {
   entry: string;
   output?: string;
   quiet?: boolean;
+  /** Files or folders (relative to the entry's folder) put into the image, read-only (DESIGN decision 12). */
+  include?: string[];
   /** Keep line numbers in the bytecode (default true: stack traces need them). */
   debugInfo?: boolean;
 }
 
 export interface BuildResult {
   image: string;
-  sizes: { total: number; core: number; engine: number; os: number; program: number; sourceMap: number };
+  sizes: { total: number; core: number; engine: number; os: number; program: number; sourceMap: number; included: number };
+  /** One line per linked module whose functions throw in the image (cli/modules.ts). */
+  warnings: string[];
 }
 
 function coreSplit(coreBytes: number): { core: number; engine: number } {
@@ -80,16 +42,52 @@ function coreSplit(coreBytes: number): { core: number; engine: number } {
   }
 }
 
+interface IncludedFile { imagePath: string; data: Buffer; mtimeMs: number }
+
+/**
+ * The files `--include` names, each a file or folder relative to the entry's folder, which is
+ * the program's working directory (`/`) in the image. A missing path is a build error.
+ */
+export function collectIncludes(baseDir: string, include: string[]): IncludedFile[] {
+  const out: IncludedFile[] = [];
+  const walk = (abs: string) => {
+    const st = statSync(abs);
+    if (st.isDirectory()) for (const name of readdirSync(abs).sort()) walk(path.join(abs, name));
+    else if (st.isFile()) out.push({ imagePath: '/' + path.relative(baseDir, abs).split(path.sep).join('/'), data: readFileSync(abs), mtimeMs: Math.floor(st.mtimeMs) });
+  };
+  for (const p of include) {
+    const abs = path.resolve(baseDir, p);
+    if (!existsSync(abs)) throw new BuildError(`Cannot build: --include ${p}: no such file or folder (looked for ${abs})`);
+    if (path.relative(baseDir, abs).startsWith('..')) throw new BuildError(`Cannot build: --include ${p} is outside the entry's folder ${baseDir}`);
+    walk(abs);
+  }
+  return out;
+}
+
+/** The module that puts the included files into the image's volume (os/node/fs/volume.ts) at boot. */
+function includedFilesSource(files: IncludedFile[]): string {
+  const volume = JSON.stringify(path.join(OS_DIR, 'node', 'fs', 'volume.ts'));
+  return [
+    `import { currentVolume, bytesOfLatin1 } from ${volume};`,
+    'const v = currentVolume();',
+    // One byte per character: QuickJS keeps such strings at one byte each in the bytecode.
+    ...files.map((f) => `v.addIncluded(${JSON.stringify(f.imagePath)}, bytesOfLatin1(${JSON.stringify(f.data.toString('latin1'))}), ${f.mtimeMs});`),
+    '',
+  ].join('\n');
+}
+
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const entry = path.resolve(opts.entry);
   if (!existsSync(entry)) throw new BuildError(`Cannot build ${opts.entry}: no such file`);
   if (!existsSync(CORE_ELF) || !existsSync(QJSC)) {
     throw new BuildError(`Cannot build: the core is not built (${path.relative(process.cwd(), CORE_ELF)} is missing). Run \`make\` in ${ROOT}.`);
   }
+  const included = collectIncludes(path.dirname(entry), opts.include ?? []);
   const output = path.resolve(opts.output ?? entry.replace(/\.[cm]?[jt]sx?$/, '') + '.img');
   const work = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-'));
   try {
-    const provided = providedModules();
+    const warnings = new Map<string, string>();
+    const plugin = nodeModulesPlugin({ onUnsupported: (name, importers) => warnings.set(name, unsupportedWarning(name, importers)) });
     const bundlePath = path.join(work, 'app.js');
     // Loaded on demand: `nimbus run image.img` should not pay for the bundler.
     const { build: esbuild } = await import('esbuild');
@@ -99,11 +97,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       platform: 'neutral' as const,
       target: 'es2023',
       mainFields: ['module', 'main'],
-      conditions: ['nimbus', 'worker', 'import', 'default'],
+      conditions: ['nimbus', 'worker'],
       keepNames: true, // class and function names show in console output and stack traces
       logLevel: 'silent' as const,
-      define: { 'process.env.NODE_ENV': '"production"' },
-      plugins: [nodeModulesPlugin(provided)],
+      define: nodeDefines(),
+      plugins: [plugin],
       absWorkingDir: path.dirname(entry),
       nodePaths: [path.join(ROOT, 'node_modules')],
     };
@@ -133,14 +131,20 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const usesFetch = /\bfetch\b/.test(text);
-    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream)\b/.test(text);
+    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File)\b/.test(text);
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
+    // V8's stack API (npm packages such as depd call it at load time), for engines without it.
+    const usesStackApi = /\b(captureStackTrace|prepareStackTrace)\b/.test(text);
 
     const stub = path.join(work, 'nimbus-entry.js');
+    const filesModule = path.join(work, 'nimbus-files.js');
+    if (included.length) writeFileSync(filesModule, includedFilesSource(included));
     const osModule = (...p: string[]) => JSON.stringify(path.join(OS_DIR, ...p));
     // ES module evaluation order: the runtime's prelude, the devices, web globals, then the program.
     writeFileSync(stub, [
       `import ${osModule('runtime', 'prelude.ts')};`,
+      usesStackApi ? `import ${osModule('node', 'internal', 'capture-stack-trace.ts')};` : '',
+      included.length ? `import ${JSON.stringify(filesModule)};` : '',
       withNetwork ? `import ${osModule('boot', 'start-devices.ts')};` : '',
       usesWeb ? `import ${osModule('boot', 'web-globals.ts')};` : '',
       usesFetch ? `import ${osModule('boot', 'fetch-global.ts')};` : '',
@@ -178,16 +182,20 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
       const abs = path.resolve(path.dirname(entry), file);
-      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell)[/\\]/.test(abs) && abs.startsWith(ROOT);
+      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell|readable-stream|path-browserify|fflate|assert)[/\\]/.test(abs) && abs.startsWith(ROOT);
+      if (abs === filesModule) continue;
       if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;
     }
     const bc = bytecode.length;
-    const osShare = osBytes + programBytes > 0 ? Math.round((bc * osBytes) / (osBytes + programBytes)) : 0;
+    const includedBytes = included.reduce((n, f) => n + f.data.length, 0);
+    const codeBc = Math.max(0, bc - includedBytes);
+    const osShare = osBytes + programBytes > 0 ? Math.round((codeBc * osBytes) / (osBytes + programBytes)) : 0;
     const { core: coreOnly, engine } = coreSplit(layout.coreBytes);
     const sizes = {
-      total: statSync(output).size, core: coreOnly, engine, os: osShare, program: bc - osShare, sourceMap: sourceMap.length,
+      total: statSync(output).size, core: coreOnly, engine, os: osShare, program: codeBc - osShare, sourceMap: sourceMap.length,
+      included: includedBytes,
     };
-    return { image: output, sizes };
+    return { image: output, sizes, warnings: [...warnings.values()] };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -203,5 +211,6 @@ export function formatSizes(r: BuildResult): string {
     `  OS library      ${kb(s.os)}   (bytecode)`,
     `  program         ${kb(s.program)}   (bytecode)`,
     `  source map      ${kb(s.sourceMap)}`,
+    ...(s.included ? [`  included files  ${kb(s.included)}`] : []),
   ].join('\n');
 }

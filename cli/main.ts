@@ -21,11 +21,15 @@ to QuickJS bytecode and writes a bootable image (ELF64 with a PVH entry point).
 
 Options:
   -o, --output FILE   where to write the image (default: <entry>.img next to the entry)
+  --include PATH      put a file or folder (relative to the entry's folder, repeatable) into
+                      the image, read-only; the program's working directory is that folder
   -q, --quiet         do not print the image path and size breakdown
   -h, --help          show this help
 
-Importing a Node module the image does not provide fails the build with a message naming
-the module and the importing file.`,
+Every Node built-in module name resolves. A module the image cannot provide (child_process,
+cluster, worker_threads, http2, ...) loads with its constants and classes, its functions throw
+an error with code ERR_NIMBUS_UNSUPPORTED, and the build prints one warning per such module
+naming the packages that import it. A 'node:' name that is no Node built-in fails the build.`,
   run: `Usage: nimbus run <entry.ts | image> [options] [-- args...]
 
 Boots the program in QEMU. Its stdout and stderr go to this terminal's stdout and stderr,
@@ -34,6 +38,7 @@ and nimbus exits with the program's exit code. Ctrl-C stops the VM (exit code 13
 Options:
   --mem SIZE           guest memory, e.g. 16M, 256M, 1G (default 64M)
   --machine TYPE       microvm (virtio-mmio, default) or q35 (virtio-pci)
+  --include PATH       as for nimbus build (when building an entry .ts)
   --env K=V            set an environment variable for the program (repeatable)
   -p, --publish H:G    forward host port H (on 127.0.0.1) to guest port G, TCP
                        (repeatable; [ADDR:]H:G[/udp]); implies --net user
@@ -89,16 +94,17 @@ function parse(argv: string[], valued: Set<string>, aliases: Record<string, stri
 }
 
 async function cmdBuild(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--output']), { '-o': '--output', '-q': '--quiet', '-h': '--help' });
+  const p = parse(argv, new Set(['--output', '--include']), { '-o': '--output', '-q': '--quiet', '-h': '--help' });
   if (p.flags.has('--help')) { console.log(HELP.build); return 0; }
   if (p.positionals.length !== 1) fail('build takes exactly one entry file (see nimbus build --help)');
-  const r = await buildImage({ entry: p.positionals[0]!, output: p.flags.get('--output')?.[0] });
+  const r = await buildImage({ entry: p.positionals[0]!, output: p.flags.get('--output')?.[0], include: p.flags.get('--include') });
+  for (const w of r.warnings) console.error(`nimbus: warning: ${w}`);
   if (!p.flags.has('--quiet')) console.log(formatSizes(r));
   return 0;
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--mem', '--machine', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
+  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -132,7 +138,8 @@ async function cmdRun(argv: string[]): Promise<number> {
 
   let image = target;
   if (/\.[cm]?[jt]sx?$/.test(target)) {
-    const r = await buildImage({ entry: target, output: path.join('build', 'images', path.basename(target).replace(/\.[^.]+$/, '') + '.img') });
+    const r = await buildImage({ entry: target, output: path.join('build', 'images', path.basename(target).replace(/\.[^.]+$/, '') + '.img'), include: p.flags.get('--include') });
+    for (const w of r.warnings) console.error(`nimbus: warning: ${w}`);
     image = r.image;
   }
   return runImage({

@@ -1,13 +1,13 @@
 /**
- * `http.IncomingMessage`: a received request (server) or response (client) with its body as
- * a small readable stream. Supported: 'data' / 'end' / 'close' / 'error' / 'aborted' events,
- * pause()/resume() (with back-pressure to the socket), setEncoding('utf8' | 'latin1' | 'hex'),
- * 'readable' + read(), async iteration, destroy(). Not a full stream.Readable: no pipe(),
- * no objectMode, no highWaterMark option.
+ * `http.IncomingMessage`: a received request (server) or response (client) whose body is a
+ * real stream.Readable (Node's implementation, readable-stream), so pipe(), pipeline(),
+ * async iteration, setEncoding and back-pressure behave as in Node: the connection stops
+ * reading when more than the high-water mark is buffered (FlowControl) and resumes on _read.
+ * Besides the stream's events it emits 'aborted' when the body will not complete; 'error' is
+ * emitted only to a listener (as Node's IncomingMessage does), and 'close' when the exchange ends.
  */
-import { EventEmitter } from 'events';
+import StreamModule from 'readable-stream/lib/stream.js';
 import type { SocketLike } from './net-types.ts';
-import { Utf8Decoder, latin1Decode, concatBytes } from '../web/text.ts';
 
 /** Headers whose duplicates Node drops (the first value wins). */
 const SINGLE = new Set([
@@ -43,8 +43,9 @@ export interface FlowControl {
 }
 
 const HIGH_WATER = 64 * 1024;
+const { Readable } = StreamModule as unknown as typeof import('node:stream');
 
-export class IncomingMessage extends EventEmitter {
+export class IncomingMessage extends Readable {
   method?: string;
   url?: string;
   statusCode?: number;
@@ -59,103 +60,30 @@ export class IncomingMessage extends EventEmitter {
   /** The full body was received. */
   complete = false;
   aborted = false;
-  destroyed = false;
   readonly socket: SocketLike;
 
   #flow: FlowControl | null;
   #wrap: (u: Uint8Array) => Uint8Array;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
-  #sourceEnded = false;
-  #endEmitted = false;
-  #closeEmitted = false;
-  #flowing: boolean | null = null;
   #dumped = false;
-  #decoder: { decode(b: Uint8Array): string } | null = null;
-  #scheduled = false;
-  /**
-   * Something a 'readable' listener has not been told about yet (new data, or the end).
-   * 'readable' is emitted only while this is set, so a listener that calls read() until null
-   * cannot make #drain re-emit 'readable' forever after the end (a microtask livelock).
-   */
-  #readablePending = false;
+  #closeEmitted = false;
+  /** Destroyed because the body will not complete: the connection decides about the socket. */
+  #aborting = false;
 
   constructor(socket: SocketLike, flow: FlowControl | null, wrap?: (u: Uint8Array) => Uint8Array) {
-    super();
+    super({ highWaterMark: HIGH_WATER, emitClose: false, autoDestroy: false });
     this.socket = socket;
     this.#flow = flow;
     this.#wrap = wrap ?? ((u) => u);
   }
 
   get connection(): SocketLike { return this.socket; }
-  get readable(): boolean { return !this.#endEmitted && !this.destroyed; }
-  get readableEnded(): boolean { return this.#endEmitted; }
-  get readableFlowing(): boolean | null { return this.#flowing; }
-  get readableLength(): number { return this.#buffered; }
 
-  override on(event: string | symbol, listener: (...args: any[]) => void): this {
-    super.on(event, listener);
-    if (event === 'data' && this.#flowing !== false) this.resume();
-    if (event === 'readable') this.#onReadableListener();
-    return this;
-  }
-  override addListener(event: string | symbol, listener: (...args: any[]) => void): this {
-    return this.on(event, listener);
-  }
-  override once(event: string | symbol, listener: (...args: any[]) => void): this {
-    super.once(event, listener);
-    if (event === 'data' && this.#flowing !== false) this.resume();
-    if (event === 'readable') this.#onReadableListener();
-    return this;
-  }
+  override _read(): void { this.#flow?.resumeReading(); }
 
-  #onReadableListener(): void {
-    this.#flowing = false;
-    if (this.#chunks.length > 0 || (this.#sourceEnded && !this.#endEmitted)) this.#readablePending = true;
-    this.#schedule();
-  }
-
-  setEncoding(encoding: string): this {
-    const e = encoding.toLowerCase();
-    if (e === 'utf8' || e === 'utf-8') {
-      const d = new Utf8Decoder();
-      this.#decoder = { decode: (b) => d.decode(b, true) };
-    } else if (e === 'latin1' || e === 'binary' || e === 'ascii') {
-      this.#decoder = { decode: latin1Decode };
-    } else if (e === 'hex') {
-      this.#decoder = { decode: (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('') };
-    } else {
-      throw new RangeError(`Cannot set encoding ${encoding}: only utf8, latin1 and hex are supported`);
-    }
-    return this;
-  }
-
-  pause(): this {
-    if (this.#flowing !== false) this.#flowing = false;
-    return this;
-  }
-
-  resume(): this {
-    this.#flowing = true;
-    this.#schedule();
-    return this;
-  }
-
-  isPaused(): boolean { return this.#flowing === false; }
-
-  /** Returns everything buffered (decoded if an encoding is set), or null when nothing is. */
-  read(): Uint8Array | string | null {
-    if (this.#chunks.length === 0) {
-      // Only the pending 'end' is worth a turn; rescheduling after it would spin.
-      if (this.#sourceEnded && !this.#endEmitted) this.#schedule();
-      return null;
-    }
-    const all = concatBytes(this.#chunks);
-    this.#chunks = [];
-    this.#buffered = 0;
-    this.#flow?.resumeReading();
-    if (this.#sourceEnded) this.#schedule();
-    return this.#decoder ? this.#decoder.decode(all) : this.#wrap(all);
+  override _destroy(error: Error | null, cb: (e?: Error | null) => void): void {
+    if (!this.#aborting) this.socket.destroy();
+    cb(error && this.listenerCount('error') > 0 ? error : null);
+    this._close();
   }
 
   setTimeout(ms: number, cb?: () => void): this {
@@ -163,28 +91,10 @@ export class IncomingMessage extends EventEmitter {
     return this;
   }
 
-  destroy(error?: Error): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
-    this.#chunks = [];
-    this.socket.destroy();
-    if (error && this.listenerCount('error') > 0) this.emit('error', error);
-    this._close();
-    return this;
-  }
-
   /** @internal the connection delivers a body slice. */
   _push(chunk: Uint8Array): void {
     if (this.#dumped || this.destroyed || chunk.length === 0) return;
-    if (this.#flowing === true && this.#chunks.length === 0 && !this.#scheduled) {
-      this.#emitData(chunk);
-      return;
-    }
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    this.#readablePending = true;
-    if (this.#buffered > HIGH_WATER) this.#flow?.pauseReading();
-    this.#schedule();
+    if (!this.push(this.#wrap(chunk))) this.#flow?.pauseReading();
   }
 
   /** @internal the body is complete. */
@@ -192,9 +102,7 @@ export class IncomingMessage extends EventEmitter {
     this.complete = true;
     this.rawTrailers = rawTrailers;
     this.trailers = headersObject(rawTrailers);
-    this.#sourceEnded = true;
-    this.#readablePending = true;
-    this.#schedule();
+    if (!this.destroyed) this.push(null);
   }
 
   /** @internal the body will not complete (peer went away or sent bad framing). */
@@ -203,6 +111,8 @@ export class IncomingMessage extends EventEmitter {
     this.aborted = true;
     this.emit('aborted');
     if (error && this.listenerCount('error') > 0) this.emit('error', error);
+    this.#aborting = true;
+    if (!this.destroyed) super.destroy();
     this._close();
   }
 
@@ -210,11 +120,9 @@ export class IncomingMessage extends EventEmitter {
   _dump(): void {
     if (this.#dumped) return;
     this.#dumped = true;
-    this.#chunks = [];
-    this.#buffered = 0;
+    this.removeAllListeners('data');
     this.#flow?.resumeReading();
-    this.#flowing = true;
-    this.#schedule();
+    this.resume();
   }
 
   /** @internal */
@@ -222,85 +130,5 @@ export class IncomingMessage extends EventEmitter {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
     queueMicrotask(() => this.emit('close'));
-  }
-
-  #emitData(chunk: Uint8Array): void {
-    this.emit('data', this.#decoder ? this.#decoder.decode(chunk) : this.#wrap(chunk));
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.#drain();
-    });
-  }
-
-  #drain(): void {
-    if (this.destroyed) return;
-    if (this.#flowing === true) {
-      while (this.#chunks.length > 0 && this.#flowing === true) {
-        const c = this.#chunks.shift()!;
-        this.#buffered -= c.length;
-        this.#emitData(c);
-      }
-      if (this.#chunks.length === 0) this.#flow?.resumeReading();
-    } else if (this.#flowing === false && this.#readablePending && this.listenerCount('readable') > 0 && (this.#chunks.length > 0 || this.#sourceEnded)) {
-      this.#readablePending = false;
-      this.emit('readable');
-    }
-    if (this.#sourceEnded && this.#chunks.length === 0 && !this.#endEmitted && (this.#flowing === true || this.#dumped || this.listenerCount('readable') > 0)) {
-      this.#endEmitted = true;
-      this.emit('end');
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array | string> {
-    const queue: (Uint8Array | string)[] = [];
-    let done = false;
-    let failure: unknown = null;
-    let wake: (() => void) | null = null;
-    const notify = () => { const w = wake; wake = null; w?.(); };
-    const onData = (c: Uint8Array | string) => {
-      queue.push(c);
-      if (queue.length >= 16) this.pause();
-      notify();
-    };
-    const onEnd = () => { done = true; notify(); };
-    const onError = (e: unknown) => { failure = e; notify(); };
-    const onAborted = () => { failure ??= Object.assign(new Error('aborted'), { code: 'ECONNRESET' }); notify(); };
-    const cleanup = () => {
-      this.removeListener('data', onData);
-      this.removeListener('end', onEnd);
-      this.removeListener('error', onError);
-      this.removeListener('aborted', onAborted);
-    };
-    this.on('data', onData);
-    this.on('end', onEnd);
-    this.on('error', onError);
-    this.on('aborted', onAborted);
-    const it: AsyncIterableIterator<Uint8Array | string> = {
-      next: async () => {
-        for (;;) {
-          if (queue.length > 0) {
-            const value = queue.shift()!;
-            if (queue.length === 0 && this.isPaused()) this.resume();
-            return { value, done: false };
-          }
-          if (failure) { cleanup(); throw failure; }
-          if (done) { cleanup(); return { value: undefined, done: true }; }
-          if (this.isPaused()) this.resume();
-          await new Promise<void>((r) => { wake = r; });
-        }
-      },
-      return: async () => {
-        cleanup();
-        if (!this.complete) this.destroy();
-        return { value: undefined, done: true };
-      },
-      [Symbol.asyncIterator]() { return it; },
-    };
-    return it;
   }
 }

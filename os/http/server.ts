@@ -175,6 +175,8 @@ class Connection implements ResponseSink, FlowControl {
   #errorSent = false;
   #peerEnded = false;
   #closed = false;
+  /** The socket was handed to an 'upgrade' listener (RFC 9110 §7.8): HTTP is over on it. */
+  #upgraded = false;
   #paused = false;
   #served = 0;
   #headersTimer: ReturnType<typeof setTimeout> | null = null;
@@ -339,6 +341,16 @@ class Connection implements ResponseSink, FlowControl {
       return;
     }
     this.#served++;
+    if (h.upgrade && server.listenerCount('upgrade') > 0) {
+      // Node's 'upgrade' event: the listener owns the socket from here (e.g. a WebSocket server).
+      this.#upgraded = true;
+      this.#stopReading = true;
+      this.#noMoreRequests = true;
+      for (const t of ['headers', 'request', 'idle'] as const) this.#clearTimer(t);
+      req.complete = true;
+      server.emit('upgrade', req, this.socket, (env.wrapChunk ?? ((u: Uint8Array) => u))(new Uint8Array(0)));
+      return;
+    }
     const res = new ServerResponse(req, this, h.keepAlive && !h.upgrade, env.encode ?? defaultEncode);
     if (!h.keepAlive || h.upgrade) this.#noMoreRequests = true;
     this.#req = req;
@@ -361,6 +373,7 @@ class Connection implements ResponseSink, FlowControl {
   }
 
   #onEnd(trailers: string[]): void {
+    if (this.#upgraded) return;
     this.#clearTimer('request');
     this.#clearTimer('headers');
     const req = this.#req;
@@ -411,6 +424,7 @@ class Connection implements ResponseSink, FlowControl {
   }
 
   #onPeerEnd(): void {
+    if (this.#upgraded) return;
     this.#peerEnded = true;
     // Request bodies are never delimited by the close (RFC 9112 §6.3): a partial one is lost.
     this.#req?._abort(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
@@ -419,11 +433,13 @@ class Connection implements ResponseSink, FlowControl {
   }
 
   #onSocketError(e: Error): void {
+    if (this.#upgraded) return;
     if (this.#server.listenerCount('clientError') > 0) this.#server.emit('clientError', e, this.socket);
     else this.socket.destroy();
   }
 
   #onDrain(): void {
+    if (this.#upgraded) return;
     this.#clearTimer('drain');
     this.#queue[0]?._drained();
   }

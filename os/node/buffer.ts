@@ -2,6 +2,8 @@
 import { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength } from 'buffer/index.js';
 import { atob, btoa } from '../runtime/encoding.ts';
 
-export { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength, atob, btoa };
+import { Blob, File } from '../web/blob.ts';
+
+export { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength, atob, btoa, Blob, File };
 export const constants = { MAX_LENGTH: kMaxLength, MAX_STRING_LENGTH: 2 ** 29 - 24 };
-export default { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength, atob, btoa, constants };
+export default { Buffer, SlowBuffer, INSPECT_MAX_BYTES, kMaxLength, atob, btoa, constants, Blob, File };

@@ -68,7 +68,69 @@ export const types = {
 };
 
 export const isArray = Array.isArray;
+
+/**
+ * util.debuglog: logs to stderr when NODE_DEBUG names the section (comma-separated, `*`
+ * wildcards), like Node's; otherwise a no-op whose `enabled` is false.
+ */
+export function debuglog(section: string, cb?: (fn: (...a: unknown[]) => void) => void): ((...a: unknown[]) => void) & { enabled: boolean } {
+  const spec = String((globalThis as any).process?.env?.NODE_DEBUG ?? '');
+  const re = new RegExp(`^(${spec.split(/[\s,]+/).filter(Boolean).map((s) => s.replace(/[|\\{}()[\]^$+?.]/g, '\\$&').replace(/\*/g, '.*')).join('|')})$`, 'i');
+  const enabled = spec !== '' && re.test(section);
+  const upper = section.toUpperCase();
+  const fn = Object.assign((...args: unknown[]) => {
+    if (enabled) (globalThis as any).process.stderr.write(`${upper} 1: ${format(...args)}\n`);
+  }, { enabled });
+  cb?.(fn);
+  return fn;
+}
+export const debug = debuglog;
+
+const STYLES: Record<string, [number, number]> = {
+  bold: [1, 22], dim: [2, 22], italic: [3, 23], underline: [4, 24], inverse: [7, 27], hidden: [8, 28], strikethrough: [9, 29],
+  black: [30, 39], red: [31, 39], green: [32, 39], yellow: [33, 39], blue: [34, 39], magenta: [35, 39], cyan: [36, 39], white: [37, 39], gray: [90, 39],
+};
+/**
+ * util.styleText: ANSI escapes around `text`. As in Node, with `validateStream` (the default)
+ * the escapes are left out when the stream (process.stdout) is not a colour terminal, which
+ * the image's console never is.
+ */
+export function styleText(format: string | string[], text: string, options?: { validateStream?: boolean; stream?: { isTTY?: boolean } }): string {
+  let out = text;
+  const stream = options?.stream ?? (globalThis as any).process?.stdout;
+  const plain = options?.validateStream !== false && !stream?.isTTY;
+  for (const f of Array.isArray(format) ? format : [format]) {
+    const s = STYLES[f];
+    if (!s) {
+      const e = new TypeError(`The argument 'format' must be one of: ${Object.keys(STYLES).join(', ')}. Received '${f}'`) as TypeError & { code: string };
+      e.code = 'ERR_INVALID_ARG_VALUE';
+      throw e;
+    }
+    if (!plain) out = `\u001b[${s[0]}m${out}\u001b[${s[1]}m`;
+  }
+  return out;
+}
+export const toUSVString = (s: string): string => String(s).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+export function getSystemErrorName(errno: number): string {
+  const names: Record<number, string> = { [-2]: 'ENOENT', [-13]: 'EACCES', [-17]: 'EEXIST', [-98]: 'EADDRINUSE', [-104]: 'ECONNRESET', [-111]: 'ECONNREFUSED', [-110]: 'ETIMEDOUT', [-32]: 'EPIPE', [-22]: 'EINVAL' };
+  return names[errno] ?? `Unknown system error ${errno}`;
+}
+export function aborted(signal: AbortSignal, _resource: unknown): Promise<void> {
+  return new Promise((resolve) => { if (signal.aborted) resolve(); else signal.addEventListener('abort', () => resolve(), { once: true } as never); });
+}
+export const isBoolean = (v: unknown): boolean => typeof v === 'boolean';
+export const isString = (v: unknown): boolean => typeof v === 'string';
+export const isNumber = (v: unknown): boolean => typeof v === 'number';
+export const isFunction = (v: unknown): boolean => typeof v === 'function';
+export const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
+export const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function');
+export const isUndefined = (v: unknown): boolean => v === undefined;
+export const isNullOrUndefined = (v: unknown): boolean => v === null || v === undefined;
+export const isError = (v: unknown): boolean => v instanceof Error;
+export const isRegExp = types.isRegExp, isDate = types.isDate;
+
 export default {
   format, formatWithOptions, inspect, promisify, callbackify, inherits, deprecate, types, isDeepStrictEqual,
-  TextEncoder, TextDecoder, stripVTControlCharacters, isArray,
+  TextEncoder, TextDecoder, stripVTControlCharacters, isArray, debuglog, debug, styleText, toUSVString, getSystemErrorName, aborted,
+  isBoolean, isString, isNumber, isFunction, isObject, isPrimitive, isUndefined, isNullOrUndefined, isError, isRegExp, isDate,
 };

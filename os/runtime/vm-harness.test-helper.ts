@@ -3,12 +3,12 @@
  * inside a fresh V8 context with only ES built-ins, a fake hw, and a context-local
  * microtask queue that `hw.runMicrotasks()` drains, which is how QuickJS behaves.
  * The program is bundled with esbuild as the image build does (prelude first; `node:*`
- * imports resolved to os/node/*.ts).
+ * names resolved by cli/modules.ts, in a child process: vm-bundle.test-helper.ts).
  *
  * Limits: V8 writes its own stack format (so source-map rewriting is not exercised here),
  * and there is no engine rejection tracker, so unhandled rejections are not reported.
  */
-import { buildSync } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,28 +17,12 @@ import { createFakeHw, type FakeHwOptions } from '../hw/fake.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** `node:x` and `node:x/y` → os/node/x.ts and os/node/x-y.ts, for the modules that exist. */
-export function nodeAliases(): Record<string, string> {
-  const alias: Record<string, string> = {};
-  for (const f of fs.readdirSync(path.join(ROOT, 'os/node'))) {
-    if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
-    const name = f.slice(0, -3);
-    alias[`node:${name.replace('-', '/')}`] = path.join(ROOT, 'os/node', f);
-  }
-  return alias;
-}
-
 export function bundleProgram(programFile: string): { js: string; map: string } {
-  const entry = `import ${JSON.stringify(path.join(ROOT, 'os/runtime/prelude.ts'))};\n` +
-    `globalThis.__nimbus_eval = import(${JSON.stringify(path.resolve(programFile))});\n`;
-  const out = buildSync({
-    stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' },
-    bundle: true, format: 'iife', target: 'es2022', write: false, keepNames: true, sourcemap: 'external', outfile: path.join(ROOT, 'app.js'), alias: nodeAliases(),
-    logLevel: 'silent',
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'os/runtime/vm-bundle.test-helper.ts'), programFile], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
   });
-  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
-  const map = out.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
-  return { js, map };
+  if (r.status !== 0) throw new Error(`bundling ${programFile} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { js: string; map: string };
 }
 
 export interface RunResult { stdout: string; stderr: string; code: number | undefined }

@@ -10,6 +10,8 @@ import { Response } from './response.ts';
 import { AbortController, AbortSignal, DOMExceptionImpl } from './abort.ts';
 import { ReadableStream, ReadableStreamDefaultReader, WritableStream, TransformStream } from './streams.ts';
 
+import { Event, CustomEvent, EventTarget } from './event.ts';
+import { Blob, File } from './blob.ts';
 export { Headers, Request, Response, AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader, WritableStream, TransformStream };
 export { DOMExceptionImpl as DOMException };
 export type { HeadersInit } from './headers.ts';
@@ -17,8 +19,10 @@ export type { RequestInit } from './request.ts';
 export type { ResponseInit } from './response.ts';
 export type { BodyInit } from './body.ts';
 
+export { Event, CustomEvent, EventTarget, Blob, File };
+
 export const WEB_GLOBALS = {
-  Headers, Request, Response, AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader,
+  Event, CustomEvent, EventTarget, Blob, File, Headers, Request, Response, AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader,
   WritableStream, TransformStream, DOMException: DOMExceptionImpl,
 } as const;
 

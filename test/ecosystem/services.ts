@@ -1,0 +1,92 @@
+/**
+ * The ecosystem suite's program: one process serving the same small app with Express 5,
+ * Koa 3 (+ @koa/router, koa-body), Fastify 5, @hono/node-server and a `ws` WebSocket echo server, each
+ * on its own port (PORT_BASE + 1..5), and printing what dotenv, pino and bcryptjs give at
+ * start. ecosystem.test.ts runs it under node and in an image and sends both the same requests.
+ */
+import dotenv from 'dotenv';
+import express from 'express';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import Fastify from 'fastify';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
+import pino from 'pino';
+import bcrypt from 'bcryptjs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import fs from 'node:fs';
+
+const base = Number(process.env.PORT_BASE ?? 3000);
+const env = dotenv.config({ path: 'app.env', quiet: true } as never).parsed ?? {};
+console.log('dotenv', JSON.stringify(env));
+const log = pino({ base: undefined, timestamp: false });
+log.info({ component: 'start' }, 'pino says hi');
+const hash = bcrypt.hashSync('secret', 4);
+console.log('bcrypt', bcrypt.compareSync('secret', hash), bcrypt.compareSync('wrong', hash));
+const als = new AsyncLocalStorage<string>();
+
+// ---- Express 5 ----
+const app = express();
+app.set('etag', false); // ETags need node:crypto createHash (the TLS/crypto work)
+app.use(express.json());
+app.use(express.urlencoded({ extended: false }));
+app.use('/static', express.static('public'));
+app.get('/users/:id', (req, res) => { res.json({ id: req.params.id, q: req.query }); });
+app.post('/echo', (req, res) => { res.status(201).json({ got: req.body, type: req.headers['content-type'] }); });
+app.post('/upper', async (req, res) => {
+  res.type('text/plain');
+  await pipeline(req, new Transform({ transform(c, _e, cb) { cb(null, String(c).toUpperCase()); } }), res);
+});
+app.get('/gzip', (_req, res) => { res.type('text/plain').send(zlib.gunzipSync(zlib.gzipSync(Buffer.from('round trip '.repeat(20)))).toString()); });
+app.get('/fail', () => { throw new Error('boom'); });
+app.get('/async', async (_req, res) => {
+  const v = await als.run('ctx-1', () => new Promise<string | undefined>((r) => setTimeout(() => r(als.getStore()), 5)));
+  res.json({ store: v });
+});
+app.get('/file', (_req, res) => {
+  fs.writeFileSync('/tmp/note.txt', 'written at runtime');
+  res.json({ read: fs.readFileSync('/tmp/note.txt', 'utf8'), listed: fs.readdirSync('public') });
+});
+app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  res.status(500).json({ error: err.message });
+});
+app.listen(base + 1, () => console.log('express listening'));
+
+// ---- Koa 3 + @koa/router ----
+const koa = new Koa();
+const router = new Router();
+router.get('/users/:id', (ctx) => { ctx.body = { id: ctx.params.id, q: ctx.query }; });
+router.post('/form', koaBody(), (ctx) => { ctx.body = { parsed: ctx.request.body, type: ctx.request.type }; });
+router.post('/echo', async (ctx) => {
+  let raw = '';
+  for await (const c of ctx.req) raw += c;
+  ctx.status = 201;
+  ctx.body = { got: JSON.parse(raw) };
+});
+koa.use(async (ctx, next) => { try { await next(); } catch (e) { ctx.status = 500; ctx.body = { error: (e as Error).message }; } });
+koa.use(router.routes()).use(router.allowedMethods());
+koa.listen(base + 2, () => console.log('koa listening'));
+
+// ---- Fastify 5 ----
+const fastify = Fastify({ logger: false });
+fastify.addHook('onRequest', async (req) => { (req as unknown as { started: boolean }).started = true; });
+fastify.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, q: req.query }));
+fastify.post('/echo', {
+  schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, age: { type: 'integer' } } } },
+}, async (req, reply) => { reply.code(201); return { got: req.body }; });
+fastify.listen({ port: base + 3, host: '0.0.0.0' }).then(() => console.log('fastify listening'), (e) => console.log('fastify failed', e.message));
+
+// ---- Hono on @hono/node-server ----
+const hono = new Hono();
+hono.get('/users/:id', (c) => c.json({ id: c.req.param('id'), q: c.req.query() }));
+hono.post('/echo', async (c) => c.json({ got: await c.req.json() }, 201));
+serve({ fetch: hono.fetch, port: base + 4 }, () => console.log('hono listening'));
+
+// ---- ws ----
+const wss = new WebSocketServer({ port: base + 5 }, () => console.log('ws listening'));
+wss.on('connection', (sock: { on(e: string, f: (m: unknown) => void): void; send(s: string): void }) => { sock.on('message', (m: unknown) => sock.send(`echo: ${m}`)); });
