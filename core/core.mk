@@ -16,8 +16,10 @@ CORE_CFLAGS := $(CORE_CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Werror -Wno-unuse
 QJS_DEFS    := -funsigned-char -DNDEBUG -O3
 QJS_CFLAGS  := $(CORE_CFLAGS_COMMON) -w $(QJS_DEFS)
 
-CORE_SRCS := $(wildcard core/boot/*.c core/mm/*.c core/dev/*.c core/libc/*.c core/js/*.c)
-CORE_ASMS := $(wildcard core/boot/*.S)
+# The PVH platform (core/platform/pvh/) plus the platform-neutral engine, heap and C library stubs.
+PLATFORM  := core/platform/pvh
+CORE_SRCS := $(wildcard $(PLATFORM)/*.c core/mm/*.c core/libc/*.c core/js/*.c)
+CORE_ASMS := $(wildcard $(PLATFORM)/*.S)
 QJS_SRCS  := quickjs.c libregexp.c libunicode.c dtoa.c
 CORE_OBJS := $(patsubst core/%.c,build/core/%.o,$(CORE_SRCS)) $(patsubst core/%.S,build/core/%.o,$(CORE_ASMS))
 QJS_OBJS  := $(patsubst %.c,build/core/qjs/%.o,$(QJS_SRCS))
@@ -29,7 +31,7 @@ $(QJS_FILES) &: tools/fetch-quickjs.sh | $(SYSTEM_STAMP)
 	./tools/fetch-quickjs.sh
 	@touch $(QJS_FILES)
 
-build/core/%.o: core/%.c core/include/kernel.h $(QJS_DIR)/quickjs.h
+build/core/%.o: core/%.c core/include/hw.h core/include/mm.h $(PLATFORM)/pvh.h $(QJS_DIR)/quickjs.h
 	@mkdir -p $(dir $@)
 	gcc $(CORE_CFLAGS) -c $< -o $@
 
@@ -41,8 +43,8 @@ build/core/qjs/%.o: $(QJS_DIR)/%.c core/core.mk
 	@mkdir -p $(dir $@)
 	gcc $(QJS_CFLAGS) -c $< -o $@
 
-build/core.elf: $(CORE_OBJS) $(QJS_OBJS) core/link.ld
-	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T core/link.ld -Map build/core.map -o $@.full \
+build/core.elf: $(CORE_OBJS) $(QJS_OBJS) $(PLATFORM)/link.ld
+	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T $(PLATFORM)/link.ld -Map build/core.map -o $@.full \
 	  $(CORE_OBJS) $(QJS_OBJS) $(MUSL_LIBC) $(LIBGCC)
 	objcopy --strip-all $@.full $@
 	python3 tools/core-sizes.py build/core.map > build/core-sizes.json

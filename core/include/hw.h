@@ -77,14 +77,110 @@
  * exit(). If it is missing, returns or throws, the core exits with 70 (docs/exit-codes.md).
  *
  * Limits the core enforces: the JS heap limit is the heap minus a reserve for DMA
- * (1 MiB + 1/16 of the heap); the JS stack limit sits 64 KiB above the stack's guard page.
+ * (1 MiB + 1/16 of the heap), less 64 KiB + 1/32 kept for the out-of-memory path (exit 122);
+ * the JS stack limit sits 64 KiB above the stack's guard page.
  */
 #ifndef NIMBUS_HW_H
 #define NIMBUS_HW_H
-
+/*
+ * The C side of the same contract: what a platform (core/platform/<name>/) MUST provide to the
+ * engine (core/js/), which knows nothing else about the machine. The JavaScript functions above
+ * are bindings of these. In Solo5's style: one result type, no errno, MUST/MAY wording.
+ */
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* C side of the same contract, used by core/js/engine.c. */
-uint32_t hw_yield(uint64_t deadline_ns);   /* see yield() above; deadline in ns */
+/* Exit codes beyond the program's own (docs/exit-codes.md). */
+#define EXIT_JS_BOOT        70   /* the image's JavaScript failed to start */
+#define EXIT_CORE_PANIC     120  /* assertion or internal error in the core */
+#define EXIT_CPU_FAULT      121  /* unexpected CPU exception */
+#define EXIT_OUT_OF_MEMORY  122  /* JS heap limit reached or allocator exhausted */
+#define EXIT_CPU_BUDGET     123  /* JS ran longer than --cpu-budget without yielding */
+
+typedef enum {
+  HW_OK = 0,      /* done */
+  HW_AGAIN = 1,   /* not now: a resource is exhausted (no free IRQ line, no memory) */
+  HW_EINVAL = 2,  /* the arguments name something the platform does not have or allow */
+  HW_EUNSPEC = 3, /* the group is not offered by this platform */
+} hw_result;
+
+/* ---- Required groups: every platform has them. ---- */
+
+/* Boot information. MUST stay valid and unchanged for the life of the program. */
+struct hw_boot_info {
+  const char *cmdline;        /* the kernel command line (the CLI's nimbus.* tokens) */
+  const char *machine;        /* "microvm" | "q35" | "pc" | "unknown" | a platform's name */
+  uint64_t mem_size;          /* bytes of RAM given to the instance */
+  const uint8_t *payload;     /* the image's payload (header, bytecode, source map) */
+  uint64_t payload_size;
+  uintptr_t stack_low;        /* lowest usable address of the stack JS runs on (above its guard) */
+  uintptr_t stack_high;       /* its top */
+};
+const struct hw_boot_info *hw_boot(void);
+
+/* Clocks. Monotonic time MUST never go backwards and starts near 0 at boot; wall time is ns
+ * since the Unix epoch (UTC). hw_clock_since_entry_ns MAY count from before the monotonic
+ * clock starts (the platform's first instruction) and is for boot timing only. */
+uint64_t hw_clock_monotonic_ns(void);
+uint64_t hw_clock_wall_ns(void);
+
+/* Waits until an IRQ line is ready or the monotonic clock reaches deadline_ns (UINT64_MAX: no
+ * deadline). Returns the ready lines as a bitmask and clears them; 0 if the deadline passed.
+ * MUST return at once if a line is already pending. The only call that blocks. */
+uint32_t hw_yield(uint64_t deadline_ns);
+
+/* Console: fd 1 (stdout) or 2 (stderr), bytes as given. MUST NOT block indefinitely. */
+void hw_console_write(int fd, const char *buf, size_t len);
+void hw_console_printf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Boot timing: the engine marks these moments; the platform MAY report them (the T record,
+ * docs/console-protocol.md), together with the first console write, when the program exits. */
+enum hw_mark { HW_MARK_ENGINE_START, HW_MARK_BYTECODE_LOADED, HW_MARK_MODULE_EVALUATED, HW_MARK_COUNT };
+void hw_timing_mark(enum hw_mark mark);
+
+/* Ends the instance with code (0-255). MUST NOT return. */
+__attribute__((noreturn)) void hw_exit(int code);
+/* An internal error: MUST print the message (with file and line) and end with EXIT_CORE_PANIC. */
+__attribute__((noreturn, format(printf, 3, 4))) void hw_panic(const char *file, int line, const char *fmt, ...);
+#define panic(...) hw_panic(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Fills dst with hardware entropy; returns the bytes written (0: none available). */
+size_t hw_entropy(uint8_t *dst, size_t len);
+
+/* ---- Optional groups: a platform offers some of them (hw_has). ---- */
+enum hw_group { HW_GROUP_PCI = 1, HW_GROUP_MMIO = 2, HW_GROUP_PORTS = 4, HW_GROUP_IRQ = 8, HW_GROUP_DMA = 16 };
+bool hw_has(enum hw_group group);
+
+/* PCI configuration space. width 1, 2 or 4, offset < 256 and aligned to width (else EINVAL).
+ * Absent devices read as all ones. */
+hw_result hw_pci_read(uint32_t bdf, uint32_t offset, int width, uint32_t *value);
+hw_result hw_pci_write(uint32_t bdf, uint32_t offset, int width, uint32_t value);
+
+/* Device memory. map: EINVAL if the range is RAM (or cannot be a device), AGAIN if no window is
+ * left. read/write: one naturally aligned access inside a mapped window, else EINVAL. */
+hw_result hw_mmio_map(uint64_t phys, uint64_t size);
+hw_result hw_mmio_read(uint64_t addr, int width, uint32_t *value);
+hw_result hw_mmio_write(uint64_t addr, int width, uint32_t value);
+
+/* x86 port I/O. EINVAL for ports the platform keeps for itself. */
+hw_result hw_port_read(uint16_t port, int width, uint32_t *value);
+hw_result hw_port_write(uint16_t port, int width, uint32_t value);
+
+/* Interrupt lines (bit n of hw_yield's result = line n). attach_gsi: the same GSI gives the
+ * same line; AGAIN if no line is free, EINVAL if the GSI has no input pin. A level line stays
+ * masked after it fires until hw_irq_ack. */
+hw_result hw_irq_attach_gsi(unsigned gsi, int *line);
+hw_result hw_irq_attach_msi(int *line, uint64_t *address, uint32_t *data);
+void hw_irq_ack(int line);
+#define HW_IRQ_LINES 24
+
+/* Zeroed, page-aligned, physically contiguous memory a device may read and write; *phys is
+ * the address the device uses. Never freed. AGAIN if it does not fit. */
+hw_result hw_dma_alloc(size_t size, uint8_t **mem, uint64_t *phys);
+
+/* Test hook (nimbus.testhooks=1): raises the named CPU fault ("ud", "gp", "pf", "de"). EINVAL
+ * for an unknown kind; otherwise does not return. */
+hw_result hw_test_fault(const char *kind);
 
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/time.h>
-#include "kernel.h"
+#include "hw.h"
+#include "mm.h"
 
 void *malloc(size_t n) { return heap_alloc(n); }
 void free(void *p) { heap_free(p); }
@@ -22,26 +23,25 @@ size_t malloc_usable_size(void *p) { return heap_usable_size(p); }
 
 void abort(void) { panic("abort() called"); }
 void __assert_fail(const char *expr, const char *file, int line, const char *func) {
-  panic_at(file, line, "assertion failed in %s: %s", func, expr);
+  hw_panic(file, line, "assertion failed in %s: %s", func, expr);
 }
-void exit(int code) { vm_exit(code); }
+void exit(int code) { hw_exit(code); }
 
 int clock_gettime(clockid_t id, struct timespec *ts) {
-  uint64_t ns = clock_monotonic_ns();
-  if (id == CLOCK_REALTIME) ns += clock_wall_ns_at_boot();
+  uint64_t ns = id == CLOCK_REALTIME ? hw_clock_wall_ns() : hw_clock_monotonic_ns();
   ts->tv_sec = (time_t)(ns / 1000000000u);
   ts->tv_nsec = (long)(ns % 1000000000u);
   return 0;
 }
 int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
   (void)tz;
-  uint64_t ns = clock_monotonic_ns() + clock_wall_ns_at_boot();
+  uint64_t ns = hw_clock_wall_ns();
   tv->tv_sec = (time_t)(ns / 1000000000u);
   tv->tv_usec = (suseconds_t)((ns / 1000u) % 1000000u);
   return 0;
 }
 time_t time(time_t *t) {
-  time_t v = (time_t)((clock_monotonic_ns() + clock_wall_ns_at_boot()) / 1000000000u);
+  time_t v = (time_t)(hw_clock_wall_ns() / 1000000000u);
   if (t) *t = v;
   return v;
 }
@@ -84,7 +84,7 @@ FILE *const stderr = (FILE *)&stderr_tag;
 static int console_vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap) {
   char buf[1024];
   int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  if (n > 0) console_write(f == stdout ? 1 : 2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  if (n > 0) hw_console_write(f == stdout ? 1 : 2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
   return n;
 }
 int fprintf(FILE *restrict f, const char *restrict fmt, ...) {
@@ -101,9 +101,9 @@ int printf(const char *restrict fmt, ...) {
   va_end(ap);
   return n;
 }
-int fputs(const char *restrict s, FILE *restrict f) { console_write(f == stdout ? 1 : 2, s, strlen(s)); return 0; }
-int puts(const char *s) { console_write(1, s, strlen(s)); console_write(1, "\n", 1); return 0; }
-int fputc(int c, FILE *f) { char ch = (char)c; console_write(f == stdout ? 1 : 2, &ch, 1); return c; }
+int fputs(const char *restrict s, FILE *restrict f) { hw_console_write(f == stdout ? 1 : 2, s, strlen(s)); return 0; }
+int puts(const char *s) { hw_console_write(1, s, strlen(s)); hw_console_write(1, "\n", 1); return 0; }
+int fputc(int c, FILE *f) { char ch = (char)c; hw_console_write(f == stdout ? 1 : 2, &ch, 1); return c; }
 int putchar(int c) { return fputc(c, stdout); }
 int putc(int c, FILE *f) { return fputc(c, f); }
 int fflush(FILE *f) { (void)f; return 0; }

@@ -4,7 +4,8 @@
  * One heap serves QuickJS (malloc/free/realloc) and DMA buffers (page-aligned, never freed).
  */
 #include <string.h>
-#include "kernel.h"
+#include "hw.h"
+#include "mm.h"
 
 #define INUSE 1ull
 #define PREV_INUSE 2ull

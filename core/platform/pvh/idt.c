@@ -1,6 +1,6 @@
 /* GDT with a TSS (IST stack for faults), IDT, and the CPU fault reporter. */
 #include <stdio.h>
-#include "kernel.h"
+#include "pvh.h"
 
 struct frame {
   uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;

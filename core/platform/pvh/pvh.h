@@ -1,21 +1,14 @@
-/* Internal interfaces of the Nimbus core (not part of the hw contract). */
-#ifndef NIMBUS_KERNEL_H
-#define NIMBUS_KERNEL_H
+/* Internal interfaces of the PVH platform (QEMU microvm/q35, Firecracker, Cloud Hypervisor):
+ * what its files share. The engine never includes this; it sees only hw.h (implemented in hw.c). */
+#ifndef NIMBUS_PVH_H
+#define NIMBUS_PVH_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "hw.h"
+#include "mm.h"
 
-/* Exit codes of the VM beyond the program's own (documented in docs/exit-codes.md). */
-#define EXIT_CORE_PANIC     120  /* assertion or internal error in the core */
-#define EXIT_CPU_FAULT      121  /* unexpected CPU exception */
-#define EXIT_OUT_OF_MEMORY  122  /* JS heap limit reached or allocator exhausted */
-#define EXIT_CPU_BUDGET     123  /* JS ran longer than --cpu-budget without yielding */
-#define EXIT_JS_BOOT        70   /* the image's JavaScript failed to start */
-
-#define PAGE_SIZE 4096UL
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 
 /* Linker-script symbols. */
 extern char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[];
@@ -33,8 +26,6 @@ struct boot_info {
 extern struct boot_info boot_info;
 void idt_init(void);
 void cpu_set_fs_base(uint64_t base);
-__attribute__((noreturn)) void panic_at(const char *file, int line, const char *fmt, ...);
-#define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 __attribute__((noreturn)) void vm_exit(int code);
 void backtrace_from(uint64_t rbp);
 
@@ -68,7 +59,7 @@ size_t entropy_fill(uint8_t *dst, size_t len);
 bool entropy_available(void);
 
 /* dev/irq.c: lines are what the hw contract calls IRQs. */
-#define IRQ_LINES 24
+#define IRQ_LINES HW_IRQ_LINES
 #define IRQ_VECTOR_BASE 48
 #define TIMER_VECTOR 32
 #define SPURIOUS_VECTOR 255
@@ -77,24 +68,19 @@ int irq_attach_msi(uint64_t *address, uint32_t *data);
 void irq_ack(int line);
 void irq_dispatch(unsigned vector);
 uint32_t irq_take_pending(void);
-uint32_t hw_yield(uint64_t deadline_ns);
 
 /* mm/ */
 void paging_init(void);
 int paging_map_mmio(uint64_t phys, uint64_t size);
 bool paging_is_mmio(uint64_t addr, uint64_t size);
 bool mem_is_ram(uint64_t addr, uint64_t size);
-void heap_init(uint64_t start, uint64_t end);
-void *heap_alloc(size_t size);
-void *heap_alloc_aligned(size_t size, size_t align);
-void heap_free(void *p);
-void *heap_realloc(void *p, size_t size);
-size_t heap_usable_size(const void *p);
-size_t heap_total(void);
-size_t heap_used(void);
 
-/* js/ */
+/* The engine's entry (core/js/engine.c): runs the image's program, never returns. */
 __attribute__((noreturn)) void js_run(void);
+
+/* hw.c */
+extern uint64_t boot_entry_tsc;
+void timing_note_output(void);
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "kernel.h"
+#include "pvh.h"
 
 struct hvm_start_info {
   uint32_t magic, version, flags, nr_modules;
@@ -19,7 +19,7 @@ __attribute__((used, aligned(16))) const volatile struct payload_desc nimbus_pay
 };
 
 struct boot_info boot_info;
-uint64_t boot_entry_tsc, js_start_tsc;
+uint64_t boot_entry_tsc;
 static char cmdline_copy[4096];
 
 /* musl reaches errno and the stack-protector canary through %fs (struct pthread). */
@@ -47,7 +47,7 @@ __attribute__((noreturn)) void vm_exit(int code) {
   for (;;) __asm__ volatile("cli; hlt");
 }
 
-__attribute__((noreturn)) void panic_at(const char *file, int line, const char *fmt, ...) {
+__attribute__((noreturn)) void hw_panic(const char *file, int line, const char *fmt, ...) {
   char msg[256];
   va_list ap;
   va_start(ap, fmt);

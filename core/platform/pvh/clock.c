@@ -1,5 +1,5 @@
 /* Clocks: TSC calibrated against the PIT (cross-checked, bounded), wall time from the CMOS RTC. */
-#include "kernel.h"
+#include "pvh.h"
 
 uint64_t tsc_khz;
 uint64_t lapic_timer_khz;   /* LAPIC timer ticks per ms at divide-by-1, measured in the same window */

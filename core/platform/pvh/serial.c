@@ -1,7 +1,7 @@
 /* 16550 UART console on COM1, carrying stdout and stderr multiplexed (docs/console-protocol.md). */
 #include <stdarg.h>
 #include <stdio.h>
-#include "kernel.h"
+#include "pvh.h"
 
 #define COM1 0x3f8
 #define DLE 0x10

@@ -1,5 +1,5 @@
 /* Final page tables: W^X kernel image, no page 0, guard pages under stacks, uncached MMIO windows. */
-#include "kernel.h"
+#include "pvh.h"
 
 #define PTE_P (1ull << 0)
 #define PTE_W (1ull << 1)

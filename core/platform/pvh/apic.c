@@ -1,5 +1,5 @@
 /* Local APIC (xAPIC, MMIO) and IO-APICs: interrupt delivery and the one-shot timer. */
-#include "kernel.h"
+#include "pvh.h"
 
 #define LAPIC_BASE 0xfee00000ull
 #define LAPIC_ID 0x20

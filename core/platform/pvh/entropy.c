@@ -1,5 +1,5 @@
 /* Hardware entropy: RDSEED, else RDRAND (checked with CPUID; retried a bounded number of times). */
-#include "kernel.h"
+#include "pvh.h"
 
 static int has_rdrand = -1, has_rdseed = -1;
 

@@ -1,5 +1,5 @@
 /* IRQ lines: interrupt handlers only record readiness and acknowledge; JS does the work. */
-#include "kernel.h"
+#include "pvh.h"
 
 enum line_kind { LINE_FREE, LINE_GSI, LINE_MSI };
 static struct { enum line_kind kind; unsigned gsi; } lines[IRQ_LINES];

@@ -1,5 +1,5 @@
 /* PCI configuration space access, mechanism #1 (ports 0xCF8/0xCFC). */
-#include "kernel.h"
+#include "pvh.h"
 
 static void select_reg(uint32_t bdf, uint32_t off) {
   outl(0xcf8, 0x80000000u | (bdf << 8) | (off & 0xfc));

@@ -1,0 +1,22 @@
+/* The core's heap (core/mm/alloc.c): boundary tags, segregated free lists, coalescing. Platform
+ * neutral: a platform hands it one range of memory at boot (heap_init); the engine's allocator
+ * hooks, the C library stubs and the platform's DMA buffers take from it. */
+#ifndef NIMBUS_MM_H
+#define NIMBUS_MM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096UL
+#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
+
+void heap_init(uint64_t start, uint64_t end);
+void *heap_alloc(size_t size);
+void *heap_alloc_aligned(size_t size, size_t align);
+void heap_free(void *p);
+void *heap_realloc(void *p, size_t size);
+size_t heap_usable_size(const void *p);
+size_t heap_total(void);
+size_t heap_used(void);
+
+#endif

@@ -1,0 +1,165 @@
+/* The hw contract (core/include/hw.h) on the PVH platform: thin wrappers over this folder's
+ * devices, with the argument checks the contract promises. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "pvh.h"
+
+/* ---- required groups ---- */
+
+const struct hw_boot_info *hw_boot(void) {
+  static struct hw_boot_info info;
+  if (!info.cmdline) {
+    info.cmdline = boot_info.cmdline;
+    info.machine = boot_info.machine;
+    info.mem_size = boot_info.mem_size;
+    info.payload = boot_info.payload;
+    info.payload_size = boot_info.payload_size;
+    info.stack_low = (uintptr_t)boot_stack_guard + PAGE_SIZE;
+    info.stack_high = (uintptr_t)boot_stack_top;
+  }
+  return &info;
+}
+
+uint64_t hw_clock_monotonic_ns(void) { return clock_monotonic_ns(); }
+uint64_t hw_clock_wall_ns(void) { return clock_wall_ns_at_boot() + clock_monotonic_ns(); }
+
+/* Boot timing, in TSC cycles: marks from the engine, the first console write. */
+static uint64_t marks[HW_MARK_COUNT], first_output;
+
+void hw_timing_mark(enum hw_mark mark) {
+  if (mark < HW_MARK_COUNT) marks[mark] = tsc_read();
+}
+
+void hw_console_write(int fd, const char *buf, size_t len) {
+  if (!first_output) first_output = tsc_read();
+  console_write(fd, buf, len);
+}
+
+void hw_console_printf(int fd, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n > 0) console_write(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* The T record (docs/console-protocol.md), in microseconds since the PVH entry. */
+static void print_timing_record(void) {
+  char buf[192];
+  uint64_t k = tsc_khz ? tsc_khz : 1, now = tsc_read();
+  uint64_t start = marks[HW_MARK_ENGINE_START] ? marks[HW_MARK_ENGINE_START] : now;
+  uint64_t loaded = marks[HW_MARK_BYTECODE_LOADED] ? marks[HW_MARK_BYTECODE_LOADED] : now;
+  uint64_t evaluated = marks[HW_MARK_MODULE_EVALUATED] ? marks[HW_MARK_MODULE_EVALUATED] : now;
+  uint64_t first = first_output ? first_output : now;
+  snprintf(buf, sizeof buf, "entry_to_js_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
+           (unsigned long long)((start - boot_entry_tsc) * 1000 / k), (unsigned long long)((loaded - start) * 1000 / k),
+           (unsigned long long)((evaluated - loaded) * 1000 / k), (unsigned long long)((first - boot_entry_tsc) * 1000 / k),
+           (unsigned long long)tsc_khz);
+  extern void console_record(char kind, const char *text);
+  console_record('T', buf);
+}
+
+__attribute__((noreturn)) void hw_exit(int code) {
+  print_timing_record();
+  vm_exit(code);
+}
+
+size_t hw_entropy(uint8_t *dst, size_t len) { return entropy_fill(dst, len); }
+
+/* ---- optional groups: PVH offers all of them ---- */
+
+bool hw_has(enum hw_group group) {
+  return (group & (HW_GROUP_PCI | HW_GROUP_MMIO | HW_GROUP_PORTS | HW_GROUP_IRQ | HW_GROUP_DMA)) == group;
+}
+
+static bool width_ok(int w) { return w == 1 || w == 2 || w == 4; }
+
+hw_result hw_pci_read(uint32_t bdf, uint32_t offset, int width, uint32_t *value) {
+  if (bdf > 0xffff || offset > 255 || !width_ok(width) || offset % (uint32_t)width) return HW_EINVAL;
+  *value = pci_read(bdf, offset, width);
+  return HW_OK;
+}
+hw_result hw_pci_write(uint32_t bdf, uint32_t offset, int width, uint32_t value) {
+  if (bdf > 0xffff || offset > 255 || !width_ok(width) || offset % (uint32_t)width) return HW_EINVAL;
+  pci_write(bdf, offset, width, value);
+  return HW_OK;
+}
+
+hw_result hw_mmio_map(uint64_t phys, uint64_t size) {
+  int r = paging_map_mmio(phys, size);
+  return r == 0 ? HW_OK : r == -2 ? HW_EINVAL : HW_AGAIN;
+}
+hw_result hw_mmio_read(uint64_t a, int w, uint32_t *value) {
+  if (!width_ok(w) || a % (uint64_t)w || !paging_is_mmio(a, (uint64_t)w)) return HW_EINVAL;
+  *value = w == 1 ? *(volatile uint8_t *)a : w == 2 ? *(volatile uint16_t *)a : *(volatile uint32_t *)a;
+  return HW_OK;
+}
+hw_result hw_mmio_write(uint64_t a, int w, uint32_t v) {
+  if (!width_ok(w) || a % (uint64_t)w || !paging_is_mmio(a, (uint64_t)w)) return HW_EINVAL;
+  if (w == 1) *(volatile uint8_t *)a = (uint8_t)v;
+  else if (w == 2) *(volatile uint16_t *)a = (uint16_t)v;
+  else *(volatile uint32_t *)a = v;
+  return HW_OK;
+}
+
+/* Ports this platform drives itself: PICs, PIT, speaker, CMOS, COM1, PCI config, debug exit. */
+static bool port_owned_by_platform(uint32_t p, int w) {
+  static const uint16_t ranges[][2] = {
+    {0x20, 0x21}, {0xa0, 0xa1}, {0x40, 0x43}, {0x61, 0x61}, {0x70, 0x71},
+    {0x3f8, 0x3ff}, {0xcf8, 0xcff}, {0xf4, 0xf7},
+  };
+  for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+    if (p <= ranges[i][1] && p + (uint32_t)w - 1 >= ranges[i][0]) return true;
+  return false;
+}
+hw_result hw_port_read(uint16_t p, int w, uint32_t *value) {
+  if (!width_ok(w) || port_owned_by_platform(p, w)) return HW_EINVAL;
+  *value = w == 1 ? inb(p) : w == 2 ? inw(p) : inl(p);
+  return HW_OK;
+}
+hw_result hw_port_write(uint16_t p, int w, uint32_t v) {
+  if (!width_ok(w) || port_owned_by_platform(p, w)) return HW_EINVAL;
+  if (w == 1) outb(p, (uint8_t)v); else if (w == 2) outw(p, (uint16_t)v); else outl(p, v);
+  return HW_OK;
+}
+
+hw_result hw_irq_attach_gsi(unsigned gsi, int *line) {
+  if (gsi > 47) return HW_EINVAL;
+  int r = irq_attach_gsi(gsi);
+  if (r == -1) return HW_AGAIN;
+  if (r < 0) return HW_EINVAL;
+  *line = r;
+  return HW_OK;
+}
+hw_result hw_irq_attach_msi(int *line, uint64_t *address, uint32_t *data) {
+  int r = irq_attach_msi(address, data);
+  if (r < 0) return HW_AGAIN;
+  *line = r;
+  return HW_OK;
+}
+void hw_irq_ack(int line) {
+  if (line >= 0 && line < IRQ_LINES) irq_ack(line);
+}
+
+hw_result hw_dma_alloc(size_t size, uint8_t **mem, uint64_t *phys) {
+  if (size == 0 || size > (64u << 20)) return HW_EINVAL;
+  uint64_t rounded = ALIGN_UP(size, PAGE_SIZE);
+  uint8_t *p = heap_alloc_aligned(rounded, PAGE_SIZE);
+  if (!p) return HW_AGAIN;
+  memset(p, 0, rounded);
+  *mem = p;
+  *phys = (uint64_t)p; /* identity-mapped */
+  return HW_OK;
+}
+
+hw_result hw_test_fault(const char *kind) {
+  if (!strcmp(kind, "ud")) __asm__ volatile("ud2");
+  /* Non-canonical and null-page addresses, hidden from the optimiser. */
+  volatile uint64_t bad_gp = 0x8000000000000000ull, bad_pf = 0x10;
+  if (!strcmp(kind, "gp")) { uint64_t v; __asm__ volatile("mov (%1), %0" : "=r"(v) : "r"(bad_gp)); }
+  if (!strcmp(kind, "pf")) { uint64_t v; __asm__ volatile("mov (%1), %0" : "=r"(v) : "r"(bad_pf)); }
+  if (!strcmp(kind, "de")) { volatile int z = 0; volatile int x = 1 / z; (void)x; }
+  return HW_EINVAL;
+}
