@@ -38,6 +38,8 @@ and nimbus exits with the program's exit code. Ctrl-C stops the VM (exit code 13
 Options:
   --mem SIZE           guest memory, e.g. 16M, 256M, 1G (default 64M)
   --machine TYPE       microvm (virtio-mmio, default) or q35 (virtio-pci)
+  --target T           qemu (a VM, default) or process: the same image as a Linux process
+                       confined by seccomp, at native speed (no network yet)
   --include PATH       as for nimbus build (when building an entry .ts)
   --env K=V            set an environment variable for the program (repeatable)
   -p, --publish H:G    forward host port H (on 127.0.0.1) to guest port G, TCP
@@ -104,7 +106,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
+  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -112,6 +114,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   const one = (k: string) => p.flags.get(k)?.at(-1);
   const machine = (one('--machine') ?? 'microvm') as Machine;
   if (machine !== 'microvm' && machine !== 'q35') fail(`unknown machine '${machine}' (microvm or q35)`);
+  const runTarget = one('--target') ?? 'qemu';
+  if (runTarget !== 'qemu' && runTarget !== 'process') fail(`unknown target '${runTarget}' (qemu or process)`);
   const env: Record<string, string> = {};
   for (const kv of p.flags.get('--env') ?? []) {
     const eq = kv.indexOf('=');
@@ -144,6 +148,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   }
   return runImage({
     image, memMiB, machine, env, ports, net, args: p.rest, ip, gateway: one('--gateway'), dns: one('--dns'),
+    target: runTarget,
     testHooks: p.flags.has('--test-hooks'),
     cpuBudgetMs: budget === undefined ? undefined : Number(budget),
     timing: p.flags.has('--timing') ? (t) => process.stderr.write(`nimbus: timing ${JSON.stringify(t)}\n`) : undefined,

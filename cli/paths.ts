@@ -6,5 +6,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CORE_ELF = path.join(ROOT, 'build', 'core.elf');
 export const CORE_SIZES = path.join(ROOT, 'build', 'core-sizes.json');
 export const QJSC = path.join(ROOT, 'build', 'nimbus-qjsc');
+/** The process platform (core/platform/process/): runs an image's payload as a confined Linux process. */
+export const PROCESS_RUNNER = path.join(ROOT, 'build', 'nimbus-process');
 export const OS_DIR = path.join(ROOT, 'os');
 export const IMAGE_DIR = path.join(ROOT, 'build', 'images');

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, accessSync, constants } from 'node:fs';
 import { ConsoleDecoder } from './console-decoder.ts';
+import { PROCESS_RUNNER, ROOT } from './paths.ts';
 
 export type Machine = 'microvm' | 'q35';
 
@@ -30,6 +31,8 @@ export interface RunOptions {
   extraQemuArgs?: string[];
   /** A command QEMU runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (tests). */
   launcher?: string[];
+  /** Where the image runs: a QEMU VM (default) or a confined Linux process (no network yet). */
+  target?: 'qemu' | 'process';
   /** Stops the VM when aborted (the run then resolves with 130, as Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -139,16 +142,22 @@ function watchOutputStreams(): void {
 /** Boot the image; resolves with the program's exit code. */
 export function runImage(o: RunOptions): Promise<number> {
   if (!existsSync(o.image)) return Promise.reject(new RunError(`Cannot run ${o.image}: no such file`));
-  const qemu = findQemu();
+  const qemu = o.target === 'process' ? '' : findQemu();
   // A reader that goes away (`nimbus run app.img | head`) must not crash the CLI with EPIPE:
   // the rest of that stream is dropped and the VM runs on, as if writing to /dev/null.
   watchOutputStreams();
   const out = o.stdout ?? ((b) => { if (!outputClosed.stdout) process.stdout.write(b); });
   const err = o.stderr ?? ((b) => { if (!outputClosed.stderr) process.stderr.write(b); });
+  const processTarget = o.target === 'process';
+  if (processTarget) {
+    if (!existsSync(PROCESS_RUNNER)) return Promise.reject(new RunError(`Cannot run on the process target: ${PROCESS_RUNNER} is missing. Run \`make\` in ${ROOT}.`));
+    if (o.ports.length || o.net.kind === 'user' || o.net.kind === 'tap') return Promise.reject(new RunError('The process target has no network yet: drop -p and --net (or use the QEMU target)'));
+  }
   return new Promise((resolve, reject) => {
     // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
-    const [cmd, ...pre] = [...(o.launcher ?? []), qemu];
-    const child = spawn(cmd!, [...pre, ...qemuArgs(o)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const [cmd, ...pre] = [...(o.launcher ?? []), processTarget ? PROCESS_RUNNER : qemu];
+    const args = processTarget ? [o.image, String(o.memMiB), kernelCommandLine(o)] : qemuArgs(o);
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let exitCode: number | undefined;
     let interrupted = false;
     let qemuStderr = '';
@@ -176,13 +185,18 @@ export function runImage(o: RunOptions): Promise<number> {
     if (o.signal?.aborted) onSignal();
     o.signal?.addEventListener('abort', onSignal, { once: true });
     child.on('error', (e) => reject(new RunError(`Cannot start QEMU: ${e.message}`)));
-    child.on('close', (status) => {
+    child.on('close', (status, signal) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       o.signal?.removeEventListener('abort', onSignal);
       if (exitCode !== undefined) return resolve(exitCode);
       if (interrupted) return resolve(EXIT_INTERRUPTED);
       const msg = qemuStderr.trim().split('\n').filter((l) => !/terminating on signal/.test(l)).join('\n');
+      if (processTarget) {
+        const why = signal === 'SIGSYS' ? ' by SIGSYS: it made a system call outside its seccomp allow-list' : signal ? ` by ${signal}` : ` (exit status ${status})`;
+        err(Buffer.from(`nimbus: the instance stopped without reporting an exit code${why}${msg ? `:\n${msg}` : ''}\n`));
+        return resolve(EXIT_VM_FAILED);
+      }
       err(Buffer.from(`nimbus: the VM stopped without reporting an exit code (QEMU exit status ${status})${msg ? `:\n${msg}` : ''}\n`));
       resolve(EXIT_VM_FAILED);
     });

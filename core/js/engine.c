@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include "hw.h"
 #include "mm.h"
+#include "engine.h"
 #include "quickjs.h"
 
 struct payload_header {

@@ -74,9 +74,7 @@ void paging_init(void);
 int paging_map_mmio(uint64_t phys, uint64_t size);
 bool paging_is_mmio(uint64_t addr, uint64_t size);
 bool mem_is_ram(uint64_t addr, uint64_t size);
-
-/* The engine's entry (core/js/engine.c): runs the image's program, never returns. */
-__attribute__((noreturn)) void js_run(void);
+#include "engine.h"
 
 /* hw.c */
 extern uint64_t boot_entry_tsc;

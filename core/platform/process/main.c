@@ -1,0 +1,94 @@
+/*
+ * The process platform (DESIGN decision 13, Solo5 spt's model): the image's payload runs in a
+ * Linux process. `nimbus-process IMAGE MEM_MIB CMDLINE` reads the image (the same file QEMU
+ * boots), finds the payload in the PT_LOAD segment `nimbus build` added, hands the engine a heap
+ * of MEM_MIB, then confines itself with a seccomp allow-list (seccomp.c) before any of the
+ * program's code runs. Console output goes to stdout in the console protocol
+ * (docs/console-protocol.md), so the CLI reads a process exactly as it reads a VM's serial port.
+ */
+#include <elf.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "process.h"
+
+#define PAYLOAD_MAGIC 0x4c50424e /* "NBPL", the payload header's first word (core/js/engine.c) */
+
+struct hw_boot_info process_boot;
+
+static void fail(const char *msg) {
+  dprintf(2, "nimbus-process: %s\n", msg);
+  exit(EXIT_JS_BOOT);
+}
+
+/* The payload: the PT_LOAD segment whose file bytes start with the payload magic. */
+static void find_payload(const uint8_t *image, size_t size) {
+  const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
+  if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64) fail("not a Nimbus image (no ELF64 header)");
+  if (eh->e_phoff > size || (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size - eh->e_phoff) fail("not a Nimbus image (bad program headers)");
+  const Elf64_Phdr *ph = (const Elf64_Phdr *)(image + eh->e_phoff);
+  for (int i = 0; i < eh->e_phnum; i++) {
+    if (ph[i].p_type != PT_LOAD || ph[i].p_filesz < 16 || ph[i].p_offset > size || ph[i].p_filesz > size - ph[i].p_offset) continue;
+    uint32_t magic;
+    memcpy(&magic, image + ph[i].p_offset, sizeof magic);
+    if (magic != PAYLOAD_MAGIC) continue;
+    process_boot.payload = image + ph[i].p_offset;
+    process_boot.payload_size = ph[i].p_filesz;
+    return;
+  }
+  fail("this image holds no program (build one with `nimbus build app.ts`)");
+}
+
+static uint8_t *read_image(const char *path, size_t *size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) fail("cannot open the image");
+  uint8_t *p = malloc((size_t)st.st_size);
+  if (!p) fail("no memory for the image");
+  for (size_t got = 0; got < (size_t)st.st_size;) {
+    ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+    if (n <= 0) fail("cannot read the image");
+    got += (size_t)n;
+  }
+  close(fd);
+  *size = (size_t)st.st_size;
+  return p;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    dprintf(2, "usage: nimbus-process IMAGE MEM_MIB CMDLINE\n");
+    return 2;
+  }
+  process_clock_start();
+  size_t image_size;
+  const uint8_t *image = read_image(argv[1], &image_size);
+  find_payload(image, image_size);
+  long mib = strtol(argv[2], NULL, 10);
+  if (mib < 2 || mib > 65536) fail("MEM_MIB must be 2 to 65536");
+  size_t mem = (size_t)mib << 20;
+  /* The whole heap is reserved up front (after the seccomp filter there is no mmap); pages are
+   * committed by the kernel as the heap first touches them, so an idle instance costs little. */
+  uint8_t *heap = mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (heap == MAP_FAILED) fail("cannot map the instance's memory");
+  heap_init((uint64_t)heap, (uint64_t)heap + mem);
+  process_boot.cmdline = strdup(argv[3]);
+  process_boot.machine = "process";
+  process_boot.mem_size = mem;
+  /* The JS stack: this thread's, bounded by its rlimit (at most 8 MiB), less 256 KiB for C. */
+  struct rlimit rl;
+  uintptr_t top = (uintptr_t)__builtin_frame_address(0);
+  size_t stack = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (8u << 20) ? rl.rlim_cur : 8u << 20;
+  process_boot.stack_high = top;
+  process_boot.stack_low = top - stack + (256u << 10);
+  process_install_fault_handlers();
+  process_console_start();
+  process_confine();
+  js_run();
+}
