@@ -211,3 +211,25 @@ test('the cache is capped', () => {
   }
   assert.equal(r.cacheSize, 3);
 });
+
+test('a truncated answer (TC) is not cached: its A records serve one lookup; without any the next server is asked', () => {
+  const h = harness();
+  h.lookup(0, 'example.com');
+  const [q] = h.sent(0);
+  h.respond(10, q!, { truncated: true, answers: [A('example.com', '93.184.216.34', 600)] });
+  h.sent(10);
+  assert.equal(h.results.length, 1);
+  assert.equal(h.results[0]!.ok, true);
+  assert.equal(h.resolver.cacheSize, 0);
+  h.lookup(20, 'example.com');
+  const [q2] = h.sent(20);
+  assert.ok(q2, 'asked again, not served from a cache');
+  h.respond(30, q2!, { truncated: true, answers: [] });
+  const [q3] = h.sent(30);
+  assert.equal(q3!.d.dst, NS2, 'an empty truncated answer moves to the next server');
+  h.respond(40, q3!, { answers: [A('example.com', '93.184.216.35', 600)] });
+  h.sent(40);
+  assert.equal(h.results.length, 2);
+  assert.deepEqual((h.results[1] as { addresses: number[] }).addresses, [ip('93.184.216.35')]);
+  assert.equal(h.resolver.cacheSize, 1);
+});

@@ -9,7 +9,9 @@
  * - each try waits `timeoutMs`; `attempts` tries rotate over the configured servers;
  *   SERVFAIL/REFUSED moves to the next try at once;
  * - answers are cached for their TTL (capped at `maxTtlS`); NXDOMAIN and NODATA are cached
- *   for the SOA minimum when the server sent one (RFC 2308 §5); at most `maxCacheEntries`.
+ *   for the SOA minimum when the server sent one (RFC 2308 §5); at most `maxCacheEntries`;
+ * - a truncated answer (TC bit) is never cached (RFC 2181 §9); its complete A records serve
+ *   that one lookup, else the next server is tried. There is no retry over TCP (RFC 7766).
  * Results are delivered from poll(), never from inside lookup().
  */
 import { parseIpv4, type Ipv4Addr } from './addr.ts';
@@ -161,6 +163,14 @@ export class DnsResolver {
         question.name.toLowerCase() !== q.current || question.type !== DnsType.A || question.class !== DnsClass.IN) {
       return count(this.stats, 'mismatch');
     }
+    if (msg.truncated) {
+      // RFC 2181 §9: a truncated answer may hold a partial RRset and must not be cached; the
+      // full answer needs TCP (RFC 7766), which this stub resolver does not speak. Complete A
+      // records in it are used for this lookup only; without any, the next server is asked.
+      count(this.stats, 'truncated');
+      if (msg.rcode !== DnsRcode.NOERROR) return this.#retry(now, q, 'ESERVFAIL');
+      return this.#answer(now, q, msg, false);
+    }
     switch (msg.rcode) {
       case DnsRcode.NOERROR: return this.#answer(now, q, msg);
       case DnsRcode.NXDOMAIN: {
@@ -174,7 +184,7 @@ export class DnsResolver {
     }
   }
 
-  #answer(now: number, q: Query, msg: DnsMessage): void {
+  #answer(now: number, q: Query, msg: DnsMessage, cache = true): void {
     let name = q.current;
     let ttl = Infinity;
     for (;;) {
@@ -183,12 +193,13 @@ export class DnsResolver {
         for (const r of a) ttl = Math.min(ttl, r.ttl);
         const addresses = a.map((r) => (r.data.kind === 'A' ? r.data.address : 0));
         const result: DnsLookupResult = { ok: true, name: q.name, addresses, canonicalName: name, ttl };
-        this.#cachePut(now, q.name, result, ttl);
+        if (cache) this.#cachePut(now, q.name, result, ttl);
         count(this.stats, 'resolved');
         return this.#finish(q, result);
       }
       const cname = msg.answers.find((r) => r.type === DnsType.CNAME && r.name.toLowerCase() === name && r.data.kind === 'CNAME');
       if (!cname || cname.data.kind !== 'CNAME') break;
+      if (!cache) { count(this.stats, 'truncated-unusable'); return this.#retry(now, q, 'ESERVFAIL'); }
       if (++q.chain > this.#o.maxChain) { count(this.stats, 'chain-too-long'); return this.#finish(q, { ok: false, name: q.name, code: 'ESERVFAIL' }); }
       ttl = Math.min(ttl, cname.ttl);
       name = cname.data.name.toLowerCase();
@@ -200,6 +211,7 @@ export class DnsResolver {
       q.askedServers.clear();
       return this.#send(now, q);
     }
+    if (!cache) { count(this.stats, 'truncated-unusable'); return this.#retry(now, q, 'ESERVFAIL'); }
     count(this.stats, 'nodata');
     const result: DnsLookupResult = { ok: false, name: q.name, code: 'ENODATA' };
     this.#cachePut(now, q.name, result, negativeTtl(msg));
