@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { HttpParser, type MessageHead, type ParseError, type ParserLimits } from './parser.ts';
+import { HttpParser, MAX_INFORMATIONAL, type MessageHead, type ParseError, type ParserLimits } from './parser.ts';
 
 interface Msg {
   head: MessageHead;
@@ -181,6 +181,13 @@ test('response parser: status line, CL, chunked, close-delimited, HEAD, 204/304,
   p.push(b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'));
   p.push(b('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200\r\nContent-Length: 1\r\n\r\nz'));
   assert.deepEqual(msgs, ['head 200', 'end', 'head 100', 'head 200', 'body 1', 'end']);
+});
+
+test('a flood of 100 Continue fails after MAX_INFORMATIONAL; a few 1xx before the answer are fine', () => {
+  const ok = run('response', [b('HTTP/1.1 100 Continue\r\n\r\n'.repeat(MAX_INFORMATIONAL) + 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')]);
+  assert.equal(ok.error, null);
+  const flood = run('response', [b('HTTP/1.1 100 Continue\r\n\r\n'.repeat(MAX_INFORMATIONAL + 1))]);
+  assert.equal(flood.error?.code, 'HPE_INFORMATIONAL_FLOOD');
 });
 
 test('response parser rejects a bad status line', () => {

@@ -15,7 +15,14 @@
  *   431 header section (start line included) longer than `maxHeaderSize`
  *   505 well-formed HTTP version other than 1.0 / 1.1
  * After an error the parser is dead: further input is ignored.
+ *
+ * Where we differ from llhttp, for safety: a response preceded by more than
+ * MAX_INFORMATIONAL 1xx responses (e.g. an endless stream of `100 Continue`) fails with
+ * HPE_INFORMATIONAL_FLOOD (llhttp consumes them until a timeout ends the request).
  */
+
+/** Informational (1xx) responses accepted before the final one. */
+export const MAX_INFORMATIONAL = 32;
 
 export interface ParserLimits {
   /** Bytes of start line + header fields (and, separately, of trailers). Node: 16384. */
@@ -134,6 +141,7 @@ export class HttpParser {
   #remaining = 0;
   #bodyBytes = 0;
   #noBodyNext = false;
+  #informational = 0;
   #trailers: string[] = [];
   /** A push() is running: a chunk pushed from inside a sink callback waits in #later. */
   #pushing = false;
@@ -518,7 +526,10 @@ export class HttpParser {
       ? { kind: 'request', method: p.method, url: p.url, ...common }
       : { kind: 'response', statusCode: p.status, statusMessage: p.message, ...common };
     const informational = !isRequest && p.status >= 100 && p.status < 200 && p.status !== 101;
-    if (!informational) this.#noBodyNext = false;
+    if (!informational) { this.#noBodyNext = false; this.#informational = 0; }
+    else if (++this.#informational > MAX_INFORMATIONAL) {
+      return this.#fail(400, 'HPE_INFORMATIONAL_FLOOD', `More than ${MAX_INFORMATIONAL} informational responses`);
+    }
     this.#sectionBytes = 0;
     this.#bodyBytes = 0;
     this.#trailers = [];
