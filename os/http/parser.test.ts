@@ -54,6 +54,8 @@ const CASES: [string, string, number][] = [
   ['empty header name', 'GET / HTTP/1.1\r\n: a\r\n\r\n', 400],
   ['invalid char in header name', 'GET / HTTP/1.1\r\nX(A): a\r\n\r\n', 400],
   ['invalid char in method', 'G@T / HTTP/1.1\r\n\r\n', 400],
+  ['lowercase method (llhttp: 400)', 'get / HTTP/1.1\r\n\r\n', 400],
+  ['unknown method (llhttp: 400)', 'FOO / HTTP/1.1\r\n\r\n', 400],
   ['bare LF in headers', 'GET / HTTP/1.1\nHost: a\n\n', 400],
   ['bare LF after header', 'GET / HTTP/1.1\r\nHost: a\n\r\n', 400],
   ['bare CR', 'GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n', 400],

@@ -16,13 +16,30 @@
  *   505 well-formed HTTP version other than 1.0 / 1.1
  * After an error the parser is dead: further input is ignored.
  *
- * Where we differ from llhttp, for safety: a response preceded by more than
- * MAX_INFORMATIONAL 1xx responses (e.g. an endless stream of `100 Continue`) fails with
- * HPE_INFORMATIONAL_FLOOD (llhttp consumes them until a timeout ends the request).
+ * A request method must be one of Node's `http.METHODS` (uppercase), as llhttp requires:
+ * `get` or `FOO` is 400 HPE_INVALID_METHOD.
+ *
+ * Where we differ from llhttp (Node 20), on purpose:
+ * - a response preceded by more than MAX_INFORMATIONAL 1xx responses (an endless stream of
+ *   `100 Continue`) fails with HPE_INFORMATIONAL_FLOOD; llhttp consumes them until a timeout;
+ * - exactly one SP between request-line parts (RFC 9112 §3): `GET  / HTTP/1.1` is 400, which
+ *   llhttp accepts; strict splitting leaves no doubt about where the target ends;
+ * - a request-target over `maxUriLength` (8 KB by default) is 414; Node only bounds the
+ *   whole head (16 KB);
+ * - any version but HTTP/1.0 and 1.1 is 505 (RFC 9110 §15.6.6); llhttp answers 400 to
+ *   `HTTP/1.2` and serves `HTTP/2.0` as if it were 1.1.
+ * (The server, not the parser, closes an `Upgrade` request that has no 'upgrade' listener
+ * after answering it; Node keeps such a connection alive.)
  */
+
+import { METHODS } from './status.ts';
 
 /** Informational (1xx) responses accepted before the final one. */
 export const MAX_INFORMATIONAL = 32;
+
+
+/** The methods llhttp (and so Node) accepts. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 export interface ParserLimits {
   /** Bytes of start line + header fields (and, separately, of trailers). Node: 16384. */
@@ -359,6 +376,7 @@ export class HttpParser {
       while (i < line.length && TOKEN[line[i]] === 1) i++;
       if (i === 0 || i >= line.length || line[i] !== SP) return this.#fail(400, 'HPE_INVALID_METHOD', 'Invalid method');
       const mEnd = i++;
+      if (!KNOWN_METHODS.has(latin1(line, 0, mEnd))) return this.#fail(400, 'HPE_INVALID_METHOD', 'Invalid method');
       const uStart = i;
       while (i < line.length && isUriByte(line[i])) i++;
       if (i - uStart > this.#maxUri) return this.#fail(414, 'HPE_URI_TOO_LONG', 'Request-target too long');
