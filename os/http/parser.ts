@@ -37,7 +37,6 @@ import { METHODS } from './status.ts';
 /** Informational (1xx) responses accepted before the final one. */
 export const MAX_INFORMATIONAL = 32;
 
-
 /** The methods llhttp (and so Node) accepts. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
