@@ -1,0 +1,16 @@
+// The service test/boot/flood.test.ts floods with SYNs (issue 10): answers `ok`, reports the
+// TCP counters at /stats, and exits on /quit.
+import http from 'node:http';
+import { getNetwork } from '../../../os/netservice/index.ts';
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/stats') {
+    const tcp = getNetwork().tcp;
+    res.end(JSON.stringify({ ...tcp.stats, connections: tcp.connectionCount, timeWait: tcp.timeWaitCount }));
+  } else if (req.url === '/quit') {
+    res.end('bye', () => process.exit(0));
+  } else {
+    res.end('ok');
+  }
+});
+server.listen(8080, () => console.log('flood server ready'));
