@@ -1,12 +1,16 @@
 /**
  * node:crypto, the part Nimbus provides: randomBytes, randomUUID, randomInt,
- * getRandomValues, randomFillSync (ChaCha20 CSPRNG, os/runtime/random.ts).
- * Hashes, ciphers and subtle are not provided.
+ * getRandomValues, randomFillSync (ChaCha20 CSPRNG, os/runtime/random.ts); createHash,
+ * createHmac, hash, hkdfSync, pbkdf2(Sync), timingSafeEqual, getHashes (crypto-hash.ts).
+ * Ciphers, signatures, KeyObject and subtle are not provided yet.
  */
 import { Buffer } from 'buffer/index.js';
 import { getRandomValues, randomFill, randomUUID } from '../runtime/random.ts';
 
+import { createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual } from './crypto-hash.ts';
+
 export { getRandomValues, randomUUID };
+export { createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual };
 
 export function randomBytes(size: number, cb?: (err: Error | null, buf: Buffer) => void): Buffer {
   if (!Number.isInteger(size) || size < 0 || size > 2 ** 31 - 1) {
@@ -41,4 +45,7 @@ export function randomInt(min: number, max?: number): number {
 }
 
 export const webcrypto = { getRandomValues, randomUUID };
-export default { randomBytes, randomUUID, randomInt, randomFillSync, getRandomValues, webcrypto };
+export default {
+  randomBytes, randomUUID, randomInt, randomFillSync, getRandomValues, webcrypto,
+  createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual,
+};
