@@ -7,12 +7,24 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
 import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
 
 export class BuildError extends Error {}
+
+/** The building Node's root store, as a module only os/node/tls-context.ts imports (so only TLS images carry it). */
+function rootCertificatesPlugin(): Plugin {
+  return {
+    name: 'nimbus-root-certificates',
+    setup(b) {
+      b.onResolve({ filter: /^nimbus:root-certificates$/ }, () => ({ path: 'root-certificates', namespace: 'nimbus' }));
+      b.onLoad({ filter: /.*/, namespace: 'nimbus' }, () => ({ contents: `export default ${JSON.stringify(tls.rootCertificates)};`, loader: 'js' }));
+    },
+  };
+}
 
 export interface BuildOptions {
   entry: string;
@@ -101,7 +113,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       keepNames: true, // class and function names show in console output and stack traces
       logLevel: 'silent' as const,
       define: nodeDefines(),
-      plugins: [plugin],
+      plugins: [rootCertificatesPlugin(), plugin],
       absWorkingDir: path.dirname(entry),
       nodePaths: [path.join(ROOT, 'node_modules')],
     };
@@ -120,7 +132,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     // that may be a fetch handler? Only then does the image carry drivers and the stack.
     const probe = await run(() => esbuild({ ...common, entryPoints: [entry], write: false, metafile: true, outfile: path.join(work, 'probe.js') }));
     const probeOut = Object.entries(probe.metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
-    const usesNetworkModules = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http))/.test(path.resolve(path.dirname(entry), f)));
+    const usesNetworkModules = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http|tls))/.test(path.resolve(path.dirname(entry), f)));
     const hasDefault = probeOut?.exports.includes('default') ?? false;
     // Globals the web platform defines: included when the program's bundle names them.
     // (A word match errs on the side of including them; it never misses a direct use.)

@@ -1,4 +1,5 @@
 /** Ephemeral key exchange groups (RFC 8446 §4.2.7 names), over @noble/curves. */
+import './bigint-fix.ts'; // must precede @noble/curves
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import type { Random } from './hash.ts';

@@ -3,6 +3,7 @@
  * signing/verifying by algorithm. One `SignatureAlgorithm` shape serves TLS
  * SignatureScheme values (RFC 8446 §4.2.3), X.509 signature OIDs and node:crypto.
  */
+import './bigint-fix.ts'; // must precede @noble/curves
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import {

@@ -3,6 +3,7 @@
  * generation. Private operations use the CRT. Not constant-time (BigInt arithmetic is
  * not); blinding hides the exponentiation input from timing.
  */
+import './bigint-fix.ts'; // must precede @noble/curves
 import type { Hash, Random } from './hash.ts';
 import { bytesEqual, concatBytes } from './hash.ts';
 
