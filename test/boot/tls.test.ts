@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { buildTestImage, startServerVm } from './vm.ts';
@@ -40,6 +41,18 @@ test('https into and out of the VM', async () => {
   });
   try {
     await vm.waitFor('listening on', 60_000);
+    // A client that stops mid-handshake (half a ClientHello) and one that sends garbage must
+    // not stop the server from serving others.
+    const stalled = net.connect(vm.hostPort, '127.0.0.1', () => stalled.write(Buffer.from([22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3])));
+    stalled.on('error', () => {});
+    const garbage = await new Promise<Buffer>((resolve) => {
+      const g = net.connect(vm.hostPort, '127.0.0.1', () => g.write('GET / HTTP/1.1\r\n\r\n'));
+      const got: Buffer[] = [];
+      g.on('data', (c) => got.push(c));
+      g.on('close', () => resolve(Buffer.concat(got)));
+      g.on('error', () => {});
+    });
+    assert.deepEqual([...garbage.subarray(0, 7)], [21, 3, 3, 0, 2, 2, 10], 'a fatal unexpected_message alert, then close');
     const body = execFileSync('curl', ['-sS', '--max-time', '60', '--cacert', pki.file('ca.crt'), `https://localhost:${vm.hostPort}/from-curl`], { encoding: 'utf8' });
     assert.equal(body, 'hello over TLSv1.3 /from-curl\n');
     const viaNode = await new Promise<string>((resolve, reject) => {
@@ -57,6 +70,7 @@ test('https into and out of the VM', async () => {
     assert.match(out, /self-signed: fetch failed DEPTH_ZERO_SELF_SIGNED_CERT/);
     assert.match(out, /wrong-name: fetch failed ERR_TLS_CERT_ALTNAME_INVALID/);
     assert.match(out, /tls.connect: TLSv1.3 http\/1.1 authorized=true cn=host.test/);
+    stalled.destroy();
   } finally {
     const r = await vm.stop();
     good.close(); self.close(); wrong.close();
