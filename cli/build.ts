@@ -166,6 +166,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       usesWeb ? `import ${osModule('boot', 'web-globals.ts')};` : '',
       usesFetch ? `import ${osModule('boot', 'fetch-global.ts')};` : '',
       usesHttps ? `import ${osModule('boot', 'fetch-tls.ts')};` : '',
+      /\bsubtle\b/.test(text) ? `import ${osModule('boot', 'subtle-global.ts')};` : '', // WebCrypto (jose, hono/jwt)
       `import * as program from ${JSON.stringify(entry)};`,
       `globalThis.__nimbus_program = program;`,
       hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',

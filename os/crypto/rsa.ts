@@ -165,7 +165,7 @@ export function rsaPssVerify(key: RsaPublicKey, h: Hash, msg: Uint8Array, sig: U
 }
 
 /** RSAES-OAEP encrypt (RFC 8017 §7.1.1). */
-export function rsaOaepEncrypt(key: RsaPublicKey, h: Hash, msg: Uint8Array, random: Random, label = new Uint8Array(0)): Uint8Array {
+export function rsaOaepEncrypt(key: RsaPublicKey, h: Hash, msg: Uint8Array, random: Random, label: Uint8Array = new Uint8Array(0)): Uint8Array {
   const k = byteLength(key.n);
   const hl = h.outputLen;
   if (msg.length > k - 2 * hl - 2) throw new RangeError('data too large for key size');
@@ -183,7 +183,7 @@ export function rsaOaepEncrypt(key: RsaPublicKey, h: Hash, msg: Uint8Array, rand
 }
 
 /** RSAES-OAEP decrypt; null on any decoding failure (one error for all, RFC 8017 §7.1.2). */
-export function rsaOaepDecrypt(key: RsaPrivateKey, h: Hash, ct: Uint8Array, random: Random, label = new Uint8Array(0)): Uint8Array | null {
+export function rsaOaepDecrypt(key: RsaPrivateKey, h: Hash, ct: Uint8Array, random: Random, label: Uint8Array = new Uint8Array(0)): Uint8Array | null {
   const k = byteLength(key.n);
   const hl = h.outputLen;
   if (ct.length !== k || k < 2 * hl + 2) return null;
