@@ -183,14 +183,19 @@ export class SubtleCrypto {
     const v = key._v;
     if (v.secret) {
       if (format === 'raw') return ab(v.secret);
-      if (format === 'jwk') return { kty: 'oct', k: base64UrlEncode(v.secret), ext: true, key_ops: key.usages };
+      if (format === 'jwk') {
+        const a = key.algorithm as { name: string; hash?: { name: string } };
+        const bits = v.secret.length * 8;
+        const alg = a.name === 'HMAC' ? `HS${a.hash!.name.slice(4)}` : a.name.startsWith('AES') ? `A${bits}${a.name.slice(4)}` : undefined;
+        return { key_ops: key.usages, ext: true, kty: 'oct', k: base64UrlEncode(v.secret), ...(alg ? { alg } : {}) };
+      }
       throw fail('NotSupportedError', `Unsupported export format ${format}`);
     }
     switch (format) {
       case 'spki': if (!v.pub) break; return ab(encodeSpki(v.pub));
       case 'pkcs8': if (!v.priv) break; return ab(encodePkcs8(v.priv));
       case 'raw': if (!v.pub || v.pub.rsa) break; return ab(v.pub.raw!);
-      case 'jwk': return { ...(v.priv ? privateToJwk(v.priv) : publicToJwk(v.pub!)), ext: true, key_ops: key.usages };
+      case 'jwk': return { key_ops: key.usages, ext: true, ...(v.priv ? privateToJwk(v.priv) : publicToJwk(v.pub!)) };
     }
     throw fail('InvalidAccessError', `Cannot export this key as ${format}`);
   }

@@ -67,6 +67,7 @@ test('https into and out of the VM', async () => {
     await vm.waitFor('tls.connect', 60_000);
     const out = vm.output().stdout;
     assert.match(out, /trusted: 200 host says \/a/);
+    assert.match(out, /global subtle ba7816bf8f01cfea/);
     assert.match(out, /self-signed: fetch failed DEPTH_ZERO_SELF_SIGNED_CERT/);
     assert.match(out, /wrong-name: fetch failed ERR_TLS_CERT_ALTNAME_INVALID/);
     assert.match(out, /tls.connect: TLSv1.3 http\/1.1 authorized=true cn=host.test/);

@@ -30,4 +30,6 @@ const s = tls.connect({ host, port: Number(env.GOOD_PORT), servername: 'host.tes
   s.end();
 });
 s.on('error', (e) => console.log('tls.connect error', (e as { code?: string }).code));
+const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc'));
+console.log('global subtle', Buffer.from(digest).toString('hex').slice(0, 16));
 console.log('client done');
