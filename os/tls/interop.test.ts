@@ -101,6 +101,26 @@ describe('our client against openssl s_server', () => {
     const r = await clientRun(['-tls1_2'], { minVersion: 'TLSv1.3' });
     assert.equal(r.d.error()?.code, 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION');
   });
+  test('TLS 1.2 renegotiation requested by the server is refused with no_renegotiation (RFC 5746)', async () => {
+    // Not -rev: s_server reads its stdin commands only in the default mode.
+    const srv = await startServer(pki, ['-cert', 'ec256.crt', '-key', 'ec256.key', '-tls1_2']);
+    try {
+      const c = new TlsClient({ random, serverName: 'localhost', verify: trustOnly('ec256') });
+      const d = await connectDriver(srv.port, c);
+      await d.until(() => c.state === 'open');
+      await new Promise((r) => setTimeout(r, 200));
+      const before = d.socket.bytesWritten;
+      srv.proc.stdin!.write('r\n'); // s_server: renegotiate (sends a HelloRequest)
+      await d.until(() => d.socket.bytesWritten > before, 3000);
+      assert.ok(d.socket.bytesWritten > before, 'we answered the HelloRequest');
+      assert.equal(c.state, 'open');
+      assert.equal(d.error(), undefined);
+      // OpenSSL reads our warning alert and gives up the renegotiation (and the connection).
+      await d.until(() => srv.output().includes('no renegotiation'), 3000);
+      assert.match(srv.output(), /no renegotiation/);
+      d.socket.destroy();
+    } finally { srv.stop(); }
+  });
   test('session resumption from a ticket', async () => {
     const srv = await startServer(pki, ['-cert', 'ec256.crt', '-key', 'ec256.key', '-rev']);
     try {
