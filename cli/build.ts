@@ -7,24 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
 import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
 
 export class BuildError extends Error {}
-
-/** The building Node's root store, as a module only os/node/tls-context.ts imports (so only TLS images carry it). */
-function rootCertificatesPlugin(): Plugin {
-  return {
-    name: 'nimbus-root-certificates',
-    setup(b) {
-      b.onResolve({ filter: /^nimbus:root-certificates$/ }, () => ({ path: 'root-certificates', namespace: 'nimbus' }));
-      b.onLoad({ filter: /.*/, namespace: 'nimbus' }, () => ({ contents: `export default ${JSON.stringify(tls.rootCertificates)};`, loader: 'js' }));
-    },
-  };
-}
 
 export interface BuildOptions {
   entry: string;
@@ -113,7 +101,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       keepNames: true, // class and function names show in console output and stack traces
       logLevel: 'silent' as const,
       define: nodeDefines(),
-      plugins: [rootCertificatesPlugin(), plugin],
+      plugins: [plugin],
       absWorkingDir: path.dirname(entry),
       nodePaths: [path.join(ROOT, 'node_modules')],
     };
