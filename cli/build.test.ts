@@ -59,3 +59,21 @@ test('--include puts files into the image and counts them; a missing or outside 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('TLS and the root store are linked only into programs that use https', { skip }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
+  try {
+    writeFileSync(path.join(dir, 'plain.ts'), "const r = await fetch('http://example.test/'); console.log(r.status);\n");
+    writeFileSync(path.join(dir, 'secure.ts'), "const r = await fetch('https://example.test/'); console.log(r.status);\n");
+    writeFileSync(path.join(dir, 'tls.ts'), "import tls from 'node:tls'; console.log(tls.rootCertificates.length);\n");
+    const { readFileSync } = await import('node:fs');
+    const roots = (name: string) => (readFileSync(path.join(dir, `${name}.img`), 'latin1').match(/BEGIN CERTIFICATE/g) ?? []).length;
+    for (const n of ['plain', 'secure', 'tls']) await buildImage({ entry: path.join(dir, `${n}.ts`), output: path.join(dir, `${n}.img`) });
+    const tlsMod = await import('node:tls');
+    assert.equal(roots('plain'), 0);
+    assert.equal(roots('secure'), tlsMod.rootCertificates.length);
+    assert.equal(roots('tls'), tlsMod.rootCertificates.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

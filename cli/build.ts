@@ -120,7 +120,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     // that may be a fetch handler? Only then does the image carry drivers and the stack.
     const probe = await run(() => esbuild({ ...common, entryPoints: [entry], write: false, metafile: true, outfile: path.join(work, 'probe.js') }));
     const probeOut = Object.entries(probe.metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
-    const usesNetworkModules = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http))/.test(path.resolve(path.dirname(entry), f)));
+    const usesNetworkModules = Object.keys(probe.metafile.inputs).some((f) => /os[/\\](netservice|http|node[/\\](net|dgram|dns|http|tls))/.test(path.resolve(path.dirname(entry), f)));
     const hasDefault = probeOut?.exports.includes('default') ?? false;
     // Globals the web platform defines: included when the program's bundle names them.
     // (A word match errs on the side of including them; it never misses a direct use.)
@@ -131,6 +131,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const usesFetch = /\bfetch\b/.test(text);
+    // fetch over TLS links node:tls and the root store: only when the program's own files say https/wss
+    // (npm packages mention https in every licence URL).
+    const usesHttps = usesFetch && Object.keys(probe.metafile.inputs).map((f) => path.resolve(path.dirname(entry), f))
+      .filter((f) => !f.startsWith(OS_DIR + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`) && existsSync(f))
+      .some((f) => /\b(https|wss)\b/.test(readFileSync(f, 'utf8')));
     const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File)\b/.test(text);
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
     // V8's stack API (npm packages such as depd call it at load time), for engines without it.
@@ -148,6 +153,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       withNetwork ? `import ${osModule('boot', 'start-devices.ts')};` : '',
       usesWeb ? `import ${osModule('boot', 'web-globals.ts')};` : '',
       usesFetch ? `import ${osModule('boot', 'fetch-global.ts')};` : '',
+      usesHttps ? `import ${osModule('boot', 'fetch-tls.ts')};` : '',
+      /\bsubtle\b/.test(text) ? `import ${osModule('boot', 'subtle-global.ts')};` : '', // WebCrypto (jose, hono/jwt)
       `import * as program from ${JSON.stringify(entry)};`,
       `globalThis.__nimbus_program = program;`,
       hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import tls from 'node:tls';
 import { OS_DIR } from './paths.ts';
 
 /** Built-ins that exist only with the `node:` prefix (not listed in builtinModules). */
@@ -41,8 +42,6 @@ const WHY: Record<string, string> = {
   cluster: 'a Nimbus image runs one process on one core',
   worker_threads: 'a Nimbus image runs one thread',
   http2: 'HTTP/2 is not implemented in Nimbus yet',
-  tls: 'TLS is not implemented in Nimbus yet',
-  https: 'TLS is not implemented in Nimbus yet',
   inspector: 'a Nimbus image has no inspector',
   repl: 'a Nimbus image has no terminal to read from',
   vm: 'a Nimbus image has no separate contexts',
@@ -170,6 +169,10 @@ export function nodeModulesPlugin(opts: NodeModulesPluginOptions = {}): Plugin {
           `else { for (const k of Object.keys(ns)) if (k !== 'default' && !(k in d)) d[k] = ns[k]; module.exports = d; }\n`,
         loader: 'js', resolveDir: OS_DIR,
       }));
+      // The building Node's root store for node:tls (os/node/tls-context.ts is its only importer,
+      // so only TLS images carry it).
+      b.onResolve({ filter: /^nimbus:root-certificates$/ }, () => ({ path: 'root-certificates', namespace: 'nimbus-roots' }));
+      b.onLoad({ filter: /.*/, namespace: 'nimbus-roots' }, () => ({ contents: `export default ${JSON.stringify(tls.rootCertificates)};`, loader: 'js' }));
       b.onLoad({ filter: /.*/, namespace: 'nimbus-unsupported' }, (args) => {
         let shape = shapes.get(args.path);
         if (!shape) { shape = hostExportShape(args.path); shapes.set(args.path, shape); }

@@ -126,7 +126,7 @@ test('fetch: follows redirects (303 → GET, 307 keeps method and body), sets re
 
 test('fetch: https is refused clearly; connection refused is a TypeError with a cause', async () => {
   const client = createFetch({ net: nodeNet });
-  await assert.rejects(client.fetch('https://example.com/'), { name: 'TypeError', message: 'https is not supported yet' });
+  await assert.rejects(client.fetch('https://example.com/'), { name: 'TypeError', message: 'https is not supported in this build' });
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as net.AddressInfo).port;

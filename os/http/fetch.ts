@@ -3,8 +3,9 @@
  * host:port (at most `maxSocketsPerHost` sockets, idle ones closed after `idleTimeout`),
  * redirects (follow up to 20, RFC 9110 §15.4 method rewriting), Content-Length, chunked and
  * close-delimited responses streamed into the Response body with back-pressure, timeouts and
- * AbortSignal. https:// is refused with a TypeError (no TLS yet). Network failures reject
- * with `TypeError('fetch failed', { cause })`, as undici does.
+ * AbortSignal. https:// goes through the injected `tls` connector (node:tls in the image);
+ * the pool waits for the handshake, so certificate failures reject with their Node code as
+ * the cause. Network failures reject with `TypeError('fetch failed', { cause })`, as undici does.
  */
 import { HttpParser, type MessageHead } from './parser.ts';
 import type { NetModuleLike, SocketLike } from './net-types.ts';
@@ -15,8 +16,13 @@ import { ReadableStream, type ReadableStreamDefaultController } from '../web/str
 import { abortError, AbortSignal } from '../web/abort.ts';
 import { latin1Encode, utf8Encode } from '../web/text.ts';
 
+/** Opens a TLS connection; the socket emits 'secureConnect' once the handshake is done. */
+export type TlsConnect = (options: { host: string; port: number; servername: string }) => SocketLike;
+
 export interface FetchClientOptions {
   readonly net: NetModuleLike;
+  /** For https:// (absent: https:// is refused with a TypeError). */
+  readonly tls?: TlsConnect;
   /** Resolves a host name to an address; absent → the name goes to net.connect as is. */
   readonly lookup?: (hostname: string) => Promise<string>;
   /** Concurrent connections per host:port (default 6). Further requests wait. */
@@ -58,9 +64,11 @@ export class ConnectionPool {
   readonly #idleMs: number;
   readonly #hosts = new Map<string, HostPool>();
   readonly #idleCleanup = new Map<SocketLike, () => void>();
+  readonly #tls: TlsConnect | undefined;
 
-  constructor(net: NetModuleLike, maxPerHost: number, idleMs: number) {
+  constructor(net: NetModuleLike, maxPerHost: number, idleMs: number, tls?: TlsConnect) {
     this.#net = net;
+    this.#tls = tls;
     this.#max = maxPerHost;
     this.#idleMs = idleMs;
   }
@@ -74,7 +82,8 @@ export class ConnectionPool {
   /** Number of idle pooled sockets for key (tests and diagnostics). */
   idleCount(key: string): number { return this.#hosts.get(key)?.idle.length ?? 0; }
 
-  async acquire(key: string, address: string, port: number, signal: AbortSignal | null, fresh = false): Promise<{ socket: SocketLike; reused: boolean }> {
+  /** With `servername` the connection is TLS (and ready once its handshake is done). */
+  async acquire(key: string, address: string, port: number, signal: AbortSignal | null, fresh = false, servername?: string): Promise<{ socket: SocketLike; reused: boolean }> {
     const h = this.#host(key);
     while (h.active >= this.#max) {
       await new Promise<void>((resolve, reject) => {
@@ -92,17 +101,20 @@ export class ConnectionPool {
     }
     try {
       const socket = await new Promise<SocketLike>((resolve, reject) => {
-        const s = this.#net.connect({ host: address, port });
+        const secure = servername !== undefined;
+        if (secure && !this.#tls) throw new TypeError('https is not supported without TLS');
+        const s = secure ? this.#tls!({ host: address, port, servername }) : this.#net.connect({ host: address, port });
+        const ready = secure ? 'secureConnect' : 'connect';
         const onError = (e: Error) => { cleanup(); reject(e); };
         const onAbort = () => { cleanup(); s.destroy(); reject(signal!.reason); };
         const onConnect = () => { cleanup(); resolve(s); };
         const cleanup = () => {
           s.removeListener('error', onError);
-          s.removeListener('connect', onConnect);
+          s.removeListener(ready, onConnect);
           signal?.removeEventListener('abort', onAbort);
         };
         s.once('error', onError);
-        s.once('connect', onConnect);
+        s.once(ready, onConnect);
         signal?.addEventListener('abort', onAbort, { once: true });
       });
       socket.setNoDelay?.(true);
@@ -169,7 +181,7 @@ export interface FetchClient {
 }
 
 export function createFetch(options: FetchClientOptions): FetchClient {
-  const pool = new ConnectionPool(options.net, options.maxSocketsPerHost ?? 6, options.idleTimeout ?? 4000);
+  const pool = new ConnectionPool(options.net, options.maxSocketsPerHost ?? 6, options.idleTimeout ?? 4000, options.tls);
   const headersTimeout = options.headersTimeout ?? 300_000;
   const bodyTimeout = options.bodyTimeout ?? 300_000;
   const userAgent = options.userAgent ?? 'nimbus-fetch';
@@ -352,18 +364,20 @@ export function createFetch(options: FetchClientOptions): FetchClient {
     const timeoutSignal = init.timeout ? AbortSignal.timeout(init.timeout) : null;
     signal.throwIfAborted();
     for (let redirects = 0; ; redirects++) {
-      if (url.protocol === 'https:') throw new TypeError('https is not supported yet');
-      if (url.protocol !== 'http:') throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`);
-      const port = url.port ? Number(url.port) : 80;
+      const secure = url.protocol === 'https:';
+      if (secure && !options.tls) throw new TypeError('https is not supported in this build');
+      if (!secure && url.protocol !== 'http:') throw new TypeError(`fetch failed: unsupported protocol ${url.protocol}`);
+      const port = url.port ? Number(url.port) : secure ? 443 : 80;
       let address: string;
       try { address = await resolve(url.hostname); } catch (e) { throw fetchFailed(e); }
-      const key = `${address}:${port}`;
+      const servername = secure ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
+      const key = secure ? `https://${servername}@${address}:${port}` : `${address}:${port}`;
       const o: Outgoing = { url, method, headers, bytes, stream, signal };
       let result: { response: Response; gotBytes: boolean } | { retry: true } | null = null;
       for (let attempt = 0; attempt < 2; attempt++) {
         let conn: { socket: SocketLike; reused: boolean };
         try {
-          conn = await pool.acquire(key, address, port, signal, attempt > 0);
+          conn = await pool.acquire(key, address, port, signal, attempt > 0, servername);
         } catch (e) {
           if (signal.aborted) throw signal.reason;
           throw fetchFailed(e);

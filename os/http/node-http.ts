@@ -11,13 +11,16 @@ import { createServerFactory, type HttpEnv, Server } from './server.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
 import { ServerResponse, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';
 import { STATUS_CODES, METHODS } from './status.ts';
-import { createFetch, type FetchClient } from './fetch.ts';
+import { createFetch, type FetchClient, type TlsConnect } from './fetch.ts';
 import type { SocketLike } from './net-types.ts';
 import { concatBytes } from '../web/text.ts';
 import { AbortController } from '../web/abort.ts';
 
 export interface NodeHttpEnv extends HttpEnv {
   readonly lookup?: (hostname: string) => Promise<string>;
+  /** 'https:' for node:https (the client then needs `tls`). */
+  readonly protocol?: 'http:' | 'https:';
+  readonly tls?: TlsConnect;
 }
 
 export interface ClientRequestOptions {
@@ -71,15 +74,16 @@ export function createNodeHttp(env: NodeHttpEnv) {
         o = { protocol: u.protocol, hostname: u.hostname, port: u.port || undefined, path: `${u.pathname}${u.search}` };
       } else o = url;
       o = { ...o, ...(options as ClientRequestOptions | undefined) };
-      if (o.protocol && o.protocol !== 'http:') {
-        throw Object.assign(new TypeError(`Protocol "${o.protocol}" not supported. Expected "http:"`), { code: 'ERR_INVALID_PROTOCOL' });
+      const protocol = env.protocol ?? 'http:';
+      if (o.protocol && o.protocol !== protocol) {
+        throw Object.assign(new TypeError(`Protocol "${o.protocol}" not supported. Expected "${protocol}"`), { code: 'ERR_INVALID_PROTOCOL' });
       }
       this.method = (o.method ?? 'GET').toUpperCase();
       this.path = o.path ?? '/';
       this.host = o.hostname ?? o.host ?? 'localhost';
       const port = o.port ? `:${o.port}` : '';
       const h = this.host.includes(':') ? `[${this.host}]` : this.host;
-      this.#url = `http://${h}${port}${this.path}`;
+      this.#url = `${protocol}//${h}${port}${this.path}`;
       this.#timeout = o.timeout ?? 0;
       for (const [k, v] of Object.entries(o.headers ?? {})) this.setHeader(k, v);
       if (o.signal) o.signal.addEventListener('abort', () => this.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' })));
@@ -130,7 +134,7 @@ export function createNodeHttp(env: NodeHttpEnv) {
 
     async #send(): Promise<void> {
       if (this.#aborted) return;
-      client ??= createFetch({ net: env.net, lookup: env.lookup });
+      client ??= createFetch({ net: env.net, lookup: env.lookup, tls: env.tls });
       const headers: [string, string][] = [];
       for (const [name, value] of this.#headers.values()) {
         for (const v of Array.isArray(value) ? value : [String(value)]) headers.push([name, v]);

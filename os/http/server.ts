@@ -51,7 +51,7 @@ export interface HttpEnv {
 /** Seconds a client refused under memory pressure is asked to wait (RFC 9110 §10.2.3). */
 const RETRY_AFTER_SECONDS = 1;
 
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 function timer(ms: number, fn: () => void): ReturnType<typeof setTimeout> | null {
   if (!(ms > 0) || !Number.isFinite(ms)) return null;

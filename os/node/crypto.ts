@@ -1,12 +1,31 @@
 /**
  * node:crypto, the part Nimbus provides: randomBytes, randomUUID, randomInt,
- * getRandomValues, randomFillSync (ChaCha20 CSPRNG, os/runtime/random.ts).
- * Hashes, ciphers and subtle are not provided.
+ * getRandomValues, randomFillSync (ChaCha20 CSPRNG, os/runtime/random.ts); createHash,
+ * createHmac, hash, hkdfSync, pbkdf2(Sync), timingSafeEqual, getHashes (crypto-hash.ts).
+ * keys, signatures, RSA-OAEP and key agreement (crypto-keys.ts); ciphers (crypto-cipher.ts);
+ * webcrypto/subtle (webcrypto.ts); X509Certificate (crypto-x509.ts).
  */
 import { Buffer } from 'buffer/index.js';
 import { getRandomValues, randomFill, randomUUID } from '../runtime/random.ts';
 
+import { createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual } from './crypto-hash.ts';
+
+import {
+  KeyObject, Sign, Verify, constants, createPrivateKey, createPublicKey, createSecretKey, createSign, createVerify, diffieHellman,
+  generateKeyPair, generateKeyPairSync, generateKeySync, privateDecrypt, publicEncrypt, sign, verify,
+} from './crypto-keys.ts';
+import { Cipher, Decipher, createCipheriv, createDecipheriv, getCiphers } from './crypto-cipher.ts';
+import { subtle, webcrypto as fullWebcrypto } from './webcrypto.ts';
+import { X509Certificate } from './crypto-x509.ts';
+
 export { getRandomValues, randomUUID };
+export {
+  KeyObject, Sign, Verify, constants, createPrivateKey, createPublicKey, createSecretKey, createSign, createVerify, diffieHellman,
+  generateKeyPair, generateKeyPairSync, generateKeySync, privateDecrypt, publicEncrypt, sign, verify,
+  Cipher, Decipher, createCipheriv, createDecipheriv, getCiphers, subtle, X509Certificate,
+};
+export function getCurves(): string[] { return ['prime256v1', 'secp384r1']; }
+export { createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual };
 
 export function randomBytes(size: number, cb?: (err: Error | null, buf: Buffer) => void): Buffer {
   if (!Number.isInteger(size) || size < 0 || size > 2 ** 31 - 1) {
@@ -40,5 +59,11 @@ export function randomInt(min: number, max?: number): number {
   }
 }
 
-export const webcrypto = { getRandomValues, randomUUID };
-export default { randomBytes, randomUUID, randomInt, randomFillSync, getRandomValues, webcrypto };
+export const webcrypto = fullWebcrypto;
+export default {
+  randomBytes, randomUUID, randomInt, randomFillSync, getRandomValues, webcrypto,
+  createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual,
+  KeyObject, Sign, Verify, constants, createPrivateKey, createPublicKey, createSecretKey, createSign, createVerify, diffieHellman,
+  generateKeyPair, generateKeyPairSync, generateKeySync, privateDecrypt, publicEncrypt, sign, verify,
+  Cipher, Decipher, createCipheriv, createDecipheriv, getCiphers, getCurves, subtle, X509Certificate,
+};

@@ -1,0 +1,105 @@
+/**
+ * node:crypto hashing: createHash, createHmac, hash digests in Node's encodings,
+ * timingSafeEqual, hkdfSync, pbkdf2Sync, getHashes — over @noble/hashes (os/crypto).
+ */
+import { Buffer } from 'buffer/index.js';
+import { pbkdf2 as noblePbkdf2 } from '@noble/hashes/pbkdf2.js';
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
+import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
+import { hashByName, type Hash } from '../crypto/hash.ts';
+
+type Encoding = 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'utf8';
+type Data = string | ArrayBufferView;
+
+function codeError(code: string, message: string, Base: ErrorConstructor = Error): Error {
+  const e = new Base(message) as Error & { code: string };
+  e.code = code;
+  return e;
+}
+
+function toBytes(data: Data, enc?: string): Uint8Array {
+  if (typeof data === 'string') return new Uint8Array(Buffer.from(data, (enc ?? 'utf8') as BufferEncoding));
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw codeError('ERR_INVALID_ARG_TYPE', `The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${data === null ? 'null' : typeof data}`, TypeError);
+}
+
+function getHash(name: string): Hash {
+  const h = typeof name === 'string' ? hashByName(name) : undefined;
+  if (!h) throw codeError('ERR_OSSL_EVP_UNSUPPORTED', 'Digest method not supported');
+  return h;
+}
+
+function out(bytes: Uint8Array, enc?: Encoding): Buffer | string {
+  const b = Buffer.from(bytes);
+  // The npm buffer package has no base64url.
+  if (enc === 'base64url') return b.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return enc ? b.toString(enc) : b;
+}
+
+interface Ctx { update(b: Uint8Array): unknown; digest(): Uint8Array; clone?(): Ctx }
+
+class Digest {
+  #ctx: Ctx;
+  #done = false;
+  constructor(ctx: Ctx) { this.#ctx = ctx; }
+  update(data: Data, enc?: string): this {
+    if (this.#done) throw codeError('ERR_CRYPTO_HASH_FINALIZED', 'Digest already called');
+    this.#ctx.update(toBytes(data, enc));
+    return this;
+  }
+  digest(): Buffer;
+  digest(enc: Encoding): string;
+  digest(enc?: Encoding): Buffer | string {
+    if (this.#done) throw codeError('ERR_CRYPTO_HASH_FINALIZED', 'Digest already called');
+    this.#done = true;
+    return out(this.#ctx.digest(), enc);
+  }
+  protected get ctx(): Ctx { return this.#ctx; }
+}
+
+export class Hash_ extends Digest {
+  copy(): Hash_ { return new Hash_(this.ctx.clone!()); }
+}
+
+export class Hmac extends Digest {}
+
+export function createHash(algorithm: string): Hash_ {
+  return new Hash_(getHash(algorithm).create());
+}
+
+export function createHmac(algorithm: string, key: Data): Hmac {
+  return new Hmac(nobleHmac.create(getHash(algorithm) as never, toBytes(key)) as unknown as Ctx);
+}
+
+/** crypto.hash(algorithm, data, outputEncoding = 'hex') (Node 20.12+). */
+export function hash(algorithm: string, data: Data, enc: Encoding | 'buffer' = 'hex'): Buffer | string {
+  const d = getHash(algorithm)(toBytes(data));
+  return enc === 'buffer' ? Buffer.from(d) : out(d, enc);
+}
+
+export function timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  const x = toBytes(a), y = toBytes(b);
+  if (x.length !== y.length) throw codeError('ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH', 'Input buffers must have the same byte length', RangeError);
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d |= x[i] ^ y[i];
+  return d === 0;
+}
+
+export function hkdfSync(digest: string, ikm: Data, salt: Data, info: Data, keylen: number): ArrayBuffer {
+  const r = nobleHkdf(getHash(digest) as never, toBytes(ikm), toBytes(salt), toBytes(info), keylen);
+  return r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength) as ArrayBuffer;
+}
+
+export function pbkdf2Sync(password: Data, salt: Data, iterations: number, keylen: number, digest: string): Buffer {
+  return Buffer.from(noblePbkdf2(getHash(digest) as never, toBytes(password), toBytes(salt), { c: iterations, dkLen: keylen }));
+}
+
+export function pbkdf2(password: Data, salt: Data, iterations: number, keylen: number, digest: string, cb: (err: Error | null, key?: Buffer) => void): void {
+  let key: Buffer;
+  try { key = pbkdf2Sync(password, salt, iterations, keylen, digest); } catch (e) { throw e; }
+  setTimeout(() => cb(null, key), 0);
+}
+
+export function getHashes(): string[] {
+  return ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
+}

@@ -1,0 +1,77 @@
+/**
+ * tls.createSecureContext and the trust store: key and certificate PEM parsing, `ca`, the
+ * root certificates of the Node that built the image (tls.rootCertificates, linked in only
+ * with node:tls) and NODE_EXTRA_CA_CERTS (PEM text: the image has no file system).
+ */
+import { decodePem } from '../crypto/der.ts';
+import { parsePrivateKey } from '../crypto/keys.ts';
+import type { ServerIdentity } from '../tls/server.ts';
+import { parseCertificate, type Certificate } from '../tls/x509/certificate.ts';
+import ROOTS from 'nimbus:root-certificates';
+
+type Pemish = string | Uint8Array | (string | Uint8Array)[];
+
+export interface SecureContextOptions {
+  key?: Pemish;
+  cert?: Pemish;
+  ca?: Pemish;
+  passphrase?: string;
+  ciphers?: string;
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+const text = (x: string | Uint8Array) => (typeof x === 'string' ? x : new TextDecoder().decode(x));
+const list = (x: Pemish | undefined) => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+function parseCerts(x: Pemish | undefined): Certificate[] {
+  const out: Certificate[] = [];
+  for (const item of list(x)) {
+    const blocks = decodePem(text(item)).filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+    for (const b of blocks) {
+      try { out.push(parseCertificate(b.der)); } catch { /* Node skips unparseable roots */ }
+    }
+  }
+  return out;
+}
+
+let defaultRoots: Certificate[] | null = null;
+
+/** Node's default trust store plus NODE_EXTRA_CA_CERTS, parsed on first use. */
+export function defaultCa(): Certificate[] {
+  if (defaultRoots) return defaultRoots;
+  defaultRoots = parseCerts(ROOTS as string[]);
+  const extra = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_EXTRA_CA_CERTS;
+  if (extra) {
+    // The image has no file system: the variable carries the PEM text itself.
+    if (extra.includes('-----BEGIN')) defaultRoots = defaultRoots.concat(parseCerts(extra));
+    else console.warn(`Warning: Ignoring extra certs from \`${extra}\`, load failed: the image has no files; set NODE_EXTRA_CA_CERTS to the PEM text`);
+  }
+  return defaultRoots;
+}
+
+export const rootCertificates: readonly string[] = Object.freeze((ROOTS as string[]).slice());
+
+export class SecureContext {
+  readonly identities: ServerIdentity[] = [];
+  /** Trust anchors for verifying the peer (undefined: the default store). */
+  readonly ca: Certificate[] | undefined;
+  constructor(readonly options: SecureContextOptions = {}) {
+    const keys = list(options.key).map((k) => parsePrivateKey(text(k)));
+    const certs = list(options.cert);
+    if (keys.length && certs.length) {
+      for (let i = 0; i < Math.min(keys.length, certs.length); i++) {
+        const chain = decodePem(text(certs[i])).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+        if (!chain.length) throw new Error('Invalid certificate: no PEM certificate found');
+        this.identities.push({ chain, key: keys[i] });
+      }
+    }
+    this.ca = options.ca !== undefined ? parseCerts(options.ca) : undefined;
+  }
+  get context(): this { return this; }
+  trustAnchors(): Certificate[] { return this.ca ?? defaultCa(); }
+}
+
+export function createSecureContext(options?: SecureContextOptions): SecureContext {
+  return new SecureContext(options);
+}

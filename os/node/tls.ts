@@ -1,0 +1,111 @@
+/**
+ * node:tls for programs in the image: connect, createServer/Server, TLSSocket,
+ * createSecureContext, checkServerIdentity, rootCertificates. The protocol is os/tls (ours,
+ * TLS 1.3 both ways, TLS 1.2 client); the trust store is the building Node's root store.
+ * Not provided: client certificates (requestCert), SNICallback, PSK ciphers, renegotiation.
+ */
+import * as net from './net.ts';
+import { EventEmitter } from './events.ts';
+import { TLSSocket, checkServerIdentity, random, type TlsSocketOptions } from './tls-socket.ts';
+import { SecureContext, createSecureContext, rootCertificates } from './tls-context.ts';
+
+type Cb = (...args: any[]) => void;
+
+export { TLSSocket, checkServerIdentity, createSecureContext, SecureContext, rootCertificates };
+export const DEFAULT_MIN_VERSION = 'TLSv1.2';
+export const DEFAULT_MAX_VERSION = 'TLSv1.3';
+export const DEFAULT_ECDH_CURVE = 'auto';
+export const DEFAULT_CIPHERS = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-GCM-SHA384';
+export function getCiphers(): string[] {
+  return ['tls_aes_128_gcm_sha256', 'tls_aes_256_gcm_sha384', 'tls_chacha20_poly1305_sha256', 'ecdhe-ecdsa-aes128-gcm-sha256',
+    'ecdhe-rsa-aes128-gcm-sha256', 'ecdhe-ecdsa-aes256-gcm-sha384', 'ecdhe-rsa-aes256-gcm-sha384', 'ecdhe-ecdsa-chacha20-poly1305', 'ecdhe-rsa-chacha20-poly1305'];
+}
+
+export interface ConnectionOptions extends TlsSocketOptions {
+  port?: number;
+  host?: string;
+  socket?: net.Socket;
+  timeout?: number;
+}
+
+/** tls.connect(options[, cb]) | tls.connect(port[, host][, options][, cb]) */
+export function connect(...args: unknown[]): TLSSocket {
+  let opts: ConnectionOptions = {};
+  let cb: Cb | undefined;
+  const rest = [...args];
+  if (typeof rest[rest.length - 1] === 'function') cb = rest.pop() as Cb;
+  if (typeof rest[0] === 'number' || typeof rest[0] === 'string' && /^\d+$/.test(rest[0] as string)) {
+    opts.port = Number(rest.shift());
+    if (typeof rest[0] === 'string') opts.host = rest.shift() as string;
+  }
+  if (rest[0] && typeof rest[0] === 'object') opts = { ...(rest[0] as ConnectionOptions), ...opts };
+  const host = opts.host ?? 'localhost';
+  const raw = opts.socket ?? net.connect({ port: opts.port!, host });
+  const s = new TLSSocket(raw, { ...opts, host, servername: opts.servername ?? host, isServer: false });
+  if (opts.timeout) s.setTimeout(opts.timeout);
+  if (cb) s.once('secureConnect', cb);
+  return s;
+}
+
+export interface TlsServerOptions extends TlsSocketOptions {
+  handshakeTimeout?: number;
+  allowHalfOpen?: boolean;
+}
+
+/** tls.Server: a net.Server whose connections become TLSSockets ('secureConnection'). */
+export class Server extends EventEmitter {
+  readonly #net: net.Server;
+  readonly #opts: TlsServerOptions;
+  #ctx: SecureContext;
+  readonly #ticketKey = random(32);
+
+  constructor(options?: TlsServerOptions | Cb, listener?: Cb) {
+    super();
+    if (typeof options === 'function') { listener = options; options = {}; }
+    this.#opts = options ?? {};
+    this.#ctx = this.#opts.secureContext ?? new SecureContext(this.#opts);
+    if (listener) this.on('secureConnection', listener);
+    this.#net = net.createServer((raw: net.Socket) => this.#onConnection(raw));
+    this.#net.on('listening', () => this.emit('listening'));
+    this.#net.on('close', () => this.emit('close'));
+    this.#net.on('error', (e: Error) => this.emit('error', e));
+  }
+
+  #onConnection(raw: net.Socket): void {
+    const s = new TLSSocket(raw, { ...this.#opts, secureContext: this.#ctx, isServer: true, ticketKey: this.#ticketKey });
+    if (this.#opts.allowHalfOpen) s.allowHalfOpen = true;
+    const limit = this.#opts.handshakeTimeout ?? 120_000;
+    const timer = setTimeout(() => {
+      s.emit('_tlsClientError', Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }));
+    }, limit);
+    s.once('_tlsClientError', (e: Error) => {
+      clearTimeout(timer);
+      s.destroy();
+      if (this.listenerCount('tlsClientError')) this.emit('tlsClientError', e, s);
+    });
+    s.once('secure', () => { clearTimeout(timer); this.emit('secureConnection', s); });
+    s.once('close', () => clearTimeout(timer));
+    this.emit('connection', raw);
+  }
+
+  listen(...args: unknown[]): this { (this.#net.listen as (...a: unknown[]) => unknown)(...args); return this; }
+  close(cb?: (err?: Error) => void): this { this.#net.close(cb); return this; }
+  address() { return this.#net.address(); }
+  get listening(): boolean { return this.#net.listening; }
+  ref(): this { this.#net.ref?.(); return this; }
+  unref(): this { this.#net.unref?.(); return this; }
+  getConnections(cb: (err: Error | null, n: number) => void): this { this.#net.getConnections(cb); return this; }
+  setSecureContext(options: TlsServerOptions): void { this.#ctx = new SecureContext(options); }
+  addContext(_hostname: string, _ctx: unknown): void {
+    throw Object.assign(new Error('tls.Server.addContext is not supported in Nimbus images'), { code: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM' });
+  }
+}
+
+export function createServer(options?: TlsServerOptions | Cb, listener?: Cb): Server {
+  return new Server(options, listener);
+}
+
+export default {
+  connect, createServer, Server, TLSSocket, createSecureContext, SecureContext, checkServerIdentity, rootCertificates,
+  getCiphers, DEFAULT_MIN_VERSION, DEFAULT_MAX_VERSION, DEFAULT_ECDH_CURVE, DEFAULT_CIPHERS,
+};

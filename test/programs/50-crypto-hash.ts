@@ -1,0 +1,19 @@
+// expect-exit: 0
+// node:crypto hashing, HMAC, HKDF, PBKDF2 and timingSafeEqual: same output as Node.
+import { createHash, createHmac, hkdfSync, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+for (const alg of ['md5', 'sha1', 'sha256', 'sha384', 'sha512']) {
+  console.log(alg, createHash(alg).update('hello ').update(Buffer.from('world')).digest('hex'));
+}
+console.log(createHash('sha256').update('').digest('base64'), createHash('SHA256').update('x').digest('base64url'));
+console.log(createHash('sha256').update('68656c6c6f', 'hex').digest().length);
+const h = createHash('sha1').update('abc');
+const copy = h.copy();
+console.log(h.digest('hex') === copy.digest('hex'));
+try { h.digest(); } catch (e) { console.log((e as { code: string }).code); }
+try { createHash('nope'); } catch (e) { console.log('unsupported', e instanceof Error); }
+console.log(createHmac('sha256', 'key').update('The quick brown fox jumps over the lazy dog').digest('hex'));
+console.log(createHmac('sha512', Buffer.alloc(200, 1)).update('x').digest('base64'));
+console.log(Buffer.from(hkdfSync('sha256', 'ikm', 'salt', 'info', 42)).toString('hex'));
+console.log(pbkdf2Sync('password', 'salt', 1000, 32, 'sha256').toString('hex'));
+console.log(timingSafeEqual(Buffer.from('abc'), Buffer.from('abc')), timingSafeEqual(Buffer.from('abc'), Buffer.from('abd')));
+try { timingSafeEqual(Buffer.from('a'), Buffer.from('ab')); } catch (e) { console.log((e as { code: string }).code, e instanceof RangeError); }
