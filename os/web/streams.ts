@@ -139,15 +139,22 @@ export class ReadableStream<R = Uint8Array> {
 
   values(options?: { preventCancel?: boolean }): AsyncIterableIterator<R> {
     const reader = this.getReader();
+    let released = false;
     const it: AsyncIterableIterator<R> = {
       next: async () => {
+        if (released) return { done: true, value: undefined as R };
         const r = await reader.read();
-        if (r.done) reader.releaseLock();
+        if (r.done) { released = true; reader.releaseLock(); }
         return r as IteratorResult<R>;
       },
+      // May come after the end (seen under QuickJS 2025-04-26 once a for-await loop had read to
+      // the end): the reader is released then and there is nothing to cancel.
       return: async (value?: unknown) => {
-        if (!options?.preventCancel) await reader.cancel();
-        reader.releaseLock();
+        if (!released) {
+          released = true;
+          if (!options?.preventCancel) await reader.cancel();
+          reader.releaseLock();
+        }
         return { done: true, value: value as R };
       },
       [Symbol.asyncIterator]() { return it; },

@@ -3,12 +3,14 @@
  * app with Express 5, Koa 3 + @koa/router + koa-body, Fastify 5, @hono/node-server and a `ws` server,
  * and prints what dotenv, pino and bcryptjs give at start. It runs under node and in an image
  * built with `--include public --include app.env`, both get the same requests, and status,
- * content type, validators and body must match. One boot for all of it (TCG is slow).
+ * content type, validators and body must match; /client makes axios and node-fetch calls to an
+ * upstream server the test runs. One boot for all of it (TCG is slow).
  */
 import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { buildImage } from '../../cli/build.ts';
@@ -40,7 +42,24 @@ const REQUESTS: Req[] = [
   { port: 2, method: 'POST', path: '/form', type: 'application/x-www-form-urlencoded', body: 'a=1&a=2&b=%E2%82%AC' },
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"age":"x"}' },
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"name":"bo","age":7}' },
+  { port: 1, path: '/client' },
 ];
+
+/** The upstream /client calls: echoes method, path and body as JSON; 404 for /missing. */
+async function startUpstream(): Promise<{ port: number; close(): void }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      res.statusCode = req.url === '/missing' ? 404 : 200;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-upstream', 'yes');
+      res.end(JSON.stringify({ method: req.method, url: req.url, body, type: req.headers['content-type'] ?? null }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', () => r()));
+  return { port: (server.address() as { port: number }).port, close: () => server.close() };
+}
 
 async function ask(base: (port: number) => string, r: Req): Promise<string> {
   const res = await fetch(base(r.port) + r.path, {
@@ -61,9 +80,10 @@ async function wsEcho(url: string): Promise<string> {
   });
 }
 
-async function underNode(): Promise<{ answers: string[]; ws: string; stdout: string }> {
+async function underNode(upstreamPort: number): Promise<{ answers: string[]; ws: string; stdout: string }> {
   const base = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services.ts'], { cwd: DIR, env: { ...process.env, PORT_BASE: String(base) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, PORT_BASE: String(base), UPSTREAM: `http://127.0.0.1:${upstreamPort}` };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services.ts'], { cwd: DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (c) => (stdout += c));
   try {
@@ -88,19 +108,23 @@ let hostPorts: number[];
 let warnings: string[];
 let included = 0;
 
+let upstream: Awaited<ReturnType<typeof startUpstream>>;
+
 before(async () => {
-  node = await underNode();
+  upstream = await startUpstream();
+  node = await underNode(upstream.port);
   const r = await buildImage({ entry: path.join(DIR, 'services.ts'), output: path.join(TEST_IMAGE_DIR, 'ecosystem.img'), include: ['public', 'app.env'] });
   warnings = r.warnings;
   included = r.sizes.included;
   hostPorts = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
   vm = await startServerVm(r.image, 3001, {
-    memMiB: 256, ports: hostPorts.map((hostPort, i) => ({ hostAddress: '127.0.0.1', hostPort, guestPort: 3001 + i, proto: 'tcp' as const })),
+    memMiB: 256, env: { UPSTREAM: `http://10.0.2.2:${upstream.port}` }, ports: hostPorts.map((hostPort, i) => ({ hostAddress: '127.0.0.1', hostPort, guestPort: 3001 + i, proto: 'tcp' as const })),
   });
   for (const s of READY) await vm.waitFor(s, 180_000);
 });
 
 after(async () => {
+  upstream?.close();
   const end = await vm?.stop();
   if (end?.stderr.trim()) console.log('guest stderr:', end.stderr);
 });
@@ -117,7 +141,7 @@ test('dotenv (an included .env file), pino and bcryptjs print the same at start'
   assert.equal(startLines(vm.output().stdout), startLines(node.stdout));
 });
 
-test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, pipeline), Koa 3 (@koa/router, koa-body), Fastify 5 (schema), @hono/node-server answer as under node', async () => {
+test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, pipeline, axios and node-fetch clients), Koa 3 (@koa/router, koa-body), Fastify 5 (schema), @hono/node-server answer as under node', async () => {
   for (let i = 0; i < REQUESTS.length; i++) {
     assert.equal(await ask((p) => `http://127.0.0.1:${hostPorts[p - 1]}`, REQUESTS[i]!), node.answers[i]);
   }

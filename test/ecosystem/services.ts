@@ -2,7 +2,8 @@
  * The ecosystem suite's program: one process serving the same small app with Express 5,
  * Koa 3 (+ @koa/router, koa-body), Fastify 5, @hono/node-server and a `ws` WebSocket echo server, each
  * on its own port (PORT_BASE + 1..5), and printing what dotenv, pino and bcryptjs give at
- * start. ecosystem.test.ts runs it under node and in an image and sends both the same requests.
+ * start; /client calls an upstream server with axios and node-fetch. ecosystem.test.ts runs it
+ * under node and in an image and sends both the same requests.
  */
 import dotenv from 'dotenv';
 import express from 'express';
@@ -15,6 +16,8 @@ import { Hono } from 'hono';
 import { WebSocketServer } from 'ws';
 import pino from 'pino';
 import bcrypt from 'bcryptjs';
+import axios from 'axios';
+import nodeFetch from 'node-fetch';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -51,6 +54,16 @@ app.get('/async', async (_req, res) => {
 app.get('/file', (_req, res) => {
   fs.writeFileSync('/tmp/note.txt', 'written at runtime');
   res.json({ read: fs.readFileSync('/tmp/note.txt', 'utf8'), listed: fs.readdirSync('public') });
+});
+// HTTP clients against the test's upstream server (UPSTREAM: 127.0.0.1 under node, the host
+// as QEMU's user network shows it in the image).
+app.get('/client', async (_req, res) => {
+  const upstream = process.env.UPSTREAM;
+  const a = await axios.get(`${upstream}/data?via=axios`);
+  const p = await axios.post(`${upstream}/data`, { k: [1, 2] });
+  const missing = await axios.get(`${upstream}/missing`).catch((e: { response?: { status: number }; message: string }) => `${e.response?.status} ${e.message}`);
+  const f = await nodeFetch(`${upstream}/data?via=node-fetch`, { method: 'PUT', body: 'plain body' });
+  res.json({ axios: [a.status, a.data], axiosPost: p.data, missing, nodeFetch: [f.status, f.headers.get('x-upstream'), await f.json()] });
 });
 app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
   res.status(500).json({ error: err.message });

@@ -2,8 +2,9 @@
  * V8's stack trace API (`Error.captureStackTrace`, `Error.prepareStackTrace` with call-site
  * objects, `Error.stackTraceLimit`) for engines that lack it. npm packages call it at load
  * time (depd, used by express and body-parser, reads its caller's file through call sites).
- * Installed only where the engine has no `Error.captureStackTrace` of its own (quickjs-ng
- * has one). Call sites come from parsing the engine's `stack` text, so they name what it names.
+ * Where the engine has its own (quickjs-ng), only the call-site methods it lacks are added
+ * (depd calls `isEval`); otherwise `captureStackTrace` is defined here, with call sites parsed
+ * from the engine's `stack` text, so they name what it names.
  */
 interface CallSite {
   getFileName(): string | undefined; getLineNumber(): number | null; getColumnNumber(): number | null; getFunctionName(): string | null;
@@ -33,7 +34,29 @@ type ErrorCtor = ErrorConstructor & {
   stackTraceLimit?: number;
 };
 const E = Error as ErrorCtor;
-if (typeof E.captureStackTrace !== 'function') {
+/** V8's CallSite methods with the answers a bundled, eval-free program gets. */
+const CALLSITE_DEFAULTS: Record<string, (this: { getFileName?(): unknown; getFunctionName?(): unknown }) => unknown> = {
+  getFileName() { return undefined; }, getLineNumber() { return null; }, getColumnNumber() { return null; },
+  getFunctionName() { return null; }, getTypeName() { return null; }, getMethodName() { return null; }, getThis() { return undefined; },
+  getFunction() { return undefined; }, getEvalOrigin() { return undefined; }, isEval() { return false; }, isNative() { return false; },
+  isToplevel() { return false; }, isConstructor() { return false; }, isAsync() { return false; }, isPromiseAll() { return false; },
+  getPromiseIndex() { return null; }, getScriptNameOrSourceURL() { return this.getFileName?.(); },
+};
+
+if (typeof E.captureStackTrace === 'function') {
+  const saved = E.prepareStackTrace;
+  let sites: unknown[] = [];
+  try {
+    E.prepareStackTrace = (_e, s) => { sites = s; return ''; };
+    void new Error().stack;
+  } finally { E.prepareStackTrace = saved; }
+  const proto = sites[0] !== null && typeof sites[0] === 'object' ? Object.getPrototypeOf(sites[0]) as Record<string, unknown> : undefined;
+  if (proto && proto !== Object.prototype) {
+    for (const [k, f] of Object.entries(CALLSITE_DEFAULTS)) {
+      if (typeof proto[k] !== 'function') Object.defineProperty(proto, k, { value: f, writable: true, configurable: true });
+    }
+  }
+} else {
   if (E.stackTraceLimit === undefined) E.stackTraceLimit = 10;
   E.captureStackTrace = function captureStackTrace(target: object, _ctor?: Function): void {
     const raw = String(new Error().stack ?? '');
