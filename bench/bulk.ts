@@ -19,10 +19,10 @@ import { median } from './machine.ts';
 const DOWNLOAD_BYTES = 10 * 1024 * 1024;
 const UPLOAD_BYTES = 5 * 1024 * 1024;
 const TRANSFER_TIMEOUT_MS = 120_000;
-const NIMBUS_MEM_MIB = 64;
+export const NIMBUS_MEM_MIB = 64;
 
 /** GET /bulk; resolves with MB/s (10^6 bytes per second). */
-function download(port: number): Promise<number> {
+export function download(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     let n = 0;
@@ -42,7 +42,7 @@ function download(port: number): Promise<number> {
 }
 
 /** POST /upload with UPLOAD_BYTES; resolves with MB/s once the server's count came back right. */
-function upload(port: number): Promise<number> {
+export function upload(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const chunk = Buffer.alloc(64 * 1024, 0x62);
     const t0 = process.hrtime.bigint();
@@ -91,16 +91,21 @@ export interface BulkResult {
   uploadMBps: { nimbus: number[]; baseline: number[]; ratio: number };
 }
 
-export async function bulkBench(runs = 3): Promise<BulkResult> {
-  baseline.ensureBuilt();
-  const built = await buildImage({ entry: path.join(ROOT, 'bench/baseline/bulk-server.mjs'), output: path.join(ROOT, 'build/bench/bulk-server.img') });
-  const nimbus: baseline.Target = {
+/** A Nimbus image built from `entry`, booted like the baseline (q35, virtio-net-pci, user net). */
+export async function nimbusTarget(entry: string, name: string): Promise<baseline.Target> {
+  const built = await buildImage({ entry: path.join(ROOT, entry), output: path.join(ROOT, `build/bench/${name}.img`) });
+  return {
     name: 'nimbus',
     args: (memMiB, port) => qemuArgs({
       image: built.image, memMiB, machine: 'q35', args: [], env: {}, net: { kind: 'user' },
       ports: [{ hostAddress: '127.0.0.1', hostPort: port, guestPort: 80, proto: 'tcp' }],
     }),
   };
+}
+
+export async function bulkBench(runs = 3): Promise<BulkResult> {
+  baseline.ensureBuilt();
+  const nimbus = await nimbusTarget('bench/baseline/bulk-server.mjs', 'bulk-server');
   const linux = baseline.baselineRunning('bulk-server');
   const r = { nd: [] as number[], nu: [] as number[], bd: [] as number[], bu: [] as number[] };
   // Interleaved, so that load from other jobs on the machine falls on both alike.
