@@ -47,7 +47,7 @@ const timer = setInterval(() => {
   idle = 0; last = now;
   r.tcp = net.tcp.stats;
   r.iface = net.stack.iface?.stats;
-  r.txDropped = net.txDropped;
+  r.txRefused = net.txRefused;
   console.log(`PROFILE ${JSON.stringify(r)}`);
 }, 2000);
 timer.unref?.();

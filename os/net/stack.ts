@@ -69,7 +69,8 @@ export class NetworkStack {
     this.iface.receive(now, frame);
   }
 
-  poll(now: number, transmit: (frame: Uint8Array) => void): void {
+  /** `transmit` may return false (device full); see Interface.poll and txResume(). */
+  poll(now: number, transmit: (frame: Uint8Array) => boolean | void): void {
     this.dhcp?.poll(now);
     this.dns.poll(now);
     this.iface.poll(now, transmit);
