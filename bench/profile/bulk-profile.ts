@@ -7,8 +7,11 @@
 import '../baseline/bulk-server.mjs';
 import { VirtioNet } from '../../os/drivers/virtio/net.ts';
 import { Interface } from '../../os/net/iface.ts';
+import { IsnGenerator } from '../../os/net/tcp/isn.ts';
 import { Tcp } from '../../os/net/tcp/tcp.ts';
 import { getNetwork, NetworkService } from '../../os/netservice/index.ts';
+import { Socket } from '../../os/node/net.ts';
+import { EventLoop } from '../../os/runtime/loop.ts';
 
 const hw = (globalThis as any).__nimbus_hw;
 const spent: Record<string, number> = {};
@@ -28,6 +31,27 @@ wrap(Tcp.prototype, 'input', 'tcp.input');
 wrap(Tcp.prototype, 'poll', 'tcp.poll');
 wrap(Interface.prototype, 'poll', 'iface.poll');
 wrap(Interface.prototype, 'send', 'iface.send');
+wrap(IsnGenerator.prototype, 'isn', 'tcp.isn');
+wrap(Socket, '_accepted', 'net.accepted');
+// Macrotasks: the outermost invoke (a source's run, a timer, an immediate) and the nested ones
+// (socket-layer events and the program's callbacks, deferred by netservice).
+{
+  const orig = EventLoop.prototype.invoke;
+  let depth = 0;
+  for (const k of ['loop.task', 'loop.nested']) { spent[k] = 0; calls[k] = 0; }
+  EventLoop.prototype.invoke = function (this: EventLoop, fn, thisArg, args) {
+    const key = depth === 0 ? 'loop.task' : 'loop.nested';
+    const t0 = hw.now();
+    depth++;
+    try { return orig.call(this, fn, thisArg, args); } finally {
+      depth--;
+      const dt = hw.now() - t0;
+      spent[key]! += dt; calls[key]!++;
+      if (depth === 0 && dt > longest.ms) { longest.ms = Math.round(dt); longest.what = `${fn.name || '?'} this=${(thisArg as any)?.constructor?.name} args=${args.length} ${String((thisArg as any)?._onTimeout ?? (thisArg as any)?._onImmediate).slice(0, 200)}`; }
+    }
+  };
+}
+const longest = { ms: 0, what: '' };
 let idle = 0;
 const origYield = hw.yield.bind(hw);
 try {
@@ -48,6 +72,7 @@ const timer = setInterval(() => {
   r.tcp = net.tcp.stats;
   r.iface = net.stack.iface?.stats;
   r.txRefused = net.txRefused;
+  r.longestTask = { ...longest }; longest.ms = 0;
   console.log(`PROFILE ${JSON.stringify(r)}`);
 }, 2000);
 timer.unref?.();

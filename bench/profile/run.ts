@@ -12,6 +12,22 @@ await baseline.withVm(target, NIMBUS_MEM_MIB, async (vm) => {
   if ((await baseline.waitFor200(vm)) === undefined) throw baseline.bootFailure(vm, NIMBUS_MEM_MIB);
   await sleep(2500);
   const mark = vm.console().length;
+  if (process.env.AB) {
+    // Asynchronous: a blocked event loop here would stop draining the guest's console and
+    // stall the guest on its serial port.
+    const { spawn } = await import('node:child_process');
+    const out = await new Promise<string>((resolve) => {
+      const c = spawn('ab', ['-q', '-s', '20', '-n', process.env.AB!, '-c', '8', `http://127.0.0.1:${vm.port}/`]);
+      let text = '';
+      c.stdout.on('data', (b: Buffer) => { text += b; });
+      c.stderr.on('data', (b: Buffer) => { text += b; });
+      c.on('close', () => resolve(text));
+    });
+    console.log(out.match(/(Requests per second|Failed requests|Time per request).*/g)?.join('\n') ?? out.slice(-300));
+    await sleep(2500);
+    for (const line of vm.console().slice(mark).split('\n')) if (line.startsWith('PROFILE')) console.log(line);
+    return;
+  }
   if (!process.env.UPLOAD_ONLY) console.log(`download ${(await download(vm.port)).toFixed(2)} MB/s`);
   await sleep(2500);
   if (!process.env.DOWNLOAD_ONLY) console.log(`upload ${(await upload(vm.port)).toFixed(2)} MB/s`);
