@@ -7,7 +7,10 @@
  * Boot code calls `attachNetwork({ mac, transmit, service, irqMask })` once a virtio-net
  * device exists (before the program's main module runs); the driver hands every received
  * frame to `network.receive(frame)` from inside its `service(now)`. Programs reach the
- * service through `getNetwork()`. Without a device, `getNetwork()` gives a detached
+ * service through `getNetwork()`. Frames go to the driver with `transmit(frame, more=true)`
+ * and one `flush()` per stack poll; a refused frame stays queued in the interface until the
+ * boot code's onWritable hook calls `txResume()` (back-pressure, nothing dropped).
+ * Without a device, `getNetwork()` gives a detached
  * service: listening works, nothing ever arrives, and connects fail with ENETUNREACH.
  *
  * Loop contract (runtime/loop.ts LoopSource):

@@ -14,8 +14,9 @@
  * the buffer goes straight back to the device. Copy what you keep.
  *
  * Transmit (one copy): `transmit(frame, more)` copies into a free TX buffer. It returns
- * false when all TX buffers are in flight (back-pressure; `onWritable` fires once one is
- * free again). `more = true` defers the notification (batching, like Linux's xmit_more)
+ * false when all TX buffers are in flight (back-pressure; `onWritable` fires from service()
+ * once one is free again: the TX completion interrupt is enabled only while someone waits,
+ * so the stack keeps the refused frame queued rather than dropping it). `more = true` defers the notification (batching, like Linux's xmit_more)
  * until a later transmit without it or `flush()`. `txBuffer()` + `send(length)` let a caller
  * build a frame directly in DMA memory instead.
  */
