@@ -18,10 +18,15 @@ const target = (image: string): baseline.Target => ({
 });
 for (let r = 0; r < rounds; r++) {
   for (const image of images) {
-    const res = await baseline.withVm(target(image), NIMBUS_MEM_MIB, async (vm) => {
-      if ((await baseline.waitFor200(vm)) === undefined) throw baseline.bootFailure(vm, NIMBUS_MEM_MIB);
-      return { down: await download(vm.port), up: process.env.DOWNLOAD_ONLY ? 0 : await upload(vm.port) };
-    });
-    console.log(`${image}: down ${res.down.toFixed(2)} up ${res.up.toFixed(2)} MB/s`);
+    try {
+      const res = await baseline.withVm(target(image), NIMBUS_MEM_MIB, async (vm) => {
+        const bootMs = await baseline.waitFor200(vm);
+        if (bootMs === undefined) throw new Error('no HTTP 200 within the boot deadline');
+        return { bootMs, down: await download(vm.port), up: process.env.DOWNLOAD_ONLY ? 0 : await upload(vm.port) };
+      });
+      console.log(`${image}: first 200 after ${res.bootMs.toFixed(0)} ms, down ${res.down.toFixed(2)} up ${res.up.toFixed(2)} MB/s`);
+    } catch (e) {
+      console.log(`${image}: failed: ${(e as Error).message}`);
+    }
   }
 }

@@ -25,6 +25,12 @@ function wrap(proto: any, name: string, key: string): void {
   };
 }
 wrap(VirtioNet.prototype, 'service', 'driver.service');
+let driver: VirtioNet | undefined;
+wrap(VirtioNet.prototype, 'onReceive', 'driver.onReceive');
+{
+  const orig = VirtioNet.prototype.onReceive;
+  VirtioNet.prototype.onReceive = function (this: VirtioNet, h) { driver = this; return orig.call(this, h); };
+}
 wrap(VirtioNet.prototype, 'transmit', 'driver.transmit');
 wrap(NetworkService.prototype, 'receive', 'stack.receive');
 wrap(Tcp.prototype, 'input', 'tcp.input');
@@ -72,6 +78,7 @@ const timer = setInterval(() => {
   r.tcp = net.tcp.stats;
   r.iface = net.stack.iface?.stats;
   r.txRefused = net.txRefused;
+  if (driver) r.driver = { features: `0x${driver.features.toString(16)}`, offered: `0x${driver.transport.deviceFeatures().toString(16)}`, ...driver.stats };
   r.longestTask = { ...longest }; longest.ms = 0;
   console.log(`PROFILE ${JSON.stringify(r)}`);
 }, 2000);

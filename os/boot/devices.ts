@@ -48,7 +48,7 @@ export function startDevices(hw: Hw): void {
     });
     // The driver's view of a frame is valid only during the callback; the stack copies what
     // it keeps (TCP rings, reassembly, UDP queues), so no copy here.
-    net.onReceive((frame: Uint8Array) => network.receive(frame));
+    net.onReceive((frame: Uint8Array, checksumVerified: boolean) => network.receive(frame, checksumVerified));
     // Back-pressure: a frame the full TX ring refused stays queued in the stack until then.
     net.onWritable(() => network.txResume());
   }

@@ -449,3 +449,22 @@ test('a transport is refused (keeps its data) while the transmit queue is full',
   iface.poll(2, () => true); // still blocked: transports are not even asked
   assert.deepEqual(answers, []);
 });
+
+test('a transport checksum the device vouched for is not checked again; without that it is', () => {
+  const bad = UDP_FRAME.slice();
+  bad[bad.length - 1] ^= 0x01; // payload changed, UDP checksum now wrong (IPv4 header intact)
+  const a = setup();
+  const sa = a.udp.bind({ port: 7777 });
+  a.iface.receive(5, bad);
+  assert.equal(sa.receive(), undefined);
+  assert.equal(a.udp.stats['bad-checksum'], 1);
+  const b = setup();
+  const sb = b.udp.bind({ port: 7777 });
+  b.iface.receive(5, bad, true);
+  assert.ok(sb.receive(), 'delivered: the device validated it (GUEST_CSUM)');
+  // The IPv4 header checksum is always verified.
+  const badIp = UDP_FRAME.slice();
+  badIp[14 + 8] ^= 0x01; // TTL
+  b.iface.receive(6, badIp, true);
+  assert.equal(b.iface.stats['ip-bad-checksum'], 1);
+});

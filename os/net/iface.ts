@@ -162,15 +162,19 @@ export class Interface {
 
   // ---- receive path ----
 
-  /** Handle one Ethernet frame from the driver. Never throws on its content. */
-  receive(now: number, frame: Uint8Array): void {
+  /**
+   * Handle one Ethernet frame from the driver. Never throws on its content.
+   * `checksumVerified`: the device validated the TCP/UDP checksum (virtio-net GUEST_CSUM);
+   * it is then not computed again (the IPv4 header checksum always is).
+   */
+  receive(now: number, frame: Uint8Array, checksumVerified = false): void {
     const f = EthernetFrame.parse(frame);
     if (!f.ok) return count(this.stats, `eth-${f.reason}`);
     const eth = f.value;
     if (!macEquals(eth.dst, this.mac) && !macEquals(eth.dst, BROADCAST_MAC)) return count(this.stats, 'eth-not-for-us');
     switch (eth.ethertype) {
       case EtherType.ARP: return this.#inputArp(now, eth.payload);
-      case EtherType.IPV4: return this.#inputIp(now, eth.payload);
+      case EtherType.IPV4: return this.#inputIp(now, eth.payload, checksumVerified);
       default: return count(this.stats, 'eth-unknown-ethertype');
     }
   }
@@ -196,7 +200,7 @@ export class Interface {
     }
   }
 
-  #inputIp(now: number, bytes: Uint8Array): void {
+  #inputIp(now: number, bytes: Uint8Array, checksumVerified = false): void {
     const r = Ipv4Packet.parse(bytes);
     if (!r.ok) return count(this.stats, `ip-${r.reason}`);
     const p = r.value;
@@ -208,16 +212,18 @@ export class Interface {
     // While unconfigured (DHCP in progress) accept what the link layer addressed to us.
     if (me !== undefined && dst !== me && !this.#isBroadcast(dst)) return count(this.stats, 'ip-not-for-us');
     let payload = p.payload;
+    let verified = checksumVerified;
     if (p.isFragment) {
+      verified = false; // a device validates whole packets, never a reassembled datagram
       const whole = this.reassembler.add(now, { src, dst, protocol: p.protocol, ident: p.ident, offset: p.fragmentOffset, moreFragments: p.moreFragments }, payload);
       if (!whole) return;
       payload = whole;
     }
     count(this.stats, 'ip-delivered');
-    this.#dispatch(now, p, payload);
+    this.#dispatch(now, p, payload, verified);
   }
 
-  #dispatch(now: number, p: Ipv4Packet, payload: Uint8Array): void {
+  #dispatch(now: number, p: Ipv4Packet, payload: Uint8Array, checksumVerified: boolean): void {
     const src = p.src, dst = p.dst;
     if (p.protocol === IpProtocol.ICMP) return this.#inputIcmp(now, src, dst, payload);
     const transport = this.#protocols.get(p.protocol);
@@ -225,7 +231,7 @@ export class Interface {
       count(this.stats, 'ip-unknown-protocol');
       return this.#sendUnreachable(now, p, payload, UnreachableCode.PROTOCOL);
     }
-    const taken = transport.input(now, src, dst, payload);
+    const taken = transport.input(now, src, dst, payload, checksumVerified);
     if (!taken && p.protocol === IpProtocol.UDP) this.#sendUnreachable(now, p, payload, UnreachableCode.PORT);
   }
 

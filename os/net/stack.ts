@@ -65,8 +65,9 @@ export class NetworkStack {
     this.iface.configure(config);
   }
 
-  receive(now: number, frame: Uint8Array): void {
-    this.iface.receive(now, frame);
+  /** `checksumVerified`: see Interface.receive (virtio-net GUEST_CSUM). */
+  receive(now: number, frame: Uint8Array, checksumVerified = false): void {
+    this.iface.receive(now, frame, checksumVerified);
   }
 
   /** `transmit` may return false (device full); see Interface.poll and txResume(). */

@@ -175,8 +175,8 @@ export class Udp implements TransportProtocol {
     return { ok: true };
   }
 
-  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): boolean {
-    const r = parseUdp(payload, src, dst);
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified = false): boolean {
+    const r = parseUdp(payload, src, dst, !checksumVerified);
     if (!r.ok) {
       count(this.stats, r.reason);
       return true; // malformed: counted; not a reason for port unreachable

@@ -220,8 +220,8 @@ export class NetworkService {
   }
 
   /** A frame from the driver (valid only during the call; the stack copies what it keeps). */
-  receive(frame: Uint8Array): void {
-    this.stack.receive(this.now(), frame);
+  receive(frame: Uint8Array, checksumVerified = false): void {
+    this.stack.receive(this.now(), frame, checksumVerified);
   }
 
   /** Count one more ref'd handle (socket, server, UDP socket). */

@@ -271,10 +271,10 @@ export class Tcp implements TransportProtocol {
    * segment (a RST is then queued for the next poll). Malformed segments are counted and
    * dropped (returns true: handled).
    */
-  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): boolean {
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified = false): boolean {
     if (this.#busy) throw new Error('Tcp.input() called re-entrantly from a callback');
     const seg = this.#seg;
-    const hl = parseTcp(payload, src, dst, seg);
+    const hl = parseTcp(payload, src, dst, seg, !checksumVerified);
     if (typeof hl !== 'number') {
       if (hl === 'bad-checksum') this.stats.badChecksum++; else this.stats.malformed++;
       return true;
