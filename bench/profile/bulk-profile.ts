@@ -26,10 +26,10 @@ function wrap(proto: any, name: string, key: string): void {
 }
 wrap(VirtioNet.prototype, 'service', 'driver.service');
 let driver: VirtioNet | undefined;
-wrap(VirtioNet.prototype, 'onReceive', 'driver.onReceive');
 {
-  const orig = VirtioNet.prototype.onReceive;
-  VirtioNet.prototype.onReceive = function (this: VirtioNet, h) { driver = this; return orig.call(this, h); };
+  // The driver was set up at boot, before this program: find it when it is next serviced.
+  const orig = VirtioNet.prototype.service;
+  VirtioNet.prototype.service = function (this: VirtioNet, now, ready) { driver = this; return orig.call(this, now, ready); };
 }
 wrap(VirtioNet.prototype, 'transmit', 'driver.transmit');
 wrap(NetworkService.prototype, 'receive', 'stack.receive');

@@ -6,7 +6,28 @@
 import { download, NIMBUS_MEM_MIB, nimbusTarget, upload } from '../bulk.ts';
 import * as baseline from '../baseline/run.ts';
 
-const target = await nimbusTarget('bench/profile/bulk-profile.ts', 'bulk-profile');
+import { qemuArgs } from '../../cli/run.ts';
+
+// IMAGE=path boots a prebuilt profile image instead (e.g. the same program built from another tree).
+const target: baseline.Target = process.env.IMAGE ? {
+  name: process.env.IMAGE,
+  args: (memMiB, port) => qemuArgs({
+    image: process.env.IMAGE!, memMiB, machine: 'q35', args: [], env: {}, net: { kind: 'user' },
+    ports: [{ hostAddress: '127.0.0.1', hostPort: port, guestPort: 80, proto: 'tcp' }],
+  }),
+} : await nimbusTarget('bench/profile/bulk-profile.ts', 'bulk-profile');
+
+/** Guest busy time (window - halted) summed over the PROFILE lines, per connection and per MB. */
+function summary(lines: string[]): string {
+  let busy = 0, conns = 0, bytes = 0;
+  for (const l of lines) {
+    const r = JSON.parse(l.slice('PROFILE '.length));
+    busy += r.windowMs - r.idleMs;
+    conns += Number(String(r['tcp.isn'] ?? '0/0').split('/')[1]);
+    bytes += (r.driver?.txBytes ?? 0);
+  }
+  return `SUMMARY busy ${busy} ms, ${conns} connections (${(busy / Math.max(conns, 1)).toFixed(1)} ms each)`;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 await baseline.withVm(target, NIMBUS_MEM_MIB, async (vm) => {
   if ((await baseline.waitFor200(vm)) === undefined) throw baseline.bootFailure(vm, NIMBUS_MEM_MIB);
@@ -25,7 +46,9 @@ await baseline.withVm(target, NIMBUS_MEM_MIB, async (vm) => {
     });
     console.log(out.match(/(Requests per second|Failed requests|Time per request).*/g)?.join('\n') ?? out.slice(-300));
     await sleep(2500);
-    for (const line of vm.console().slice(mark).split('\n')) if (line.startsWith('PROFILE')) console.log(line);
+    const lines = vm.console().slice(mark).split('\n').filter((l) => l.startsWith('PROFILE'));
+    if (!process.env.QUIET) for (const line of lines) console.log(line);
+    console.log(summary(lines));
     return;
   }
   if (!process.env.UPLOAD_ONLY) console.log(`download ${(await download(vm.port)).toFixed(2)} MB/s`);
