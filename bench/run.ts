@@ -73,7 +73,7 @@ for (const [title, script] of [
 }
 
 // Recorded comparisons that need another checkout built beside this one (see each file).
-for (const recorded of ['bench/engine-before-after.md']) {
+for (const recorded of ['bench/engine-before-after.md', 'bench/datapath-before-after.md']) {
   if (existsSync(path.join(ROOT, recorded))) sections.push(readFileSync(path.join(ROOT, recorded), 'utf8'));
 }
 
