@@ -5,7 +5,7 @@
 #   build/bench-baseline/cmdline          the kernel command line run.ts passes
 # Everything comes from Debian packages fetched with `apt-get download` (nothing is installed)
 # and from the machine's own `node`. Idempotent: does nothing when all outputs exist and are
-# newer than this script and hello-server.mjs.
+# newer than this script and the two servers (hello-server.mjs, bulk-server.mjs).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,11 +17,12 @@ VMLINUZ="$OUT/vmlinuz"
 INITRAMFS="$OUT/initramfs.cpio.gz"
 CMDLINE="$OUT/cmdline"
 SERVER="$HERE/hello-server.mjs"
+BULK_SERVER="$HERE/bulk-server.mjs"
 
 up_to_date() {
   local f
   for f in "$VMLINUZ" "$INITRAMFS" "$CMDLINE"; do
-    [[ -f "$f" && "$f" -nt "${BASH_SOURCE[0]}" && "$f" -nt "$SERVER" ]] || return 1
+    [[ -f "$f" && "$f" -nt "${BASH_SOURCE[0]}" && "$f" -nt "$SERVER" && "$f" -nt "$BULK_SERVER" ]] || return 1
   done
 }
 if up_to_date; then
@@ -107,6 +108,7 @@ ldd "$NODE" | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]*ld-linux/ { print $1 }' |
   cp -L "$lib" "$STAGE$lib"
 done
 cp "$SERVER" "$STAGE/app/hello-server.mjs"
+cp "$BULK_SERVER" "$STAGE/app/bulk-server.mjs"
 echo 'root:x:0:0:root:/:/bin/sh' > "$STAGE/etc/passwd"
 echo 'root:x:0:' > "$STAGE/etc/group"
 echo '127.0.0.1 localhost' > "$STAGE/etc/hosts"
@@ -131,7 +133,12 @@ ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up
 ip route add default via 10.0.2.2
 cd /app
-exec /usr/bin/node /app/hello-server.mjs
+# app=NAME on the kernel command line picks /app/NAME.mjs (bench/bulk.ts: bulk-server).
+APP=hello-server
+for w in $(cat /proc/cmdline); do
+  case "$w" in app=hello-server|app=bulk-server) APP="${w#app=}" ;; esac
+done
+exec /usr/bin/node "/app/$APP.mjs"
 EOF
 } > "$STAGE/init"
 chmod 755 "$STAGE/init"

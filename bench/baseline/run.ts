@@ -73,7 +73,7 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Vm {
+export interface Vm {
   port: number;
   /** process.hrtime at spawn, in ns. */
   t0: bigint;
@@ -96,8 +96,13 @@ export interface Target {
 
 export const BASELINE: Target = { name: 'linux+node', args: (memMiB, port) => qemuArgs(memMiB, port) };
 
-function qemuArgs(memMiB: number, port: number): string[] {
-  const cmdline = readFileSync(FILES.cmdline, 'utf8').trim();
+/** The baseline running /app/<app>.mjs instead of the hello server (build.sh's /init reads `app=`). */
+export function baselineRunning(app: 'hello-server' | 'bulk-server'): Target {
+  return { name: `linux+node ${app}`, args: (memMiB, port) => qemuArgs(memMiB, port, `app=${app}`) };
+}
+
+function qemuArgs(memMiB: number, port: number, extra = ''): string[] {
+  const cmdline = `${readFileSync(FILES.cmdline, 'utf8').trim()}${extra ? ` ${extra}` : ''}`;
   return [
     '-M', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', String(memMiB),
     '-nodefaults', '-no-user-config', '-nographic', '-no-reboot', '-serial', 'stdio',
@@ -107,7 +112,7 @@ function qemuArgs(memMiB: number, port: number): string[] {
 }
 
 /** Boots the baseline with memMiB of memory, runs fn, and kills QEMU whatever happens. */
-async function withVm<T>(target: Target, memMiB: number, fn: (vm: Vm) => Promise<T>): Promise<T> {
+export async function withVm<T>(target: Target, memMiB: number, fn: (vm: Vm) => Promise<T>): Promise<T> {
   const port = await freePort();
   const args = target.args(memMiB, port);
   const t0 = process.hrtime.bigint();
@@ -164,7 +169,7 @@ function get(port: number, timeoutMs: number): Promise<{ status: number; body: s
  * timeout; instead a new attempt starts every 50 ms (at most 40 in flight, each up to 2 s)
  * and the first 200 wins.
  */
-async function waitFor200(vm: Vm, deadlineMs = BOOT_DEADLINE_MS): Promise<number | undefined> {
+export async function waitFor200(vm: Vm, deadlineMs = BOOT_DEADLINE_MS): Promise<number | undefined> {
   let first: number | undefined;
   let inFlight = 0;
   const maxAttempts = Math.ceil(deadlineMs / 50) + 1;
@@ -183,7 +188,7 @@ async function waitFor200(vm: Vm, deadlineMs = BOOT_DEADLINE_MS): Promise<number
   return first;
 }
 
-function bootFailure(vm: Vm, memMiB: number): Error {
+export function bootFailure(vm: Vm, memMiB: number): Error {
   const tail = vm.console().split('\n').slice(-25).join('\n');
   return new Error(`baseline at ${memMiB} MiB served no 200 (qemu ${vm.exited() ? 'exited' : 'still running'}); console tail:\n${tail}`);
 }

@@ -41,12 +41,15 @@ export function startDevices(hw: Hw): void {
       mac: net.mac,
       mtu: net.mtu,
       irqMask: net.irqMask,
-      transmit: (frame) => net.transmit(frame),
+      transmit: (frame, more) => net.transmit(frame, more),
+      flush: () => net.flush(),
       service: (now, ready) => net.service(now, ready),
       pending: () => net.hasPendingWork,
     });
     // The driver's view of a frame is valid only during the callback; the stack copies what
     // it keeps (TCP rings, reassembly, UDP queues), so no copy here.
-    net.onReceive((frame: Uint8Array) => network.receive(frame));
+    net.onReceive((frame: Uint8Array, checksumVerified: boolean) => network.receive(frame, checksumVerified));
+    // Back-pressure: a frame the full TX ring refused stays queued in the stack until then.
+    net.onWritable(() => network.txResume());
   }
 }

@@ -26,7 +26,7 @@ function harness() {
   const sent = (now: number): { d: OutgoingDatagram; m: DhcpRepr }[] => {
     client.poll(now);
     const out: OutgoingDatagram[] = [];
-    udp.poll(now, (d) => out.push(d));
+    udp.poll(now, (d) => { out.push(d); });
     return out.map((d) => {
       const u = parseUdp(d.payload, d.src, d.dst);
       assert.ok(u.ok);
@@ -234,7 +234,7 @@ test('stop() releases the lease and removes the address', () => {
   bind(h);
   h.client.stop(30);
   const out: OutgoingDatagram[] = [];
-  h.udp.poll(30, (d) => out.push(d));
+  h.udp.poll(30, (d) => { out.push(d); });
   assert.equal(out.length, 1);
   const m = parseDhcp(parseUdp(out[0]!.payload, out[0]!.src, out[0]!.dst).ok ? out[0]!.payload.subarray(8) : new Uint8Array());
   assert.ok(m.ok);

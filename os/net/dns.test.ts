@@ -21,7 +21,7 @@ function harness(servers: Ipv4Addr[] = [NS1, NS2]) {
   const sent = (now: number): { d: OutgoingDatagram; port: number; q: DnsMessage }[] => {
     resolver.poll(now);
     const out: OutgoingDatagram[] = [];
-    udp.poll(now, (d) => out.push(d));
+    udp.poll(now, (d) => { out.push(d); });
     return out.map((d) => {
       const u = parseUdp(d.payload, d.src, d.dst);
       assert.ok(u.ok);
@@ -196,7 +196,7 @@ test('the cache is capped', () => {
   const out: OutgoingDatagram[] = [];
   for (let i = 0; i < 5; i++) {
     r.lookup(0, `h${i}.example`, () => {});
-    udp.poll(0, (d) => out.push(d));
+    udp.poll(0, (d) => { out.push(d); });
     const d = out.at(-1)!;
     const u = parseUdp(d.payload, d.src, d.dst);
     assert.ok(u.ok);

@@ -37,7 +37,7 @@ function setup(config = true): { iface: Interface; udp: Udp; out: Uint8Array[]; 
   const out: Uint8Array[] = [];
   const flush = (now: number): Uint8Array[] => {
     const frames: Uint8Array[] = [];
-    iface.poll(now, (f) => frames.push(f.slice()));
+    iface.poll(now, (f) => { frames.push(f.slice()); });
     out.push(...frames);
     return frames;
   };
@@ -150,7 +150,7 @@ test('the queue of datagrams waiting for one address is bounded', () => {
   const udp = new Udp({ random, sourceAddress: (d) => iface.sourceAddressFor(d) });
   iface.addProtocol(udp);
   iface.configure({ address: ME, prefixLength: 24, gateway: GW });
-  const flush = (now: number): Uint8Array[] => { const out: Uint8Array[] = []; iface.poll(now, (f) => out.push(f)); return out; };
+  const flush = (now: number): Uint8Array[] => { const out: Uint8Array[] = []; iface.poll(now, (f) => { out.push(f); }); return out; };
   flush(0);
   const s = udp.bind({ port: 4000 });
   for (let i = 0; i < 20; i++) s.send(PEER, 53, new Uint8Array([i]));
@@ -365,4 +365,106 @@ test('changing the address flushes the ARP cache and announces the new one; remo
   iface.configure(undefined);
   assert.equal(iface.routes.nextHop(PEER), undefined);
   assert.throws(() => iface.configure({ address: ME, prefixLength: 33 }), RangeError);
+});
+
+test('a datagram with headroom becomes the frame in place (same buffer, no copy), via ARP too', () => {
+  const { iface, flush } = setup();
+  const payload = new Uint8Array(34 + 20).subarray(34);
+  payload.fill(9);
+  // Unresolved neighbour: the datagram waits for ARP, then goes out.
+  assert.ok(iface.send(0, { src: ME, dst: PEER, protocol: 6, payload, headroom: true }));
+  const arp = flush(0);
+  assert.equal(arp.length, 1);
+  learnPeer(iface, 1);
+  let frames: Uint8Array[] = [];
+  iface.poll(1, (f) => { frames.push(f); });
+  assert.equal(frames.length, 2); // the waiting datagram and the ARP reply
+  const sent = frames.find((f) => decode(f).ethertype === EtherType.IPV4)!;
+  assert.deepEqual([...sent.subarray(34)], new Array(20).fill(9));
+  // Resolved: the frame is the transport's own buffer with the headers written in front.
+  const p2 = new Uint8Array(34 + 40).subarray(34).fill(5);
+  assert.ok(iface.send(2, { src: ME, dst: PEER, protocol: 6, payload: p2, headroom: true }));
+  frames = [];
+  iface.poll(2, (f) => { frames.push(f); });
+  assert.equal(frames.length, 1);
+  assert.equal(frames[0]!.buffer, p2.buffer, 'no new buffer');
+  const ip = decode(frames[0]!).ip!;
+  assert.ok(ip.ok);
+  assert.equal(ip.value.repr.dst, PEER);
+  assert.equal(ip.value.repr.payloadLength, 40);
+  assert.ok(ip.value.repr.dontFragment);
+});
+
+test('a transmit that refuses keeps frames queued in order until txResume(); nothing is dropped', () => {
+  const { iface } = setup();
+  learnPeer(iface, 0);
+  iface.poll(0, () => {});
+  for (let i = 0; i < 5; i++) {
+    assert.ok(iface.send(0, { src: ME, dst: PEER, protocol: 17, payload: udpPayload(ME, PEER, 1000, 2000 + i, new Uint8Array(4)) }));
+  }
+  const got: number[] = [];
+  const port = (f: Uint8Array) => (f[34 + 2]! << 8) | f[34 + 3]!;
+  let room = 2;
+  const transmit = (f: Uint8Array): boolean => {
+    if (room === 0) return false;
+    room--;
+    got.push(port(f));
+    return true;
+  };
+  iface.poll(1, transmit);
+  assert.deepEqual(got, [2000, 2001]);
+  assert.ok(iface.txBlocked);
+  assert.equal(iface.txQueued, 3);
+  assert.equal(iface.stats['tx-device-full'], 1);
+  // Blocked: no busy polling, and poll() hands nothing over even with room.
+  assert.ok(iface.pollAt(1) > 1);
+  room = 10;
+  iface.poll(2, transmit);
+  assert.deepEqual(got, [2000, 2001]);
+  iface.txResume();
+  assert.equal(iface.pollAt(3), 3);
+  iface.poll(3, transmit);
+  assert.deepEqual(got, [2000, 2001, 2002, 2003, 2004]);
+  assert.equal(iface.txQueued, 0);
+  assert.equal(iface.stats['tx-queue-full'], undefined);
+});
+
+test('a transport is refused (keeps its data) while the transmit queue is full', () => {
+  const iface = new Interface({ mac: MAC, random: seededRandom(1), maxTxQueue: 3 });
+  iface.configure({ address: ME, prefixLength: 24 });
+  learnPeer(iface, 0);
+  iface.poll(0, () => {});
+  let answers: (boolean | void)[] = [];
+  const t: TransportProtocol = {
+    protocol: 6,
+    input: () => true,
+    poll: (_now, emit) => { for (let i = 0; i < 5; i++) answers.push(emit({ src: ME, dst: PEER, protocol: 6, payload: new Uint8Array(20) })); },
+    pollAt: () => Infinity,
+  };
+  iface.addProtocol(t);
+  iface.poll(1, () => false);
+  assert.deepEqual(answers, [true, true, true, false, false]);
+  assert.equal(iface.stats['tx-queue-full'], undefined);
+  answers = [];
+  iface.poll(2, () => true); // still blocked: transports are not even asked
+  assert.deepEqual(answers, []);
+});
+
+test('a transport checksum the device vouched for is not checked again; without that it is', () => {
+  const bad = UDP_FRAME.slice();
+  bad[bad.length - 1] ^= 0x01; // payload changed, UDP checksum now wrong (IPv4 header intact)
+  const a = setup();
+  const sa = a.udp.bind({ port: 7777 });
+  a.iface.receive(5, bad);
+  assert.equal(sa.receive(), undefined);
+  assert.equal(a.udp.stats['bad-checksum'], 1);
+  const b = setup();
+  const sb = b.udp.bind({ port: 7777 });
+  b.iface.receive(5, bad, true);
+  assert.ok(sb.receive(), 'delivered: the device validated it (GUEST_CSUM)');
+  // The IPv4 header checksum is always verified.
+  const badIp = UDP_FRAME.slice();
+  badIp[14 + 8] ^= 0x01; // TTL
+  b.iface.receive(6, badIp, true);
+  assert.equal(b.iface.stats['ip-bad-checksum'], 1);
 });

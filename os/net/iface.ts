@@ -13,7 +13,7 @@ import { ArpCache, DEFAULT_ARP_LIMITS, type ArpCacheLimits } from './arp-cache.t
 import { DEFAULT_REASSEMBLY_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
 import { RouteTable, type Route } from './routes.ts';
 import { TokenBucket } from './token-bucket.ts';
-import type { OutgoingDatagram, TransportProtocol } from './transport.ts';
+import { FRAME_HEADROOM, type OutgoingDatagram, type TransportProtocol } from './transport.ts';
 import { ArpOp, ARP_LEN, emitArp, parseArp } from './wire/arp.ts';
 import { emitEthernet, EthernetFrame, EtherType, ETHERNET_HEADER_LEN } from './wire/ethernet.ts';
 import { emitIcmp, icmpLength, parseIcmp, UnreachableCode, type IcmpRepr } from './wire/icmp.ts';
@@ -36,7 +36,10 @@ export interface InterfaceOptions {
   ttl?: number;
   arp?: Partial<ArpCacheLimits>;
   reassembly?: Partial<ReassemblyLimits>;
-  /** Frames queued for the driver before new ones are dropped (default 512). */
+  /**
+   * Frames queued for the driver (default 512). A transport's emit is refused (it keeps its
+   * data) once the queue is full; other frames beyond it are dropped and counted.
+   */
   maxTxQueue?: number;
   /** ICMP error token bucket (default 10 burst, 10 per second). */
   icmpErrorBurst?: number;
@@ -65,6 +68,8 @@ export class Interface {
   readonly #maxTx: number;
   readonly #ttl: number;
   readonly #icmpErrors: TokenBucket;
+  /** The driver refused a frame: nothing more is handed to it until txResume(). */
+  #txBlocked = false;
   #config: Ipv4Config | undefined;
   #configRoutes: Route[] = [];
   #ident: number;
@@ -157,15 +162,19 @@ export class Interface {
 
   // ---- receive path ----
 
-  /** Handle one Ethernet frame from the driver. Never throws on its content. */
-  receive(now: number, frame: Uint8Array): void {
+  /**
+   * Handle one Ethernet frame from the driver. Never throws on its content.
+   * `checksumVerified`: the device validated the TCP/UDP checksum (virtio-net GUEST_CSUM);
+   * it is then not computed again (the IPv4 header checksum always is).
+   */
+  receive(now: number, frame: Uint8Array, checksumVerified = false): void {
     const f = EthernetFrame.parse(frame);
     if (!f.ok) return count(this.stats, `eth-${f.reason}`);
     const eth = f.value;
     if (!macEquals(eth.dst, this.mac) && !macEquals(eth.dst, BROADCAST_MAC)) return count(this.stats, 'eth-not-for-us');
     switch (eth.ethertype) {
       case EtherType.ARP: return this.#inputArp(now, eth.payload);
-      case EtherType.IPV4: return this.#inputIp(now, eth.payload);
+      case EtherType.IPV4: return this.#inputIp(now, eth.payload, checksumVerified);
       default: return count(this.stats, 'eth-unknown-ethertype');
     }
   }
@@ -191,7 +200,7 @@ export class Interface {
     }
   }
 
-  #inputIp(now: number, bytes: Uint8Array): void {
+  #inputIp(now: number, bytes: Uint8Array, checksumVerified = false): void {
     const r = Ipv4Packet.parse(bytes);
     if (!r.ok) return count(this.stats, `ip-${r.reason}`);
     const p = r.value;
@@ -203,16 +212,18 @@ export class Interface {
     // While unconfigured (DHCP in progress) accept what the link layer addressed to us.
     if (me !== undefined && dst !== me && !this.#isBroadcast(dst)) return count(this.stats, 'ip-not-for-us');
     let payload = p.payload;
+    let verified = checksumVerified;
     if (p.isFragment) {
+      verified = false; // a device validates whole packets, never a reassembled datagram
       const whole = this.reassembler.add(now, { src, dst, protocol: p.protocol, ident: p.ident, offset: p.fragmentOffset, moreFragments: p.moreFragments }, payload);
       if (!whole) return;
       payload = whole;
     }
     count(this.stats, 'ip-delivered');
-    this.#dispatch(now, p, payload);
+    this.#dispatch(now, p, payload, verified);
   }
 
-  #dispatch(now: number, p: Ipv4Packet, payload: Uint8Array): void {
+  #dispatch(now: number, p: Ipv4Packet, payload: Uint8Array, checksumVerified: boolean): void {
     const src = p.src, dst = p.dst;
     if (p.protocol === IpProtocol.ICMP) return this.#inputIcmp(now, src, dst, payload);
     const transport = this.#protocols.get(p.protocol);
@@ -220,7 +231,7 @@ export class Interface {
       count(this.stats, 'ip-unknown-protocol');
       return this.#sendUnreachable(now, p, payload, UnreachableCode.PROTOCOL);
     }
-    const taken = transport.input(now, src, dst, payload);
+    const taken = transport.input(now, src, dst, payload, checksumVerified);
     if (!taken && p.protocol === IpProtocol.UDP) this.#sendUnreachable(now, p, payload, UnreachableCode.PORT);
   }
 
@@ -292,6 +303,20 @@ export class Interface {
     const ident = this.#ident;
     this.#ident = (this.#ident + 1) & 0xffff;
     const ttl = options.ttl ?? this.#ttl;
+    if (d.headroom === true && total <= this.mtu && d.payload.byteOffset >= FRAME_HEADROOM && (me === undefined || d.dst !== me)) {
+      // The transport left room for our headers: write them in front of its bytes, no copy.
+      const p = d.payload;
+      const frame = new Uint8Array(p.buffer, p.byteOffset - FRAME_HEADROOM, FRAME_HEADROOM + p.length);
+      emitIpv4({ src: d.src, dst: d.dst, protocol: d.protocol, ttl, ident, tos: 0, dontFragment, moreFragments: false, fragmentOffset: 0, payloadLength: p.length }, frame.subarray(ETHERNET_HEADER_LEN));
+      const dstMac = mac ?? this.arp.lookup(now, nextHop!);
+      if (dstMac) {
+        emitEthernet({ dst: dstMac, src: this.mac, ethertype: EtherType.IPV4 }, frame);
+        this.#queueFrame(frame);
+      } else if (this.arp.enqueue(now, nextHop!, frame.subarray(ETHERNET_HEADER_LEN))) {
+        this.#queueArpRequest(nextHop!);
+      }
+      return true;
+    }
     const datagrams: Uint8Array[] = [];
     const maxChunk = Math.floor((this.mtu - IPV4_HEADER_LEN) / 8) * 8;
     for (let off = 0; ; off += maxChunk) {
@@ -342,15 +367,53 @@ export class Interface {
     this.#tx.push(frame);
   }
 
-  /** Run timers, collect what transports want sent, and hand queued frames to `transmit`. */
-  poll(now: number, transmit: (frame: Uint8Array) => void): void {
+  /**
+   * Run timers, collect what transports want sent, and hand queued frames to `transmit`.
+   * When `transmit` returns false (the device is full) the frame and those after it stay
+   * queued, in order, and nothing more is handed over or collected until `txResume()`
+   * (the driver's onWritable); nothing is dropped for it.
+   */
+  poll(now: number, transmit: (frame: Uint8Array) => boolean | void): void {
     this.reassembler.expire(now);
     // Bounded: datagrams looped back during this pass wait for the next one.
     for (const datagram of this.#loopback.splice(0)) this.#inputIp(now, datagram);
-    for (const p of this.#protocols.values()) p.poll(now, (d) => { this.send(now, d); });
+    if (!this.#flush(transmit)) return;
+    const emit = (d: OutgoingDatagram): boolean => {
+      // Refuse (the transport keeps its data) while the queue is full.
+      if (this.#tx.length >= this.#maxTx) return false;
+      this.send(now, d);
+      return true;
+    };
+    for (const p of this.#protocols.values()) p.poll(now, emit);
     for (const addr of this.arp.poll(now)) this.#queueArpRequest(addr);
     for (const d of this.arp.takeUnresolved()) this.#reportUnreachable(now, d);
-    for (const frame of this.#tx.splice(0)) transmit(frame);
+    this.#flush(transmit);
+  }
+
+  /** The driver has room again after refusing a frame: poll() may hand frames over. */
+  txResume(): void {
+    this.#txBlocked = false;
+  }
+
+  /** True while a refused frame waits for txResume(). */
+  get txBlocked(): boolean { return this.#txBlocked; }
+
+  /** Frames queued for the driver. */
+  get txQueued(): number { return this.#tx.length; }
+
+  #flush(transmit: (frame: Uint8Array) => boolean | void): boolean {
+    if (this.#txBlocked) return false;
+    const tx = this.#tx;
+    let i = 0;
+    for (; i < tx.length; i++) {
+      if (transmit(tx[i]!) === false) {
+        this.#txBlocked = true;
+        count(this.stats, 'tx-device-full');
+        break;
+      }
+    }
+    tx.splice(0, i);
+    return !this.#txBlocked;
   }
 
   /** Tells the transport that sent `datagram` (a first fragment) that it could not be delivered. */
@@ -365,7 +428,10 @@ export class Interface {
   }
 
   pollAt(now: number): number {
-    if (this.#tx.length > 0 || this.#loopback.length > 0) return now;
+    if (this.#loopback.length > 0) return now;
+    // While the device is full, only txResume() (from the driver's onWritable) restarts output.
+    if (this.#txBlocked) return Math.max(Math.min(this.arp.pollAt(), this.reassembler.pollAt()), now);
+    if (this.#tx.length > 0) return now;
     let at = Math.min(this.arp.pollAt(), this.reassembler.pollAt());
     for (const p of this.#protocols.values()) at = Math.min(at, p.pollAt(now));
     return Math.max(at, now);

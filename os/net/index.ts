@@ -15,7 +15,10 @@
  *   const stack = new NetworkStack({ mac, random: hw.random, transports: [tcp] });
  *   stack.start(now);                                  // DHCP
  *   driver.onFrame((f) => stack.receive(now(), f));
- *   loop: stack.poll(now(), (f) => driver.send(f)); yield until stack.pollAt(now()).
+ *   loop: stack.poll(now(), (f) => driver.transmit(f)); yield until stack.pollAt(now()).
+ *   The transmit callback may return false (device full): the frame stays queued and output
+ *   stops until `stack.iface.txResume()` (the driver's onWritable). Transports' emit returns
+ *   false while the interface queue is full; TCP then keeps its data for a later poll.
  *
  * Sockets: `stack.udp.bind({ port, onMessage })` → UdpSocket.send(dst, port, bytes);
  * `stack.dns.lookup(now, name, cb)`; `stack.iface.config` is the current IPv4 config.

@@ -65,11 +65,13 @@ export class NetworkStack {
     this.iface.configure(config);
   }
 
-  receive(now: number, frame: Uint8Array): void {
-    this.iface.receive(now, frame);
+  /** `checksumVerified`: see Interface.receive (virtio-net GUEST_CSUM). */
+  receive(now: number, frame: Uint8Array, checksumVerified = false): void {
+    this.iface.receive(now, frame, checksumVerified);
   }
 
-  poll(now: number, transmit: (frame: Uint8Array) => void): void {
+  /** `transmit` may return false (device full); see Interface.poll and txResume(). */
+  poll(now: number, transmit: (frame: Uint8Array) => boolean | void): void {
     this.dhcp?.poll(now);
     this.dns.poll(now);
     this.iface.poll(now, transmit);

@@ -60,7 +60,7 @@ test('send() queues a checksummed datagram from the source address; pollAt says 
   assert.deepEqual(s.send(PEER, 53, new Uint8Array([1, 2])), { ok: true });
   assert.equal(u.pollAt(7), 7);
   const out: OutgoingDatagram[] = [];
-  u.poll(7, (d) => out.push(d));
+  u.poll(7, (d) => { out.push(d); });
   assert.equal(out.length, 1);
   assert.equal(out[0]!.src, ME);
   const p = parseUdp(out[0]!.payload, ME, PEER);
@@ -85,4 +85,26 @@ test('a wildcard socket receives datagrams sent to the broadcast address', () =>
   u.input(0, PEER, 0xffffffff, seg(1, 7, new Uint8Array(1), 0xffffffff));
   assert.equal(wild.queued, 1);
   assert.equal(wild.receive()?.dst, 0xffffffff);
+});
+
+test('datagrams refused by the transmit path stay queued, in order, and go out later', () => {
+  const u = new Udp({ random: seededRandom(3), sourceAddress: () => ip('10.0.2.15')! });
+  const s = u.bind({ port: 5000 });
+  for (let i = 0; i < 3; i++) assert.ok(s.send(ip('10.0.2.2')!, 6000 + i, new Uint8Array([i])).ok);
+  const ports: number[] = [];
+  let room = 1;
+  const emit = (d: OutgoingDatagram): boolean => {
+    if (room === 0) return false;
+    room--;
+    ports.push((d.payload[2]! << 8) | d.payload[3]!);
+    return true;
+  };
+  u.poll(0, emit);
+  assert.deepEqual(ports, [6000]);
+  assert.equal(u.pollAt(0), 0, 'still has work');
+  room = 5;
+  u.poll(1, emit);
+  assert.deepEqual(ports, [6000, 6001, 6002]);
+  assert.equal(u.stats.sent, 3);
+  assert.equal(u.pollAt(2), Infinity);
 });

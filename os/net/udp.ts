@@ -5,7 +5,7 @@
  * the injected random source.
  */
 import type { Ipv4Addr } from './addr.ts';
-import type { OutgoingDatagram, TransportProtocol } from './transport.ts';
+import { FRAME_HEADROOM, type Emit, type OutgoingDatagram, type TransportProtocol } from './transport.ts';
 import { IpProtocol } from './wire/ipv4.ts';
 import { count, type Stats } from './wire/result.ts';
 import { emitUdp, parseUdp, UDP_HEADER_LEN } from './wire/udp.ts';
@@ -175,8 +175,8 @@ export class Udp implements TransportProtocol {
     return { ok: true };
   }
 
-  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): boolean {
-    const r = parseUdp(payload, src, dst);
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified = false): boolean {
+    const r = parseUdp(payload, src, dst, !checksumVerified);
     if (!r.ok) {
       count(this.stats, r.reason);
       return true; // malformed: counted; not a reason for port unreachable
@@ -194,14 +194,19 @@ export class Udp implements TransportProtocol {
     return true;
   }
 
-  poll(_now: number, emit: (datagram: OutgoingDatagram) => void): void {
-    for (const p of this.#send.splice(0)) {
-      this.#sendBytes -= p.payload.length;
-      const buf = new Uint8Array(UDP_HEADER_LEN + p.payload.length);
+  /** Sends queued datagrams in order; once `emit` refuses one (transmit path full) it and the rest stay queued. */
+  poll(_now: number, emit: Emit): void {
+    const q = this.#send;
+    let i = 0;
+    for (; i < q.length; i++) {
+      const p = q[i]!;
+      const buf = new Uint8Array(FRAME_HEADROOM + UDP_HEADER_LEN + p.payload.length).subarray(FRAME_HEADROOM);
       emitUdp({ srcPort: p.srcPort, dstPort: p.dstPort }, p.payload, p.src, p.dst, buf);
+      if (emit({ src: p.src, dst: p.dst, protocol: IpProtocol.UDP, payload: buf, headroom: true }) === false) break;
+      this.#sendBytes -= p.payload.length;
       count(this.stats, 'sent');
-      emit({ src: p.src, dst: p.dst, protocol: IpProtocol.UDP, payload: buf });
     }
+    q.splice(0, i);
   }
 
   pollAt(now: number): number {

@@ -7,7 +7,10 @@
  * Boot code calls `attachNetwork({ mac, transmit, service, irqMask })` once a virtio-net
  * device exists (before the program's main module runs); the driver hands every received
  * frame to `network.receive(frame)` from inside its `service(now)`. Programs reach the
- * service through `getNetwork()`. Without a device, `getNetwork()` gives a detached
+ * service through `getNetwork()`. Frames go to the driver with `transmit(frame, more=true)`
+ * and one `flush()` per stack poll; a refused frame stays queued in the interface until the
+ * boot code's onWritable hook calls `txResume()` (back-pressure, nothing dropped).
+ * Without a device, `getNetwork()` gives a detached
  * service: listening works, nothing ever arrives, and connects fail with ENETUNREACH.
  *
  * Loop contract (runtime/loop.ts LoopSource):
@@ -63,8 +66,15 @@ export interface StaticConfig {
 
 export interface AttachOptions {
   mac: MacAddr;
-  /** Hand one frame to the device; false when it was dropped (TX ring full). */
-  transmit(frame: Uint8Array): boolean;
+  /**
+   * Hand one frame to the device; false when the device refused it (TX ring full): the stack
+   * keeps it queued and sends it after `txResume()`, which the boot code calls from the
+   * driver's onWritable. `more` = more frames follow at once (the driver may delay its
+   * notification until `flush`).
+   */
+  transmit(frame: Uint8Array, more?: boolean): boolean;
+  /** Notify the device of frames handed over with `more` (called after every stack poll). */
+  flush?(): void;
   mtu?: number;
   /** IRQ lines the driver services (LoopSource.irqMask). */
   irqMask?: number;
@@ -139,9 +149,9 @@ export class NetworkService {
   readonly hw: Hw;
   /** False for the detached service (no device). */
   readonly attached: boolean;
-  /** Frames the driver refused (TX full): TCP retransmits, UDP loses them. */
-  txDropped = 0;
-  readonly #transmit: (frame: Uint8Array) => boolean;
+  /** Times the driver refused a frame (TX ring full); the frame stayed queued, not lost. */
+  txRefused = 0;
+  readonly #transmit: (frame: Uint8Array, more?: boolean) => boolean;
   readonly #opts: NetworkServiceOptions;
   readonly #deferred: (() => void)[] = [];
   #refs = 0;
@@ -204,9 +214,14 @@ export class NetworkService {
     return (a >>> 24) === 127 || a === 0 ? (this.stack.address ?? a) : a;
   }
 
+  /** The driver has room again after refusing a frame (its onWritable). */
+  txResume(): void {
+    this.stack.iface.txResume();
+  }
+
   /** A frame from the driver (valid only during the call; the stack copies what it keeps). */
-  receive(frame: Uint8Array): void {
-    this.stack.receive(this.now(), frame);
+  receive(frame: Uint8Array, checksumVerified = false): void {
+    this.stack.receive(this.now(), frame, checksumVerified);
   }
 
   /** Count one more ref'd handle (socket, server, UDP socket). */
@@ -298,7 +313,12 @@ export class NetworkService {
       // that every segment their handlers send goes out in this same run.
       for (let round = 0; round < 4; round++) {
         const t = this.now();
-        this.stack.poll(t, (frame) => { if (!this.#transmit(frame)) this.txDropped++; });
+        this.stack.poll(t, (frame) => {
+          if (this.#transmit(frame, true)) return true;
+          this.txRefused++;
+          return false;
+        });
+        this.#opts.flush?.();
         if (this.#configWaiters.length > 0 && this.stack.address !== undefined) {
           for (const w of this.#configWaiters.splice(0)) this.#deferred.push(w);
         }

@@ -27,6 +27,7 @@ export const DEVICE_RNG = 4;
 
 /** §5.1.3 virtio-net feature bits. */
 export const NET_F_CSUM = 0;
+export const NET_F_GUEST_CSUM = 1;
 export const NET_F_MTU = 3;
 export const NET_F_MAC = 5;
 export const NET_F_MRG_RXBUF = 15;

@@ -5,7 +5,8 @@ import { VirtioMmioTransport } from './mmio.ts';
 import { VirtioPciTransport } from './pci.ts';
 import type { FakeHw } from './testing/fake-hw.ts';
 import type { NetDeviceModel } from './testing/net-model.ts';
-import { F_VERSION_1 } from './testing/device-model.ts';
+import { F_EVENT_IDX, F_VERSION_1 } from './testing/device-model.ts';
+import { DEFAULT_NET_FEATURES, NET_F_GUEST_CSUM } from './testing/net-model.ts';
 import { MMIO_BASE, frame, microvmWith, netModel, pump, q35With } from './testing/harness.ts';
 
 type Setup = { hw: FakeHw; dev: NetDeviceModel; net: VirtioNet };
@@ -16,9 +17,9 @@ function overMmio(opts?: Parameters<typeof netModel>[0], queueSize?: number): Se
   return { hw, dev: mmio.device as NetDeviceModel, net: VirtioNet.start(hw, t, { queueSize }) };
 }
 
-function overPci(opts?: Parameters<typeof netModel>[0]): Setup {
+function overPci(opts?: Parameters<typeof netModel>[0], _queueSize?: number, netOpts: Parameters<typeof VirtioNet.start>[2] = {}): Setup {
   const { hw, pci } = q35With(netModel(opts));
-  return { hw, dev: pci.device as NetDeviceModel, net: VirtioNet.start(hw, VirtioPciTransport.open(hw, 3 << 3, 1)) };
+  return { hw, dev: pci.device as NetDeviceModel, net: VirtioNet.start(hw, VirtioPciTransport.open(hw, 3 << 3, 1), netOpts) };
 }
 
 for (const [name, make] of [['mmio', overMmio], ['pci', overPci]] as const) {
@@ -214,5 +215,41 @@ describe('virtio-net receive', () => {
     assert.match(net.failed ?? '', /DEVICE_NEEDS_RESET/);
     assert.equal(dev.status & 128, 128);
     assert.equal(net.transmit(frame(1)), false);
+  });
+});
+
+describe('virtio-net receive checksum offload (GUEST_CSUM, §5.1.6.4)', () => {
+  const receive = (setup: Setup, hdrFlags?: number): boolean[] => {
+    const got: boolean[] = [];
+    setup.net.onReceive((_f, verified) => got.push(verified));
+    assert.ok(setup.dev.inject(frame(1, 60), { hdrFlags }));
+    pump(setup.hw, [setup.net]);
+    return got;
+  };
+
+  it('is negotiated when offered; DATA_VALID and NEEDS_CSUM frames are marked verified, others not', () => {
+    const withCsum = () => overPci({ features: DEFAULT_NET_FEATURES | (1n << NET_F_GUEST_CSUM) });
+    let s = withCsum();
+    assert.ok(s.net.rxChecksumOffload);
+    assert.equal((s.net.features >> NET_F_GUEST_CSUM) & 1n, 1n);
+    assert.deepEqual(receive(s, 2), [true]);
+    assert.equal(s.net.stats.rxChecksumVerified, 1);
+    s = withCsum();
+    assert.deepEqual(receive(s, 1), [true]);
+    s = withCsum();
+    assert.deepEqual(receive(s, 0), [false]);
+    assert.equal(s.net.stats.rxChecksumVerified, 0);
+  });
+
+  it('is not negotiated when the device does not offer it: frames are never marked verified', () => {
+    const s = overPci({ features: (1n << F_VERSION_1) | (1n << F_EVENT_IDX) });
+    assert.equal(s.net.rxChecksumOffload, false);
+    assert.deepEqual(receive(s), [false]);
+  });
+
+  it('can be declined (guestChecksum: false)', () => {
+    const s = overPci({ features: DEFAULT_NET_FEATURES | (1n << NET_F_GUEST_CSUM) }, undefined, { guestChecksum: false });
+    assert.equal(s.net.rxChecksumOffload, false);
+    assert.throws(() => s.dev.inject(frame(1, 60), { hdrFlags: 2 }), /without GUEST_CSUM/);
   });
 });

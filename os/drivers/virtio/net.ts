@@ -1,9 +1,11 @@
 /**
- * virtio-net driver (virtio 1.x §5.1): one receive and one transmit queue, no offloads.
+ * virtio-net driver (virtio 1.x §5.1): one receive and one transmit queue.
  *
- * Negotiates VERSION_1, MAC, MTU (if offered and ≤ MAX_MTU), STATUS and EVENT_IDX; never
- * CSUM/GSO/MRG_RXBUF, so every frame fits one buffer behind a 12-byte virtio_net_hdr
- * (§5.1.6: with VERSION_1 the header always includes num_buffers).
+ * Negotiates VERSION_1, MAC, MTU (if offered and ≤ MAX_MTU), STATUS, EVENT_IDX and, when
+ * offered, GUEST_CSUM (receive checksum offload; NetOptions.guestChecksum = false declines
+ * it). Never CSUM/GSO/MRG_RXBUF, so every frame fits one buffer behind a 12-byte
+ * virtio_net_hdr (§5.1.6: with VERSION_1 the header always includes num_buffers) and every
+ * transmitted header stays all zero.
  *
  * Memory, allocated once at start: the rings, one DMA region of RX buffers (one per RX
  * descriptor, each re-posted as soon as its frame was handed on) and one of TX buffers.
@@ -11,18 +13,22 @@
  * Receive (zero-copy, no allocation besides one view per frame): `onReceive(handler)`.
  * During service() the handler is called with a Uint8Array view of the frame (Ethernet
  * header onward) INSIDE the DMA buffer; it is valid only until the handler returns, since
- * the buffer goes straight back to the device. Copy what you keep.
+ * the buffer goes straight back to the device. Copy what you keep. Its second argument is
+ * true when GUEST_CSUM was negotiated and the header says the device validated the
+ * transport checksum (DATA_VALID) or the packet's checksum is partial by construction
+ * (NEEDS_CSUM, §5.1.6.4.1): the stack then does not compute it again.
  *
  * Transmit (one copy): `transmit(frame, more)` copies into a free TX buffer. It returns
- * false when all TX buffers are in flight (back-pressure; `onWritable` fires once one is
- * free again). `more = true` defers the notification (batching, like Linux's xmit_more)
+ * false when all TX buffers are in flight (back-pressure; `onWritable` fires from service()
+ * once one is free again: the TX completion interrupt is enabled only while someone waits,
+ * so the stack keeps the refused frame queued rather than dropping it). `more = true` defers the notification (batching, like Linux's xmit_more)
  * until a later transmit without it or `flush()`. `txBuffer()` + `send(length)` let a caller
  * build a frame directly in DMA memory instead.
  */
 
 import type { Hw } from '../../hw/hw.ts';
 import {
-  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
+  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_GUEST_CSUM, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
   STATUS_DEVICE_NEEDS_RESET, bit, hasFeature,
 } from './constants.ts';
 import { ackLines, openQueue, type Driver } from './device.ts';
@@ -36,6 +42,9 @@ const ETH_OVERHEAD = 18;
 export const DEFAULT_MTU = 1500;
 /** Largest device MTU accepted; a bigger one is not negotiated (RX buffers are per frame). */
 export const MAX_MTU = 9000;
+/** §5.1.6 virtio_net_hdr.flags */
+const HDR_F_NEEDS_CSUM = 1;
+const HDR_F_DATA_VALID = 2;
 
 // §5.1.4 struct virtio_net_config
 const CFG_MAC = 0;
@@ -51,6 +60,8 @@ export interface NetOptions {
   queueSize?: number;
   /** Max frames handled per service() call before yielding (hasPendingWork). Default queue size. */
   rxBudget?: number;
+  /** Negotiate GUEST_CSUM when the device offers it (default true). */
+  guestChecksum?: boolean;
 }
 
 export interface NetStats {
@@ -58,6 +69,8 @@ export interface NetStats {
   rxBytes: number;
   /** Frames dropped: no handler yet, empty frames, or invalid lengths from the device. */
   rxDropped: number;
+  /** Frames whose transport checksum the device vouched for (GUEST_CSUM). */
+  rxChecksumVerified: number;
   txPackets: number;
   txBytes: number;
   /** transmit() refused because every TX buffer was in flight. */
@@ -76,7 +89,7 @@ export class VirtioNet implements Driver {
   /** Largest frame transmit() accepts (mtu + Ethernet header + one VLAN tag). */
   readonly maxFrame: number;
   readonly stats: NetStats = {
-    rxPackets: 0, rxBytes: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txFull: 0, configChanges: 0,
+    rxPackets: 0, rxBytes: 0, rxDropped: 0, rxChecksumVerified: 0, txPackets: 0, txBytes: 0, txFull: 0, configChanges: 0,
   };
   linkUp = true;
   failed: string | undefined;
@@ -96,7 +109,8 @@ export class VirtioNet implements Driver {
   #rxBudget: number;
   #rxPending = false;
   #wantWritable = false;
-  #onReceive: ((frame: Uint8Array) => void) | undefined;
+  readonly #guestCsum: boolean;
+  #onReceive: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined;
   #onWritable: (() => void) | undefined;
 
   private constructor(hw: Hw, t: VirtioTransport, opts: NetOptions) {
@@ -106,9 +120,11 @@ export class VirtioNet implements Driver {
     if (t.deviceType !== DEVICE_NET) throw new TypeError(`${t.description} is not a network device`);
 
     let deviceMtu = DEFAULT_MTU;
-    this.features = beginInit(t, bit(NET_F_MAC) | bit(NET_F_MTU) | bit(NET_F_STATUS) | bit(F_EVENT_IDX), 0n,
+    const optional = bit(NET_F_MAC) | bit(NET_F_MTU) | bit(NET_F_STATUS) | bit(F_EVENT_IDX)
+      | (opts.guestChecksum === false ? 0n : bit(NET_F_GUEST_CSUM));
+    this.features = beginInit(t, optional, 0n,
       (offered) => {
-        let wanted = bit(NET_F_MAC) | bit(NET_F_STATUS) | bit(F_EVENT_IDX);
+        let wanted = (bit(NET_F_MAC) | bit(NET_F_STATUS) | bit(F_EVENT_IDX) | bit(NET_F_GUEST_CSUM)) & optional;
         if (hasFeature(offered, NET_F_MTU)) {
           // §5.1.4.1: the device supplies an MTU of at least 68.
           const mtu = t.configRead(CFG_MTU, 2);
@@ -121,6 +137,7 @@ export class VirtioNet implements Driver {
       });
     try {
       this.mtu = hasFeature(this.features, NET_F_MTU) ? deviceMtu : DEFAULT_MTU;
+      this.#guestCsum = hasFeature(this.features, NET_F_GUEST_CSUM);
       this.maxFrame = this.mtu + ETH_OVERHEAD;
       this.mac = hasFeature(this.features, NET_F_MAC) ? readConfigBytes(t, CFG_MAC, 6) : randomMac(hw);
       if (hasFeature(this.features, NET_F_STATUS)) this.linkUp = (t.configRead(CFG_STATUS, 2) & NET_S_LINK_UP) !== 0;
@@ -177,8 +194,11 @@ export class VirtioNet implements Driver {
   /** TX buffers currently free (after reaping what the device finished). */
   get txAvailable(): number { this.#reapTx(); return this.#txFreeCount; }
 
-  /** Set the receive handler (see the file comment for the view's lifetime). */
-  onReceive(handler: ((frame: Uint8Array) => void) | undefined): void { this.#onReceive = handler; }
+  /** Whether the device validates received checksums for us (GUEST_CSUM negotiated). */
+  get rxChecksumOffload(): boolean { return this.#guestCsum; }
+
+  /** Set the receive handler (see the file comment for the view's lifetime and its flag). */
+  onReceive(handler: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined): void { this.#onReceive = handler; }
   /** Called from service() when a TX buffer frees up after transmit() returned false. */
   onWritable(handler: (() => void) | undefined): void { this.#onWritable = handler; }
 
@@ -278,8 +298,11 @@ export class VirtioNet implements Driver {
         } else {
           this.stats.rxPackets++;
           this.stats.rxBytes += length - NET_HEADER_LEN;
+          const view = this.#rxViews[token]!;
+          const verified = this.#guestCsum && (view[0]! & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) !== 0;
+          if (verified) this.stats.rxChecksumVerified++;
           try {
-            handler(this.#rxViews[token]!.subarray(NET_HEADER_LEN, length));
+            handler(view.subarray(NET_HEADER_LEN, length), verified);
           } catch (e) {
             // Keep the ring consistent; the first handler error is rethrown after the batch.
             error ??= e;

@@ -181,3 +181,25 @@ describe('Virtqueue', () => {
       }));
   });
 });
+
+describe('Virtqueue descriptor layout', () => {
+  it('writes a 64-bit address, length, flags and next little-endian (§2.7.5), also above 4 GiB', () => {
+    const hw = new FakeHw();
+    const mem = Virtqueue.allocate(hw, 8);
+    const vq = new Virtqueue({ index: 0, size: 8, mem, eventIdx: true, notify: () => {} });
+    const phys = 0x12_3456_789a;
+    assert.ok(vq.addChain([phys, 0x1000], [0x4321, 64], 1, 7));
+    const v = new DataView(mem.buffer);
+    assert.equal(v.getUint32(0, true), 0x3456_789a);
+    assert.equal(v.getUint32(4, true), 0x12);
+    assert.equal(v.getUint32(8, true), 0x4321);
+    assert.equal(v.getUint16(12, true), 1); // NEXT, device-readable
+    assert.equal(v.getUint16(14, true), 1);
+    assert.equal(v.getUint32(16, true), 0x1000);
+    assert.equal(v.getUint32(20, true), 0);
+    assert.equal(v.getUint16(28, true), 2); // WRITE, end of chain
+    const { avail } = virtqueueLayout(8);
+    assert.equal(v.getUint16(avail + 2, true), 1, 'avail idx');
+    assert.equal(v.getUint16(avail + 4, true), 0, 'ring[0] = head');
+  });
+});

@@ -12,6 +12,10 @@
  * or more violations than the queue has entries, marks the queue `broken` (the driver then
  * sets FAILED on the device) and it stops processing. Nothing here throws on device input.
  *
+ * Ring memory is read and written through Uint16Array/Uint32Array views (typed-array indexing
+ * is far cheaper than DataView calls in the engine), so the driver requires a little-endian
+ * CPU, as virtio's rings are little-endian (§2.7) and our targets are x86.
+ *
  * Ordering: descriptor, then ring entry, then idx (x86 TSO keeps stores in order). The
  * store(idx) → load(avail_event) pair in kick() and the store(used_event) → load(used idx)
  * pair in enableInterrupts() would need a full fence against a device running concurrently
@@ -30,6 +34,7 @@ const USED_F_NO_NOTIFY = 1;
 
 const DESC_SIZE = 16;
 const MAX_QUEUE_SIZE = 32768;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * §2.7.10 (vring_need_event): must the other side be told, given it asked to hear about
@@ -78,9 +83,16 @@ export class Virtqueue {
    */
   usedLength = 0;
 
-  readonly #view: DataView;
-  readonly #availOff: number;
-  readonly #usedOff: number;
+  /** The ring memory as 16- and 32-bit words; the offsets below are indexes into them. */
+  readonly #u16: Uint16Array;
+  readonly #u32: Uint32Array;
+  /** u16 index of avail.flags (idx follows, then ring[], then used_event). */
+  readonly #avail16: number;
+  /** u16 index of used.flags (idx follows); u32 index of used.ring[0].id; u16 index of avail_event. */
+  readonly #used16: number;
+  readonly #usedRing32: number;
+  readonly #availEvent16: number;
+  readonly #usedEvent16: number;
   readonly #mask: number;
   readonly #eventIdx: boolean;
   readonly #notify: () => void;
@@ -119,9 +131,14 @@ export class Virtqueue {
     this.index = index;
     this.size = size;
     this.#mask = size - 1;
-    this.#view = new DataView(mem.buffer, 0, layout.total);
-    this.#availOff = layout.avail;
-    this.#usedOff = layout.used;
+    if (!LITTLE_ENDIAN) throw new RangeError('Virtqueue needs a little-endian CPU');
+    this.#u16 = new Uint16Array(mem.buffer, 0, layout.total >>> 1);
+    this.#u32 = new Uint32Array(mem.buffer, 0, layout.total >>> 2);
+    this.#avail16 = layout.avail >>> 1;
+    this.#used16 = layout.used >>> 1;
+    this.#usedRing32 = (layout.used + 4) >>> 2;
+    this.#availEvent16 = (layout.used + 4 + 8 * size) >>> 1;
+    this.#usedEvent16 = (layout.avail + 4 + 2 * size) >>> 1;
     this.descPhys = mem.phys;
     this.availPhys = mem.phys + layout.avail;
     this.usedPhys = mem.phys + layout.used;
@@ -201,8 +218,8 @@ export class Virtqueue {
     if (oldIdx === newIdx || this.broken !== undefined) return false;
     this.#kickedIdx = newIdx;
     const needed = this.#eventIdx
-      ? needEvent(this.#view.getUint16(this.#usedOff + 4 + 8 * this.size, true), newIdx, oldIdx)
-      : (this.#view.getUint16(this.#usedOff, true) & USED_F_NO_NOTIFY) === 0;
+      ? needEvent(this.#u16[this.#availEvent16]!, newIdx, oldIdx)
+      : (this.#u16[this.#used16]! & USED_F_NO_NOTIFY) === 0;
     if (needed) {
       this.stats.notifications++;
       this.#notify();
@@ -214,7 +231,7 @@ export class Virtqueue {
 
   /** Whether the device has published used elements we have not consumed. */
   hasUsed(): boolean {
-    return this.broken === undefined && this.#view.getUint16(this.#usedOff + 2, true) !== this.#lastUsed;
+    return this.broken === undefined && this.#u16[this.#used16 + 1] !== this.#lastUsed;
   }
 
   /**
@@ -222,10 +239,10 @@ export class Virtqueue {
    * there is none. Invalid elements are counted and skipped (see the file comment).
    */
   popUsed(): number {
-    const view = this.#view;
+    const u32 = this.#u32;
     for (;;) {
       if (this.broken !== undefined) return -1;
-      const usedIdx = view.getUint16(this.#usedOff + 2, true);
+      const usedIdx = this.#u16[this.#used16 + 1]!;
       if (usedIdx === this.#lastUsed) return -1;
       const ahead = (usedIdx - this.#lastUsed) & 0xffff;
       if (ahead > this.size) {
@@ -233,9 +250,9 @@ export class Virtqueue {
         this.#markBroken(`used idx advanced by ${ahead}, more than the queue size ${this.size}`);
         return -1;
       }
-      const elem = this.#usedOff + 4 + 8 * (this.#lastUsed & this.#mask);
-      const id = view.getUint32(elem, true);
-      const length = view.getUint32(elem + 4, true);
+      const elem = this.#usedRing32 + 2 * (this.#lastUsed & this.#mask);
+      const id = u32[elem]!;
+      const length = u32[elem + 1]!;
       this.#lastUsed = (this.#lastUsed + 1) & 0xffff;
       if (id >= this.size) {
         this.stats.badId++;
@@ -270,32 +287,28 @@ export class Virtqueue {
    * already waiting: the caller must poll again or it may never be interrupted for them.
    */
   enableInterrupts(delay = 0): boolean {
-    if (this.#eventIdx) {
-      this.#view.setUint16(this.#availOff + 4 + 2 * this.size, (this.#lastUsed + delay) & 0xffff, true);
-    } else {
-      this.#view.setUint16(this.#availOff, 0, true);
-    }
+    if (this.#eventIdx) this.#u16[this.#usedEvent16] = (this.#lastUsed + delay) & 0xffff;
+    else this.#u16[this.#avail16] = 0;
     return this.hasUsed();
   }
 
   /** Ask the device not to interrupt for this queue (a hint: it may still do so). */
   disableInterrupts(): void {
-    if (this.#eventIdx) {
-      // An event index just behind the consumer is crossed again only after 2^16 elements.
-      this.#view.setUint16(this.#availOff + 4 + 2 * this.size, (this.#lastUsed - 1) & 0xffff, true);
-    } else {
-      this.#view.setUint16(this.#availOff, AVAIL_F_NO_INTERRUPT, true);
-    }
+    // An event index just behind the consumer is crossed again only after 2^16 elements.
+    if (this.#eventIdx) this.#u16[this.#usedEvent16] = (this.#lastUsed - 1) & 0xffff;
+    else this.#u16[this.#avail16] = AVAIL_F_NO_INTERRUPT;
   }
 
   #writeDesc(id: number, phys: number, length: number, flags: number, next: number): void {
-    const off = id * DESC_SIZE;
-    const view = this.#view;
-    view.setUint32(off, phys % 0x1_0000_0000, true);
-    view.setUint32(off + 4, Math.floor(phys / 0x1_0000_0000), true);
-    view.setUint32(off + 8, length, true);
-    view.setUint16(off + 12, flags, true);
-    view.setUint16(off + 14, next, true);
+    const w = id * (DESC_SIZE >>> 2);
+    const u32 = this.#u32;
+    const lo = phys >>> 0; // ToUint32: phys mod 2^32 for any integer below 2^53
+    u32[w] = lo;
+    u32[w + 1] = phys > 0xffffffff ? (phys - lo) / 0x1_0000_0000 : 0;
+    u32[w + 2] = length;
+    const h = (w + 3) << 1;
+    this.#u16[h] = flags;
+    this.#u16[h + 1] = next;
   }
 
   #track(head: number, token: number, chainLen: number, writableBytes: number): void {
@@ -307,9 +320,9 @@ export class Virtqueue {
 
   /** Ring entry first, then the index the device polls (§2.7.13). */
   #publish(head: number): void {
-    this.#view.setUint16(this.#availOff + 4 + 2 * (this.#availIdx & this.#mask), head, true);
+    this.#u16[this.#avail16 + 2 + (this.#availIdx & this.#mask)] = head;
     this.#availIdx = (this.#availIdx + 1) & 0xffff;
-    this.#view.setUint16(this.#availOff + 2, this.#availIdx, true);
+    this.#u16[this.#avail16 + 1] = this.#availIdx;
   }
 
   /** Return a chain to the free list, walking our private copy of its links. */

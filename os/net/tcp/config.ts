@@ -165,13 +165,15 @@ export interface TcpStats {
   synEvicted: number;
   /** SYNs refused with RST because the stack is at its connection limit. */
   synRefused: number;
+  /** Segments the IP layer refused (transmit path full); each is sent again later, not lost. */
+  transmitRefused: number;
 }
 
 export function newStats(): TcpStats {
   return {
     segmentsIn: 0, segmentsOut: 0, malformed: 0, badChecksum: 0, retransmits: 0, fastRetransmits: 0,
     timeouts: 0, rstsSent: 0, rstsDropped: 0, challengeAcks: 0, challengeAcksLimited: 0, pawsDropped: 0,
-    oooDropped: 0, synDropped: 0, acceptQueueFull: 0, timeWaitEvicted: 0, timeWaitRecords: 0, unreachableAborts: 0, synEvicted: 0, synRefused: 0,
+    oooDropped: 0, synDropped: 0, acceptQueueFull: 0, timeWaitEvicted: 0, timeWaitRecords: 0, unreachableAborts: 0, synEvicted: 0, synRefused: 0, transmitRefused: 0,
   };
 }
 

@@ -9,7 +9,7 @@
  * `Tcp.input`/`Tcp.poll` after the state change is complete, so they may call any method.
  */
 import type { Ipv4Addr } from '../addr.ts';
-import type { OutgoingDatagram } from '../transport.ts';
+import { FRAME_HEADROOM, type OutgoingDatagram } from '../transport.ts';
 import { emitTcp, emptyTcpRepr, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
 import { Assembler } from './assembler.ts';
 import { resolveKeepAlive, type ConnHost, type KeepAliveOptions } from './config.ts';
@@ -75,6 +75,8 @@ export class TcpConnection {
   #events = 0;
   #closedNotified = false;
   #dirty = true;
+  /** The IP layer refused a segment during this poll (transmit path full): poll again later. */
+  #refused = false;
   #rstPending = false;
   #noDelay: boolean;
   #keepAlive: Required<KeepAliveOptions> | undefined;
@@ -828,13 +830,18 @@ export class TcpConnection {
     return this.#lastRecv + ka.idle + this.#kaProbes * ka.interval;
   }
 
-  /** @internal Fires due timers, then emits every segment that is due (RFC 9293 §3.8). */
-  _poll(now: number, emit: (d: OutgoingDatagram) => void): void {
+  /**
+   * @internal Fires due timers, then emits every segment that is due (RFC 9293 §3.8). When
+   * `emit` refuses a segment (returns false) output stops there; what was not sent (data,
+   * a pending ACK, RST or retransmission) stays due and goes out at a later poll.
+   */
+  _poll(now: number, emit: (d: OutgoingDatagram) => boolean): void {
     this.#dirty = false;
+    this.#refused = false;
     const cfg = this.#host.cfg;
     if (this.#rstPending) {
+      if (!this.#emit(now, emit, this.#ackSeq(), RST | ACK, 0)) { this.#dirty = true; return; }
       this.#rstPending = false;
-      this.#emit(now, emit, this.#ackSeq(), RST | ACK, 0);
       this.#host.stats.rstsSent++;
       return;
     }
@@ -858,6 +865,7 @@ export class TcpConnection {
       this.#emit(now, emit, seqAdd(this.#sndNxt, -1), ACK, 0);
     }
     this.#output(now, emit);
+    if (this.#refused) { this.#dirty = true; return; }
     // Anything not consumed by #output is moot in the current state.
     this.#ackNow = false;
     this.#retransmitHead = false;
@@ -894,7 +902,7 @@ export class TcpConnection {
   }
 
   /** RFC 9293 §3.8.6.1 zero-window probe, or the sender SWS override timeout. */
-  #onPersistTimeout(now: number, emit: (d: OutgoingDatagram) => void): boolean {
+  #onPersistTimeout(now: number, emit: (d: OutgoingDatagram) => boolean): boolean {
     this.#persistDeadline = Infinity;
     const unsent = seqDiff(seqAdd(this.#sndBufSeq, this.#sndBuf.length), this.#sndNxt);
     if (unsent <= 0 || this.#sndNxt !== this.#sndUna || !this.#isSynchronized()) return true;
@@ -920,7 +928,7 @@ export class TcpConnection {
     this.#persistDeadline = now + t;
   }
 
-  #output(now: number, emit: (d: OutgoingDatagram) => void): void {
+  #output(now: number, emit: (d: OutgoingDatagram) => boolean): void {
     const s = this.#state;
     if (s === 'SYN-SENT') {
       if (this.#sndNxt === this.#iss) this.#emit(now, emit, this.#iss, SYN, 0);
@@ -942,16 +950,16 @@ export class TcpConnection {
     const dataEnd = seqAdd(this.#sndBufSeq, this.#sndBuf.length);
     if (this.#retransmitHead) {
       // Fast retransmit / NewReno partial ACK: resend the first unacknowledged segment.
-      this.#retransmitHead = false;
       const outstanding = seqDiff(seqLt(this.#sndMax, dataEnd) ? this.#sndMax : dataEnd, this.#sndUna);
       if (outstanding > 0) {
-        this.#emit(now, emit, this.#sndUna, ACK, Math.min(outstanding, segMax));
+        if (!this.#emit(now, emit, this.#sndUna, ACK, Math.min(outstanding, segMax))) return;
         this.#host.stats.retransmits++;
         sent = true;
       } else if (this.#finQueued && this.#sndUna === this.#finSeq) {
-        this.#emit(now, emit, this.#finSeq, ACK | FIN, 0);
+        if (!this.#emit(now, emit, this.#finSeq, ACK | FIN, 0)) return;
         sent = true;
       }
+      this.#retransmitHead = false;
     }
     for (let guard = 0; guard < 100_000; guard++) {
       const unsent = seqDiff(dataEnd, this.#sndNxt);
@@ -977,12 +985,12 @@ export class TcpConnection {
         if (len === unsent && len < segMax && !this.#noDelay && inFlight > 0 && !finPending) break;
       }
       if (unsent > 0 && len === 0) break;
-      this.#forceSend = false;
       const fin = finPending && len === (unsent > 0 ? unsent : 0);
       let flags = ACK;
       if (fin) flags |= FIN;
       if (len > 0 && len === unsent) flags |= PSH;
-      this.#emit(now, emit, this.#sndNxt, flags, len);
+      if (!this.#emit(now, emit, this.#sndNxt, flags, len)) return;
+      this.#forceSend = false;
       sent = true;
       this.#sndNxt = seqAdd(this.#sndNxt, len + (fin ? 1 : 0));
       if (seqGt(this.#sndNxt, this.#sndMax)) this.#sndMax = this.#sndNxt;
@@ -1001,8 +1009,12 @@ export class TcpConnection {
     return this.#sndWnd === 0 ? this.#sndNxt : this.#sndMax;
   }
 
-  /** Builds and emits one segment; `len` data bytes are taken from the send buffer at `seq`. */
-  #emit(now: number, emit: (d: OutgoingDatagram) => void, seq: number, flags: number, len: number): void {
+  /**
+   * Builds and emits one segment; `len` data bytes are taken from the send buffer at `seq`,
+   * into a buffer with FRAME_HEADROOM bytes in front for the IP layer's headers. Returns false
+   * (and changes nothing) when `emit` refused it.
+   */
+  #emit(now: number, emit: (d: OutgoingDatagram) => boolean, seq: number, flags: number, len: number): boolean {
     const r = this.#repr;
     const syn = (flags & SYN) !== 0;
     const cfg = this.#host.cfg;
@@ -1029,6 +1041,7 @@ export class TcpConnection {
       r.sackBlocks = blocks;
     } else if (r.sackBlocks.length !== 0) r.sackBlocks = [];
     // Window: RFC 9293 §3.8.6.2.2 receiver SWS avoidance, never shrinking the right edge.
+    let advEdge = this.#rcvAdvEdge;
     if (flags & RST && !(flags & ACK)) r.window = 0;
     else {
       const maxWin = this.#maxWindow();
@@ -1039,19 +1052,26 @@ export class TcpConnection {
       if (w > free) w = free;
       if (syn) {
         r.window = Math.min(w, 0xffff);
-        this.#rcvAdvEdge = seqAdd(this.#rcvNxt, r.window);
+        advEdge = seqAdd(this.#rcvNxt, r.window);
       } else {
         const shift = this.#rcvShift;
         const field = Math.min(w >>> shift, 0xffff);
         r.window = field;
-        this.#rcvAdvEdge = seqAdd(this.#rcvNxt, field << shift);
+        advEdge = seqAdd(this.#rcvNxt, field << shift);
       }
     }
     const hl = TCP_HEADER_LEN + tcpOptionsLength(r);
-    const buf = new Uint8Array(hl + len);
+    // One allocation and one copy out of the send buffer per segment; the IP layer writes its
+    // headers into the headroom and the driver copies the frame into its DMA buffer.
+    const buf = new Uint8Array(FRAME_HEADROOM + hl + len).subarray(FRAME_HEADROOM);
     if (len > 0) this.#sndBuf.copyOut(seqDiff(seq, this.#sndBufSeq), buf, hl, len);
     emitTcp(r, buf, this.localAddress, this.remoteAddress, len);
-    emit({ src: this.localAddress, dst: this.remoteAddress, protocol: TCP_PROTOCOL, payload: buf });
+    if (emit({ src: this.localAddress, dst: this.remoteAddress, protocol: TCP_PROTOCOL, payload: buf, headroom: true }) === false) {
+      this.#refused = true;
+      this.#host.stats.transmitRefused++;
+      return false;
+    }
+    this.#rcvAdvEdge = advEdge;
     this.#host.stats.segmentsOut++;
     if (flags & ACK) {
       this.#lastAckSent = this.#rcvNxt;
@@ -1074,5 +1094,6 @@ export class TcpConnection {
       if (syn && seqGt(end, this.#sndMax)) { this.#sndMax = end; this.#sndNxt = end; }
       else if (syn) this.#sndNxt = end;
     }
+    return true;
   }
 }

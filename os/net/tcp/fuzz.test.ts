@@ -79,7 +79,7 @@ function settle(w: World): void {
   // Polling at one instant must stop being due after a few rounds (no busy loop).
   for (let i = 0; i < 20; i++) {
     if (w.s.tcp.pollAt(w.now) > w.now) return;
-    w.s.tcp.poll(w.now, (d) => w.out.push(decodeSeg(d)));
+    w.s.tcp.poll(w.now, (d) => { w.out.push(decodeSeg(d)); });
   }
   assert.fail(`stack still due at ${w.now} after 20 polls`);
 }

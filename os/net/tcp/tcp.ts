@@ -4,7 +4,7 @@
  * queues, pending RSTs) and generates ISNs (RFC 6528). Implements TransportProtocol.
  */
 import type { Ipv4Addr } from '../addr.ts';
-import type { OutgoingDatagram, TransportProtocol } from '../transport.ts';
+import { FRAME_HEADROOM, type Emit, type OutgoingDatagram, type TransportProtocol } from '../transport.ts';
 import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
 import { newStats, resolveConfig, type ConnHost, type KeepAliveOptions, type ResolvedConfig, type TcpOptions, type TcpStats } from './config.ts';
 import { TcpConnection, type ListenerHooks } from './connection.ts';
@@ -271,10 +271,10 @@ export class Tcp implements TransportProtocol {
    * segment (a RST is then queued for the next poll). Malformed segments are counted and
    * dropped (returns true: handled).
    */
-  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array): boolean {
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified = false): boolean {
     if (this.#busy) throw new Error('Tcp.input() called re-entrantly from a callback');
     const seg = this.#seg;
-    const hl = parseTcp(payload, src, dst, seg);
+    const hl = parseTcp(payload, src, dst, seg, !checksumVerified);
     if (typeof hl !== 'number') {
       if (hl === 'bad-checksum') this.stats.badChecksum++; else this.stats.malformed++;
       return true;
@@ -415,16 +415,24 @@ export class Tcp implements TransportProtocol {
     }
   }
 
-  /** TransportProtocol.poll: fires timers and emits every segment due at `now`. */
-  poll(now: number, emit: (datagram: OutgoingDatagram) => void): void {
+  /**
+   * TransportProtocol.poll: fires timers and emits every segment due at `now`. Once `emit`
+   * refuses a segment, the remaining connections are not polled (they stay due).
+   */
+  poll(now: number, emit: Emit): void {
     if (this.#busy) throw new Error('Tcp.poll() called re-entrantly from a callback');
     this.#busy = true;
     try {
-      const out = (d: OutgoingDatagram) => { emit(d); };
+      let full = false;
+      const out = (d: OutgoingDatagram): boolean => {
+        if (full) return false;
+        if (emit(d) === false) full = true;
+        return !full;
+      };
       const touched = this.#touched;
       for (const m of this.#conns.values()) {
         for (const c of m.values()) {
-          if (c._nextDeadline(now) <= now) { c._poll(now, out); touched.push(c); }
+          if (!full && c._nextDeadline(now) <= now) { c._poll(now, out); touched.push(c); }
         }
       }
       for (const c of touched) this.#settle(c);
@@ -437,20 +445,23 @@ export class Tcp implements TransportProtocol {
     }
   }
 
-  #flushRsts(emit: (datagram: OutgoingDatagram) => void): void {
+  #flushRsts(emit: Emit): void {
     const r = this.#rstRepr;
-    for (const p of this.#rsts) {
+    let i = 0;
+    for (; i < this.#rsts.length; i++) {
+      const p = this.#rsts[i]!;
       r.srcPort = p.srcPort; r.dstPort = p.dstPort; r.seq = p.seq; r.ack = p.withAck ? p.ack : 0;
       const a = p.ackOnly;
       r.flags = a ? ACK : p.withAck ? RST | ACK : RST; r.window = a ? a.window : 0;
       r.tsVal = a?.tsVal; r.tsEcr = a?.tsVal === undefined ? undefined : a.tsEcr;
-      const buf = new Uint8Array(TCP_HEADER_LEN + tcpOptionsLength(r));
+      const buf = new Uint8Array(FRAME_HEADROOM + TCP_HEADER_LEN + tcpOptionsLength(r)).subarray(FRAME_HEADROOM);
       emitTcp(r, buf, p.src, p.dst, 0);
-      emit({ src: p.src, dst: p.dst, protocol: TCP_PROTOCOL, payload: buf });
+      // Refused (transmit path full): this one and the rest wait for the next poll.
+      if (emit({ src: p.src, dst: p.dst, protocol: TCP_PROTOCOL, payload: buf, headroom: true }) === false) break;
       if (!a) this.stats.rstsSent++;
       this.stats.segmentsOut++;
     }
-    this.#rsts.length = 0;
+    this.#rsts.splice(0, i);
   }
 
   /** TransportProtocol.pollAt: earliest time poll() has work (Infinity when idle). */

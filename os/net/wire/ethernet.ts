@@ -4,7 +4,7 @@
  * LLDP, ...) are kept as numbers so the layer above can count them.
  */
 import type { MacAddr } from '../addr.ts';
-import { fail, ok, viewOf, type Result } from './result.ts';
+import { fail, ok, type Result } from './result.ts';
 
 const DST = 0, SRC = 6, ETHERTYPE = 12;
 export const ETHERNET_HEADER_LEN = 14;
@@ -12,10 +12,7 @@ export const ETHERNET_HEADER_LEN = 14;
 export const EtherType = { IPV4: 0x0800, ARP: 0x0806, VLAN: 0x8100, IPV6: 0x86dd } as const;
 
 export class EthernetFrame {
-  readonly #view: DataView;
-  private constructor(readonly bytes: Uint8Array) {
-    this.#view = viewOf(bytes);
-  }
+  private constructor(readonly bytes: Uint8Array) {}
   /** Checked constructor: every accessor below is in bounds when this succeeds. */
   static parse(bytes: Uint8Array): Result<EthernetFrame> {
     if (bytes.length < ETHERNET_HEADER_LEN) return fail('truncated');
@@ -23,7 +20,7 @@ export class EthernetFrame {
   }
   get dst(): MacAddr { return this.bytes.subarray(DST, DST + 6); }
   get src(): MacAddr { return this.bytes.subarray(SRC, SRC + 6); }
-  get ethertype(): number { return this.#view.getUint16(ETHERTYPE); }
+  get ethertype(): number { return (this.bytes[ETHERTYPE]! << 8) | this.bytes[ETHERTYPE + 1]!; }
   get payload(): Uint8Array { return this.bytes.subarray(ETHERNET_HEADER_LEN); }
 }
 

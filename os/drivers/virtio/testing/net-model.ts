@@ -8,6 +8,7 @@ import { F_EVENT_IDX, F_VERSION_1, VirtioDeviceModel, type Chain } from './devic
 import type { FakeHw } from './fake-hw.ts';
 
 export const NET_F_CSUM = 0n;
+export const NET_F_GUEST_CSUM = 1n;
 export const NET_F_MTU = 3n;
 export const NET_F_MAC = 5n;
 export const NET_F_STATUS = 16n;
@@ -48,8 +49,12 @@ export class NetDeviceModel extends VirtioDeviceModel {
     this.flushUsed(1);
   }
 
-  /** Deliver one frame into the next receive buffer; false if the driver posted none. */
-  inject(frame: Uint8Array, opts: { flush?: boolean } = {}): boolean {
+  /**
+   * Deliver one frame into the next receive buffer; false if the driver posted none.
+   * `hdrFlags` is virtio_net_hdr.flags (NEEDS_CSUM 1, DATA_VALID 2); a device may only set
+   * them once GUEST_CSUM was negotiated (§5.1.6.4), which this model enforces.
+   */
+  inject(frame: Uint8Array, opts: { flush?: boolean; hdrFlags?: number } = {}): boolean {
     const chain = this.popAvail(0);
     if (!chain) {
       this.rxNoBuffer++;
@@ -57,6 +62,10 @@ export class NetDeviceModel extends VirtioDeviceModel {
     }
     const data = new Uint8Array(HDR + frame.length);
     new DataView(data.buffer).setUint16(10, 1, true); // num_buffers = 1
+    if (opts.hdrFlags) {
+      if ((this.driverFeatures & (1n << NET_F_GUEST_CSUM)) === 0n) throw new Error('checksum flags without GUEST_CSUM');
+      data[0] = opts.hdrFlags;
+    }
     data.set(frame, HDR);
     if (data.length > this.writableBytes(chain)) throw new Error('receive buffer too small for frame');
     this.pushUsed(0, chain.head, this.writeChain(chain, data));

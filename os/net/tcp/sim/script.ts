@@ -89,6 +89,10 @@ export const PLAIN: Partial<TcpOptions> = { windowScaling: false, timestamps: fa
 
 export class Script {
   readonly tcp: Tcp;
+  /** Segments the transmit path takes before it refuses (back-pressure); Infinity by default. */
+  room = Infinity;
+  /** Segments refused because `room` was 0. */
+  refused = 0;
   constructor(options: Partial<TcpOptions> = {}, seed = 1) {
     this.tcp = new Tcp({ random: seededRandom(seed), localAddress: () => LOCAL, ...PLAIN, ...options });
   }
@@ -99,7 +103,17 @@ export class Script {
   /** Polls at `now` (repeatedly while due) and returns what the stack sent. */
   recv(now: number): OutSeg[] {
     const out: OutSeg[] = [];
-    for (let i = 0; i < 16 && this.tcp.pollAt(now) <= now; i++) this.tcp.poll(now, (d) => out.push(decodeSeg(d)));
+    for (let i = 0; i < 16 && this.tcp.pollAt(now) <= now; i++) {
+      let refusedNow = false;
+      this.tcp.poll(now, (d) => {
+        if (this.room <= 0) { this.refused++; refusedNow = true; return false; }
+        this.room--;
+        out.push(decodeSeg(d));
+        return true;
+      });
+      // A refused segment stays due; polling again before room appears would only spin.
+      if (refusedNow) break;
+    }
     return out;
   }
 }
