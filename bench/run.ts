@@ -20,7 +20,7 @@ const boot = await bootBench(Number(process.env.BENCH_RUNS ?? 10));
 const mib = (n: number) => (n / 1024 / 1024).toFixed(2);
 sections.push('## Boot (examples/hello, `-M microvm`)\n',
   '| measure | result | target |', '| --- | --- | --- |',
-  `| image size | ${mib(boot.imageBytes)} MiB (core ${Math.round(boot.sizes.core / 1024)} KiB, QuickJS ${Math.round(boot.sizes.engine / 1024)} KiB, OS library ${Math.round(boot.sizes.os / 1024)} KiB, program ${Math.round(boot.sizes.program / 1024)} KiB, source map ${Math.round(boot.sizes.sourceMap / 1024)} KiB) | ≤ 1.5 MiB |`,
+  `| image size | ${mib(boot.imageBytes)} MiB (core ${Math.round(boot.sizes.core / 1024)} KiB, quickjs-ng ${Math.round(boot.sizes.engine / 1024)} KiB, OS library ${Math.round(boot.sizes.os / 1024)} KiB, program ${Math.round(boot.sizes.program / 1024)} KiB, source map ${Math.round(boot.sizes.sourceMap / 1024)} KiB) | ≤ 1.5 MiB |`,
   `| smallest --mem that runs it | ${boot.minMemMiB} MiB | ≤ 8 MiB |`,
   `| floor: QEMU booting a kernel that exits at once (median of ${boot.runs}) | ${boot.floorMs.toFixed(0)} ms | |`,
   `| \`nimbus run hello.img\` wall time (median) | ${boot.nimbusRunMs.toFixed(0)} ms = floor + ${boot.overFloorMs.toFixed(0)} ms | ≤ floor + 30 ms |`,
@@ -57,6 +57,7 @@ for (const [title, script] of [
   ['TCP/IP stack over a simulated link (Node, one core; both stacks and the simulator)', 'bench/tcp-sim.ts'],
   ['TCP/IP stack in Node through a tap device, Linux as the peer (50 MB each way)', 'bench/tap-throughput.ts'],
   ['The JavaScript engine in the image (bench/engine.ts; ENGINE_BASELINE_TREE compares another checkout)', 'bench/engine.ts'],
+  ['The process target against QEMU: hello wall time and an idle instance\'s host memory', 'bench/process.ts'],
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });

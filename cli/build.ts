@@ -214,7 +214,7 @@ export function formatSizes(r: BuildResult): string {
   return [
     `${r.image}  ${(s.total / 1024 / 1024).toFixed(2)} MiB`,
     `  core (C)        ${kb(s.core)}`,
-    `  engine (QuickJS)${kb(s.engine)}`,
+    `  engine          ${kb(s.engine)}`,
     `  OS library      ${kb(s.os)}   (bytecode)`,
     `  program         ${kb(s.program)}   (bytecode)`,
     `  source map      ${kb(s.sourceMap)}`,

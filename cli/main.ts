@@ -17,7 +17,7 @@ Options:
   build: `Usage: nimbus build <entry.ts> [-o image] [--quiet]
 
 Bundles <entry.ts> and its npm dependencies with the Nimbus library OS, compiles the bundle
-to QuickJS bytecode and writes a bootable image (ELF64 with a PVH entry point).
+to quickjs-ng bytecode and writes a bootable image (ELF64 with a PVH entry point).
 
 Options:
   -o, --output FILE   where to write the image (default: <entry>.img next to the entry)
