@@ -18,7 +18,7 @@ QJS_CFLAGS  := $(CORE_CFLAGS_COMMON) -w $(QJS_DEFS)
 
 # The PVH platform (core/platform/pvh/) plus the platform-neutral engine, heap and C library stubs.
 PLATFORM  := core/platform/pvh
-CORE_SRCS := $(wildcard $(PLATFORM)/*.c core/mm/*.c core/libc/*.c core/js/*.c)
+CORE_SRCS := $(wildcard $(PLATFORM)/*.c core/platform/common/*.c core/mm/*.c core/libc/*.c core/js/*.c)
 CORE_ASMS := $(wildcard $(PLATFORM)/*.S)
 QJS_SRCS  := quickjs.c libregexp.c libunicode.c dtoa.c
 CORE_OBJS := $(patsubst core/%.c,build/core/%.o,$(CORE_SRCS)) $(patsubst core/%.S,build/core/%.o,$(CORE_ASMS))
@@ -65,7 +65,7 @@ build/exit-kernel.elf: bench/floor/exit-kernel.S bench/floor/link.ld
 
 # The process platform (core/platform/process/): the same engine and heap as a Linux program,
 # confined by seccomp; it runs the payload of any image (`nimbus run --target process`).
-PROCESS_SRCS := $(wildcard core/platform/process/*.c) core/js/engine.c core/mm/alloc.c
+PROCESS_SRCS := $(wildcard core/platform/process/*.c core/platform/common/*.c) core/js/engine.c core/mm/alloc.c
 build/nimbus-process: $(PROCESS_SRCS) core/platform/process/process.h core/include/hw.h core/include/mm.h core/include/engine.h $(HOST_QJS_OBJS)
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -fstack-protector-strong -D_GNU_SOURCE \
 	  -Icore/include -isystem $(QJS_DIR) -o $@ $(PROCESS_SRCS) $(HOST_QJS_OBJS) -lm

@@ -72,14 +72,6 @@ void hw_console_write(int fd, const char *buf, size_t len) {
   out(buf + from, len - from);
 }
 
-void hw_console_printf(int fd, const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n > 0) hw_console_write(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 static void record(char kind, const char *text) {
   char head[2] = {DLE, kind};

@@ -36,14 +36,6 @@ void hw_console_write(int fd, const char *buf, size_t len) {
   console_write(fd, buf, len);
 }
 
-void hw_console_printf(int fd, const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n > 0) console_write(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 /* The T record (docs/console-protocol.md), in microseconds since the PVH entry. */
 static void print_timing_record(void) {
