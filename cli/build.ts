@@ -53,7 +53,7 @@ export function collectIncludes(baseDir: string, include: string[]): IncludedFil
   const walk = (abs: string) => {
     const st = statSync(abs);
     if (st.isDirectory()) for (const name of readdirSync(abs).sort()) walk(path.join(abs, name));
-    else if (st.isFile()) out.push({ imagePath: '/' + path.relative(baseDir, abs).split(path.sep).join('/'), data: readFileSync(abs), mtimeMs: Math.floor(st.mtimeMs) });
+    else if (st.isFile()) out.push({ imagePath: '/' + path.relative(baseDir, abs).split(path.sep).join('/'), data: readFileSync(abs), mtimeMs: st.mtimeMs });
   };
   for (const p of include) {
     const abs = path.resolve(baseDir, p);

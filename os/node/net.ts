@@ -650,6 +650,14 @@ export class Socket extends EventEmitter {
     else this.once('finish', () => this.destroy());
   }
 
+  // ---- corking (stream.Writable's API; ws corks a frame's header and payload) ----
+
+  #corked = 0;
+  /** Counted only: writes still go to TCP at once, where Nagle batches small segments (RFC 896). */
+  cork(): void { this.#corked++; }
+  uncork(): void { if (this.#corked > 0) this.#corked--; }
+  get writableCorked(): number { return this.#corked; }
+
   // ---- options ----
 
   setNoDelay(noDelay = true): this {

@@ -27,7 +27,9 @@ export class Stats {
     this.size = n.kind === 'file' ? n.size : 4096;
     this.blocks = Math.ceil(this.size / 512);
     this.atimeMs = this.mtimeMs = this.ctimeMs = n.mtime; this.birthtimeMs = n.birthtime;
-    this.atime = new Date(n.mtime); this.mtime = new Date(n.mtime); this.ctime = new Date(n.mtime); this.birthtime = new Date(n.birthtime);
+    // Node builds the Date fields from the (fractional) ms values rounded (lib/internal/fs/utils.js
+    // dateFromMs); `send`'s weak ETags are made from them, so they must round the same way.
+    this.atime = new Date(Math.round(n.mtime)); this.mtime = new Date(Math.round(n.mtime)); this.ctime = new Date(Math.round(n.mtime)); this.birthtime = new Date(Math.round(n.birthtime));
   }
   isFile(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFREG; }
   isDirectory(): boolean { return (this.mode & constants.S_IFMT) === constants.S_IFDIR; }
