@@ -119,7 +119,7 @@ void clock_init(void) {
       if (measure_window(10, &t, &l)) { tsc[n] = t / 2; lap[n] = l / 2; n++; }
     }
     if (n == 0) {
-      console_printf(2, "nimbus: no PIT to calibrate the clock; assuming a 2 GHz TSC\n");
+      hw_console_printf(2, "nimbus: no PIT to calibrate the clock; assuming a 2 GHz TSC\n");
       tsc[0] = 10000000; lap[0] = 5000000; n = 1;
     }
     /* insertion sort, then median */

@@ -77,12 +77,12 @@ void idt_init(void) {
 
 /* Walk the frame-pointer chain (the core is built with -fno-omit-frame-pointer). */
 void backtrace_from(uint64_t rbp) {
-  console_printf(2, "backtrace:\n");
+  hw_console_printf(2, "backtrace:\n");
   for (int depth = 0; depth < 32 && rbp; depth++) {
     if (rbp & 7 || !mem_is_ram(rbp, 16)) break;
     uint64_t ret = ((uint64_t *)rbp)[1];
     if (ret < (uint64_t)__text_start || ret >= (uint64_t)__text_end) break;
-    console_printf(2, "  #%d 0x%016llx\n", depth, (unsigned long long)ret);
+    hw_console_printf(2, "  #%d 0x%016llx\n", depth, (unsigned long long)ret);
     rbp = ((uint64_t *)rbp)[0];
   }
 }
@@ -90,25 +90,25 @@ void backtrace_from(uint64_t rbp) {
 static void fault(struct frame *f) {
   uint64_t cr2;
   __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
-  console_printf(2, "\nnimbus: CPU exception %llu: %s at rip=0x%016llx error=0x%llx\n",
+  hw_console_printf(2, "\nnimbus: CPU exception %llu: %s at rip=0x%016llx error=0x%llx\n",
                  (unsigned long long)f->vector, exception_names[f->vector],
                  (unsigned long long)f->rip, (unsigned long long)f->error);
   if (f->vector == 14) {
     const char *why = cr2 < 4096 ? " (null pointer)"
                     : (cr2 >= (uint64_t)boot_stack_guard && cr2 < (uint64_t)boot_stack_guard + 4096) ? " (stack overflow: guard page)"
                     : "";
-    console_printf(2, "  page fault address cr2=0x%016llx%s, %s, %s\n", (unsigned long long)cr2, why,
+    hw_console_printf(2, "  page fault address cr2=0x%016llx%s, %s, %s\n", (unsigned long long)cr2, why,
                    f->error & 2 ? "write" : "read", f->error & 16 ? "instruction fetch" : "data");
   }
-  console_printf(2, "  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", (unsigned long long)f->rax,
+  hw_console_printf(2, "  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", (unsigned long long)f->rax,
                  (unsigned long long)f->rbx, (unsigned long long)f->rcx, (unsigned long long)f->rdx);
-  console_printf(2, "  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n", (unsigned long long)f->rsi,
+  hw_console_printf(2, "  rsi=%016llx rdi=%016llx rbp=%016llx rsp=%016llx\n", (unsigned long long)f->rsi,
                  (unsigned long long)f->rdi, (unsigned long long)f->rbp, (unsigned long long)f->rsp);
-  console_printf(2, "  r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n", (unsigned long long)f->r8,
+  hw_console_printf(2, "  r8 =%016llx r9 =%016llx r10=%016llx r11=%016llx\n", (unsigned long long)f->r8,
                  (unsigned long long)f->r9, (unsigned long long)f->r10, (unsigned long long)f->r11);
-  console_printf(2, "  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long)f->r12,
+  hw_console_printf(2, "  r12=%016llx r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long)f->r12,
                  (unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
-  console_printf(2, "  rflags=%016llx cs=%llx ss=%llx\n", (unsigned long long)f->rflags,
+  hw_console_printf(2, "  rflags=%016llx cs=%llx ss=%llx\n", (unsigned long long)f->rflags,
                  (unsigned long long)f->cs, (unsigned long long)f->ss);
   backtrace_from(f->rbp);
   vm_exit(EXIT_CPU_FAULT);

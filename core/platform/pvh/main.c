@@ -53,7 +53,7 @@ __attribute__((noreturn)) void hw_panic(const char *file, int line, const char *
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  console_printf(2, "\nnimbus: core panic at %s:%d: %s\n", file, line, msg);
+  hw_console_printf(2, "\nnimbus: core panic at %s:%d: %s\n", file, line, msg);
   backtrace_from((uint64_t)__builtin_frame_address(0));
   vm_exit(EXIT_CORE_PANIC);
 }

@@ -32,7 +32,6 @@ void backtrace_from(uint64_t rbp);
 /* dev/serial.c: console. Stream framing is described in docs/console-protocol.md. */
 void serial_init(void);
 void console_write(int fd, const char *buf, size_t len);
-void console_printf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void console_flush_marker_exit(int code);
 
 /* dev/clock.c */

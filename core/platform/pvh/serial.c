@@ -42,15 +42,6 @@ void console_write(int fd, const char *buf, size_t len) {
   }
 }
 
-void console_printf(int fd, const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  console_write(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 /* A record the host reads: DLE <kind> <text> '\n'. */
 void console_record(char kind, const char *text) {
