@@ -70,6 +70,8 @@
  *      exception from a non-promise job.
  *  testFault(kind: "ud" | "gp" | "pf" | "de")            [only with nimbus.testhooks=1]
  *      Raises a CPU fault, to test the fault path.
+ *  collectGarbage()                                    [only with nimbus.testhooks=1]
+ *      Runs a full collection (cycles included), so a test measures live memory.
  *
  * Start-up contract: the core installs __nimbus_hw, evaluates the image's bytecode (an ES
  * module: the runtime prelude, then the program), and calls

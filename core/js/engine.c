@@ -366,6 +366,13 @@ static JSValue js_test_fault(JSContext *c, JSValueConst this, int argc, JSValueC
   return JS_ThrowRangeError(c, "unknown fault kind");
 }
 
+/* Test hook: a full collection (cycles included), so tests measure live memory, not garbage the
+ * collector has not reached yet. Safe here: called from JS, between engine operations. */
+static JSValue js_collect_garbage(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  JS_RunGC(rt);
+  return JS_UNDEFINED;
+}
+
 static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   JSValue obj = JS_NewObject(c);
   JS_SetPropertyStr(c, obj, "heapTotal", JS_NewFloat64(c, (double)heap_total()));
@@ -471,7 +478,10 @@ void js_run(void) {
   JS_SetPropertyStr(ctx, hw, "cmdline", JS_NewString(ctx, boot->cmdline));
   JS_SetPropertyStr(ctx, hw, "memSize", JS_NewFloat64(ctx, (double)boot->mem_size));
   JS_SetPropertyStr(ctx, hw, "machine", JS_NewString(ctx, boot->machine));
-  if (test_hooks) JS_SetPropertyStr(ctx, hw, "testFault", JS_NewCFunction(ctx, js_test_fault, "testFault", 1));
+  if (test_hooks) {
+    JS_SetPropertyStr(ctx, hw, "testFault", JS_NewCFunction(ctx, js_test_fault, "testFault", 1));
+    JS_SetPropertyStr(ctx, hw, "collectGarbage", JS_NewCFunction(ctx, js_collect_garbage, "collectGarbage", 0));
+  }
   JS_SetPropertyStr(ctx, global, "__nimbus_hw", hw);
 
   hw_timing_mark(HW_MARK_ENGINE_START);

@@ -109,6 +109,8 @@ export interface Hw {
 
   /** Test-only: raise a CPU fault. Present only when booted with `nimbus.testhooks=1`. */
   testFault?(kind: 'ud' | 'gp' | 'pf' | 'de'): never;
+  /** Test hook (nimbus.testhooks=1): a full garbage collection, so tests measure live memory. */
+  collectGarbage?(): void;
 }
 
 /**

@@ -18,7 +18,7 @@ const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).statu
 test('a 16 MB guest under keep-alive, new-connection and upload load returns to its starting heap band',
   { skip: (!have('ab') || !have('curl')) && 'ab or curl missing' }, async () => {
     const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'soak-server.ts'));
-    const vm = await startServerVm(image, 8080, { memMiB: 16 });
+    const vm = await startServerVm(image, 8080, { memMiB: 16, testHooks: true });
     const dir = mkdtempSync(path.join(tmpdir(), 'nimbus-soak-'));
     const base = `http://127.0.0.1:${vm.hostPort}`;
     const heap = (): { heapUsed: number; heapTotal: number } =>

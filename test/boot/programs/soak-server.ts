@@ -7,6 +7,8 @@ const payload = new Uint8Array(64 * 1024).fill(0x61);
 const server = http.createServer({ keepAliveTimeout: 2000 } as http.ServerOptions, (req, res) => {
   const url = req.url ?? '/';
   if (url === '/heap') {
+    // Live memory: collect first (a test hook; the soak test boots with --test-hooks).
+    (globalThis as { __nimbus_hw?: { collectGarbage?: () => void } }).__nimbus_hw?.collectGarbage?.();
     const m = process.memoryUsage();
     res.end(JSON.stringify({ heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss }));
   } else if (url === '/64k') {
