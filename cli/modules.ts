@@ -169,7 +169,7 @@ export function nodeModulesPlugin(opts: NodeModulesPluginOptions = {}): Plugin {
           `else { for (const k of Object.keys(ns)) if (k !== 'default' && !(k in d)) d[k] = ns[k]; module.exports = d; }\n`,
         loader: 'js', resolveDir: OS_DIR,
       }));
-      // The building Node's root store for node:tls (os/node/tls-context.ts is its only importer,
+      // The building Node's root store for node:tls (os/node/internal/tls-context.ts is its only importer,
       // so only TLS images carry it).
       b.onResolve({ filter: /^nimbus:root-certificates$/ }, () => ({ path: 'root-certificates', namespace: 'nimbus-roots' }));
       b.onLoad({ filter: /.*/, namespace: 'nimbus-roots' }, () => ({ contents: `export default ${JSON.stringify(tls.rootCertificates)};`, loader: 'js' }));

@@ -1,8 +1,8 @@
 /**
  * `crypto.subtle` and `CryptoKey` for images whose program or npm dependencies mention
- * `subtle` (jose, hono/jwt): WebCrypto over os/crypto (os/node/webcrypto.ts).
+ * `subtle` (jose, hono/jwt): WebCrypto over os/crypto (os/node/internal/webcrypto.ts).
  */
-import { CryptoKey, SubtleCrypto, subtle } from '../node/webcrypto.ts';
+import { CryptoKey, SubtleCrypto, subtle } from '../node/internal/webcrypto.ts';
 
 const g = globalThis as unknown as { crypto: Record<string, unknown> };
 Object.defineProperty(g.crypto, 'subtle', { value: subtle, enumerable: true, configurable: true });

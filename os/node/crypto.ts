@@ -8,15 +8,15 @@
 import { Buffer } from 'buffer/index.js';
 import { getRandomValues, randomFill, randomUUID } from '../runtime/random.ts';
 
-import { createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual } from './crypto-hash.ts';
+import { createHash, createHmac, getHashes, hash, hkdfSync, pbkdf2, pbkdf2Sync, timingSafeEqual } from './internal/crypto-hash.ts';
 
 import {
   KeyObject, Sign, Verify, constants, createPrivateKey, createPublicKey, createSecretKey, createSign, createVerify, diffieHellman,
   generateKeyPair, generateKeyPairSync, generateKeySync, privateDecrypt, publicEncrypt, sign, verify,
-} from './crypto-keys.ts';
-import { Cipher, Decipher, createCipheriv, createDecipheriv, getCiphers } from './crypto-cipher.ts';
-import { subtle, webcrypto as fullWebcrypto } from './webcrypto.ts';
-import { X509Certificate } from './crypto-x509.ts';
+} from './internal/crypto-keys.ts';
+import { Cipher, Decipher, createCipheriv, createDecipheriv, getCiphers } from './internal/crypto-cipher.ts';
+import { subtle, webcrypto as fullWebcrypto } from './internal/webcrypto.ts';
+import { X509Certificate } from './internal/crypto-x509.ts';
 
 export { getRandomValues, randomUUID };
 export {

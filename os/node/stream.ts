@@ -6,7 +6,7 @@
  */
 import StreamImpl from 'readable-stream/lib/stream.js';
 import promisesImpl from 'readable-stream/lib/stream/promises.js';
-import { installWebAdapters } from './stream-web-adapters.ts';
+import { installWebAdapters } from './internal/stream-web-adapters.ts';
 
 type StreamModule = typeof import('node:stream') & Record<'compose' | 'isDisturbed' | 'isErrored' | 'isReadable' | 'getDefaultHighWaterMark' | 'setDefaultHighWaterMark', Function>;
 const Stream = StreamImpl as unknown as StreamModule & { promises: typeof import('node:stream/promises') };

@@ -6,8 +6,8 @@
  */
 import * as net from './net.ts';
 import { EventEmitter } from './events.ts';
-import { TLSSocket, checkServerIdentity, random, type TlsSocketOptions } from './tls-socket.ts';
-import { SecureContext, createSecureContext, rootCertificates } from './tls-context.ts';
+import { TLSSocket, checkServerIdentity, random, type TlsSocketOptions } from './internal/tls-socket.ts';
+import { SecureContext, createSecureContext, rootCertificates } from './internal/tls-context.ts';
 
 type Cb = (...args: any[]) => void;
 

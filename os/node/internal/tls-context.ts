@@ -3,10 +3,10 @@
  * root certificates of the Node that built the image (tls.rootCertificates, linked in only
  * with node:tls) and NODE_EXTRA_CA_CERTS (PEM text: the image has no file system).
  */
-import { decodePem } from '../crypto/der.ts';
-import { parsePrivateKey } from '../crypto/keys.ts';
-import type { ServerIdentity } from '../tls/server.ts';
-import { parseCertificate, type Certificate } from '../tls/x509/certificate.ts';
+import { decodePem } from '../../crypto/der.ts';
+import { parsePrivateKey } from '../../crypto/keys.ts';
+import type { ServerIdentity } from '../../tls/server.ts';
+import { parseCertificate, type Certificate } from '../../tls/x509/certificate.ts';
 import ROOTS from 'nimbus:root-certificates';
 
 type Pemish = string | Uint8Array | (string | Uint8Array)[];

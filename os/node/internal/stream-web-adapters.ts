@@ -3,7 +3,7 @@
  * reduced): readable-stream leaves these out. A Node Readable feeds a ReadableStream with
  * back-pressure through `pull`; a web stream feeds a Node stream through its reader/writer.
  */
-import { ReadableStream, WritableStream } from '../web/index.ts';
+import { ReadableStream, WritableStream } from '../../web/index.ts';
 
 type Node = typeof import('node:stream');
 type NodeReadable = import('node:stream').Readable;

@@ -4,25 +4,25 @@
  * spki, jwk), deriveBits/deriveKey, wrapKey/unwrapKey for HMAC, RSASSA-PKCS1-v1_5, RSA-PSS,
  * RSA-OAEP, ECDSA, ECDH, Ed25519, X25519, AES-GCM/CBC/CTR/KW, PBKDF2, HKDF, SHA-1/256/384/512.
  */
-import '../crypto/bigint-fix.ts'; // must precede @noble/curves
+import '../../crypto/bigint-fix.ts'; // must precede @noble/curves
 import { cbc, ctr, gcm, aeskw } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import { base64Decode, base64UrlEncode } from '../crypto/der.ts';
-import { bytesEqual, hashByName, type Hash } from '../crypto/hash.ts';
+import { base64Decode, base64UrlEncode } from '../../crypto/der.ts';
+import { bytesEqual, hashByName, type Hash } from '../../crypto/hash.ts';
 import {
   ecdsaDerToRaw, ecdsaRawToDer, encodePkcs8, encodeSpki, parsePkcs8, parseSpki, sign as signWith, verifySignature,
   type CurveName, type PrivateKey, type PublicKey,
-} from '../crypto/keys.ts';
-import { parseDer } from '../crypto/der.ts';
-import { jwkToPrivate, jwkToPublic, privateToJwk, publicToJwk, type Jwk } from '../crypto/jwk.ts';
-import { bigToBytes, bitLength, bytesToBig, generateRsaKey, rsaOaepDecrypt, rsaOaepEncrypt, rsaPssSign, rsaPssVerify } from '../crypto/rsa.ts';
-import { rsaPrivateKey, edPrivateKey, ecPublicFromPrivate } from '../crypto/keys.ts';
-import { DOMException } from '../runtime/dom-exception.ts';
-import { getRandomValues, randomUUID } from '../runtime/random.ts';
+} from '../../crypto/keys.ts';
+import { parseDer } from '../../crypto/der.ts';
+import { jwkToPrivate, jwkToPublic, privateToJwk, publicToJwk, type Jwk } from '../../crypto/jwk.ts';
+import { bigToBytes, bitLength, bytesToBig, generateRsaKey, rsaOaepDecrypt, rsaOaepEncrypt, rsaPssSign, rsaPssVerify } from '../../crypto/rsa.ts';
+import { rsaPrivateKey, edPrivateKey, ecPublicFromPrivate } from '../../crypto/keys.ts';
+import { DOMException } from '../../runtime/dom-exception.ts';
+import { getRandomValues, randomUUID } from '../../runtime/random.ts';
 
 const random = (n: number) => getRandomValues(new Uint8Array(n));
 type Bytes = ArrayBuffer | ArrayBufferView;

@@ -1,9 +1,9 @@
 /** crypto.X509Certificate over os/tls/x509 (the commonly used accessors). */
 import { Buffer } from 'buffer/index.js';
-import { decodePem } from '../crypto/der.ts';
-import { parseCertificate, type Certificate } from '../tls/x509/certificate.ts';
-import { checkServerIdentity } from '../tls/x509/identity.ts';
-import { signedBy } from '../tls/x509/verify.ts';
+import { decodePem } from '../../crypto/der.ts';
+import { parseCertificate, type Certificate } from '../../tls/x509/certificate.ts';
+import { checkServerIdentity } from '../../tls/x509/identity.ts';
+import { signedBy } from '../../tls/x509/verify.ts';
 import { peerCertificateObject } from './tls-cert.ts';
 import { KeyObject } from './crypto-keys.ts';
 

@@ -5,20 +5,20 @@
  * diffieHellman — over os/crypto.
  */
 import { Buffer } from 'buffer/index.js';
-import '../crypto/bigint-fix.ts'; // must precede @noble/curves
+import '../../crypto/bigint-fix.ts'; // must precede @noble/curves
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
-import { decodePem, derInt, derSeq, encodePem } from '../crypto/der.ts';
-import { hashByName, type HashName } from '../crypto/hash.ts';
+import { decodePem, derInt, derSeq, encodePem } from '../../crypto/der.ts';
+import { hashByName, type HashName } from '../../crypto/hash.ts';
 import {
   edPrivateKey, ecPublicFromPrivate, ecdsaDerToRaw, ecdsaRawToDer, encodePkcs8, encodeRsaPrivate, encodeSec1, encodeSpki,
   parsePkcs8, parsePrivateKey, parsePublicKey, parseRsaPrivate, parseRsaPublic, rsaPrivateKey, sign as signWith,
   verifySignature, type PrivateKey, type PublicKey, type SignatureAlgorithm,
-} from '../crypto/keys.ts';
-import { jwkToPrivate, jwkToPublic, privateToJwk, publicToJwk, type Jwk } from '../crypto/jwk.ts';
-import { bitLength, generateRsaKey, rsaOaepDecrypt, rsaOaepEncrypt, rsaPssSign, rsaPssVerify } from '../crypto/rsa.ts';
-import { parseCertificate } from '../tls/x509/certificate.ts';
-import { getRandomValues } from '../runtime/random.ts';
+} from '../../crypto/keys.ts';
+import { jwkToPrivate, jwkToPublic, privateToJwk, publicToJwk, type Jwk } from '../../crypto/jwk.ts';
+import { bitLength, generateRsaKey, rsaOaepDecrypt, rsaOaepEncrypt, rsaPssSign, rsaPssVerify } from '../../crypto/rsa.ts';
+import { parseCertificate } from '../../tls/x509/certificate.ts';
+import { getRandomValues } from '../../runtime/random.ts';
 
 const random = (n: number) => getRandomValues(new Uint8Array(n));
 type Data = string | ArrayBufferView;

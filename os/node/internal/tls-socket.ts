@@ -6,16 +6,16 @@
  * means replacing #push/#emitData with push() and write() with _write().
  */
 import { Buffer } from 'buffer/index.js';
-import { EventEmitter } from './events.ts';
-import { getRandomValues } from '../runtime/random.ts';
-import { TlsClient } from '../tls/client.ts';
-import { TlsServer } from '../tls/server.ts';
-import type { TlsEndpoint, TlsOutput } from '../tls/connection.ts';
-import type { Certificate } from '../tls/x509/certificate.ts';
-import { verifyChain } from '../tls/x509/verify.ts';
-import { checkServerIdentity as checkCertIdentity } from '../tls/x509/identity.ts';
+import { EventEmitter } from '../events.ts';
+import { getRandomValues } from '../../runtime/random.ts';
+import { TlsClient } from '../../tls/client.ts';
+import { TlsServer } from '../../tls/server.ts';
+import type { TlsEndpoint, TlsOutput } from '../../tls/connection.ts';
+import type { Certificate } from '../../tls/x509/certificate.ts';
+import { verifyChain } from '../../tls/x509/verify.ts';
+import { checkServerIdentity as checkCertIdentity } from '../../tls/x509/identity.ts';
 import { SecureContext, type SecureContextOptions } from './tls-context.ts';
-import type { Socket } from './net.ts';
+import type { Socket } from '../net.ts';
 import { peerCertificateObject, type PeerCertificate } from './tls-cert.ts';
 
 export { peerCertificateObject, type PeerCertificate };

@@ -6,7 +6,7 @@ import { Buffer } from 'buffer/index.js';
 import { pbkdf2 as noblePbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
-import { hashByName, type Hash } from '../crypto/hash.ts';
+import { hashByName, type Hash } from '../../crypto/hash.ts';
 
 type Encoding = 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'utf8';
 type Data = string | ArrayBufferView;

@@ -2,7 +2,7 @@
 import { Buffer } from 'buffer/index.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { sha1 } from '@noble/hashes/legacy.js';
-import type { Certificate } from '../tls/x509/certificate.ts';
+import type { Certificate } from '../../tls/x509/certificate.ts';
 
 export interface PeerCertificate {
   subject: Record<string, string>;
