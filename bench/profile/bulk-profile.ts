@@ -68,15 +68,16 @@ let last = hw.now();
 let lastSeg = 0;
 const timer = setInterval(() => {
   const net = getNetwork();
-  const seg = net.tcp.stats.segmentsIn + net.tcp.stats.segmentsOut;
+  const { tcp, iface } = net.stats();
+  const seg = tcp.segmentsIn + tcp.segmentsOut;
   if (seg === lastSeg) return;
   lastSeg = seg;
   const now = hw.now();
   const r: Record<string, unknown> = { windowMs: Math.round(now - last), idleMs: Math.round(idle) };
   for (const k of Object.keys(spent)) { r[k] = `${Math.round(spent[k]!)}ms/${calls[k]}`; spent[k] = 0; calls[k] = 0; }
   idle = 0; last = now;
-  r.tcp = net.tcp.stats;
-  r.iface = net.stack.iface?.stats;
+  r.tcp = tcp;
+  r.iface = iface;
   r.txRefused = net.txRefused;
   if (driver) r.driver = { features: `0x${driver.features.toString(16)}`, offered: `0x${driver.transport.deviceFeatures().toString(16)}`, ...driver.stats };
   r.longestTask = { ...longest }; longest.ms = 0;

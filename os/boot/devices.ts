@@ -1,7 +1,8 @@
 /**
  * Boot-time device set-up, run inside the image after the runtime prelude and before the
  * program: finds the virtio devices, services them from the event loop, feeds virtio-rng
- * into the CSPRNG and attaches the network stack to the first virtio-net device.
+ * into the CSPRNG and attaches the network stack to the first virtio-net device (a
+ * NetworkDevice, os/drivers/net-device.ts).
  * Problems with a device are printed on stderr and do not stop the program.
  */
 import type { Hw } from '../hw/hw.ts';
@@ -36,20 +37,5 @@ export function startDevices(hw: Hw): void {
     });
   }
 
-  if (net) {
-    const network = attachNetwork({
-      mac: net.mac,
-      mtu: net.mtu,
-      irqMask: net.irqMask,
-      transmit: (frame, more) => net.transmit(frame, more),
-      flush: () => net.flush(),
-      service: (now, ready) => net.service(now, ready),
-      pending: () => net.hasPendingWork,
-    });
-    // The driver's view of a frame is valid only during the callback; the stack copies what
-    // it keeps (TCP rings, reassembly, UDP queues), so no copy here.
-    net.onReceive((frame: Uint8Array, checksumVerified: boolean) => network.receive(frame, checksumVerified));
-    // Back-pressure: a frame the full TX ring refused stays queued in the stack until then.
-    net.onWritable(() => network.txResume());
-  }
+  if (net) attachNetwork(net);
 }

@@ -27,6 +27,7 @@ import { VirtioRng, type RngOptions } from './virtio/rng.ts';
 import type { VirtioTransport } from './virtio/transport.ts';
 
 export type { Driver } from './virtio/device.ts';
+export type { NetworkDevice } from './net-device.ts';
 export { VirtioNet, type NetOptions, type NetStats } from './virtio/net.ts';
 export { VirtioRng, type RngOptions, type RngStats } from './virtio/rng.ts';
 export { VirtioError } from './virtio/transport.ts';

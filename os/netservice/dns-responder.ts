@@ -1,7 +1,7 @@
 /**
  * Test helper: a tiny authoritative DNS server on a NetworkService's UDP (port 53) that
  * answers A questions from a table, NXDOMAIN for other names, and can be told to stay
- * silent (timeouts) or to answer SERVFAIL. Runs on the pure stack's UdpSocket directly.
+ * silent (timeouts) or to answer SERVFAIL. Runs on a UdpSocket of the service.
  */
 import { parseIpv4 } from '../net/addr.ts';
 import { DnsClass, dnsLength, DnsRcode, DnsType, DNS_PORT, emitDns, parseDns, type DnsMessage } from '../net/wire/dns.ts';
@@ -23,7 +23,7 @@ export interface DnsResponder {
 
 export function startDnsResponder(svc: NetworkService, table: Record<string, string | string[]>, opts: DnsResponderOptions = {}): DnsResponder {
   const queries: string[] = [];
-  const socket = svc.stack.udp.bind({
+  const socket = svc.bindUdp({
     port: DNS_PORT,
     onMessage: (_now, m) => {
       const r = parseDns(m.payload);

@@ -1,22 +1,23 @@
 /**
  * netservice: the glue between the pure TCP/IP stack (os/net) and the runtime's event loop.
- * It owns the process's single NetworkStack + Tcp and drives them from a LoopSource; the
- * socket layer (os/node/net.ts, dgram.ts, dns.ts) talks to the stack only through a
- * NetworkService.
+ * It owns the process's single NetworkStack + Tcp and drives them from a LoopSource. It is the
+ * only door to the network: the socket layer (os/node/net.ts, dgram.ts, dns.ts) calls its
+ * methods (connect, listen, bindUdp, lookup, dnsServers/setDnsServers) and never reaches the
+ * stack itself (the stack and Tcp are private fields).
  *
- * Boot code calls `attachNetwork({ mac, transmit, service, irqMask })` once a virtio-net
- * device exists (before the program's main module runs); the driver hands every received
- * frame to `network.receive(frame)` from inside its `service(now)`. Programs reach the
- * service through `getNetwork()`. Frames go to the driver with `transmit(frame, more=true)`
- * and one `flush()` per stack poll; a refused frame stays queued in the interface until the
- * boot code's onWritable hook calls `txResume()` (back-pressure, nothing dropped).
- * Without a device, `getNetwork()` gives a detached
- * service: listening works, nothing ever arrives, and connects fail with ENETUNREACH.
+ * Boot code calls `attachNetwork(device)` once a network device exists (before the program's
+ * main module runs). The device is a NetworkDevice (os/drivers/net-device.ts): virtio-net, or
+ * the process platform's tap. The service hands every received frame to the stack, sends
+ * frames with `transmit(frame, more=true)` and one `flush()` per stack poll; a refused frame
+ * stays queued in the interface until the device's onWritable (back-pressure, nothing
+ * dropped). Programs reach the service through `getNetwork()`. Without a device,
+ * `getNetwork()` gives a detached service: listening works, nothing ever arrives, and
+ * connects fail with ENETUNREACH.
  *
  * Loop contract (runtime/loop.ts LoopSource):
- * - nextDeadline(now) = now while the driver has pending work or socket events wait to
+ * - nextDeadline(now) = now while the device has pending work or socket events wait to
  *   be delivered, else stack.pollAt(now);
- * - run(now) = driver service (which calls receive()), stack.poll(now, transmit), then the
+ * - run(now) = device service (which calls receive()), stack.poll(now, transmit), then the
  *   socket layer's deferred events, each as its own macrotask (loop.invoke), so an
  *   exception in user code never unwinds through the stack;
  * - isRef() is true while a ref'd socket or server exists (refcount kept by the socket
@@ -30,12 +31,17 @@
  * redirected to the interface's own address (`mapLoopback`), which the interface loops
  * back internally, so "localhost" works once the interface has an address.
  */
+import type { NetworkDevice } from '../drivers/net-device.ts';
 import type { Hw } from '../hw/hw.ts';
 import { formatIpv4, parseIpv4, type Ipv4Addr, type MacAddr } from '../net/addr.ts';
 import type { DnsLookupResult } from '../net/dns.ts';
 import type { Ipv4Config } from '../net/iface.ts';
 import { NetworkStack } from '../net/stack.ts';
-import { Tcp, type TcpOptions } from '../net/tcp/index.ts';
+import {
+  Tcp, type ConnectOptions, type ListenOptions, type TcpConnection, type TcpListener, type TcpOptions, type TcpState, type TcpStats,
+} from '../net/tcp/index.ts';
+import type { UdpBindOptions, UdpSocket } from '../net/udp.ts';
+import type { Stats } from '../net/wire/result.ts';
 import { Cmdline } from '../runtime/cmdline.ts';
 import { currentLoop, type EventLoop, type LoopSource } from '../runtime/loop.ts';
 import { randomFill } from '../runtime/random.ts';
@@ -64,32 +70,18 @@ export interface StaticConfig {
   dns?: (string | Ipv4Addr)[];
 }
 
-export interface AttachOptions {
-  mac: MacAddr;
+export interface NetworkServiceOptions {
+  /** The network device; without one (and without `transmit`) the service is detached. */
+  device?: NetworkDevice;
   /**
-   * Hand one frame to the device; false when the device refused it (TX ring full): the stack
-   * keeps it queued and sends it after `txResume()`, which the boot code calls from the
-   * driver's onWritable. `more` = more frames follow at once (the driver may delay its
-   * notification until `flush`).
+   * Shorthand for tests: a device that is only this transmit function with `mac` (and `mtu`);
+   * ignored when `device` is given. false = refused (the stack keeps the frame queued).
    */
-  transmit(frame: Uint8Array, more?: boolean): boolean;
-  /** Notify the device of frames handed over with `more` (called after every stack poll). */
-  flush?(): void;
+  transmit?(frame: Uint8Array, more?: boolean): boolean;
+  mac?: MacAddr;
   mtu?: number;
-  /** IRQ lines the driver services (LoopSource.irqMask). */
-  irqMask?: number;
-  /**
-   * Driver work (drain RX → receive(), reap TX); called at the start of every run() with
-   * the IRQ lines of `irqMask` that fired (0 when run for a deadline or pending work).
-   */
-  service?(now: number, readyIrqs: number): void;
-  /** True while the driver has work without an IRQ (e.g. VirtioNet.hasPendingWork). */
-  pending?(): boolean;
   /** Static IPv4 configuration; when absent, the command line's, else DHCP. */
   static?: StaticConfig;
-}
-
-export interface NetworkServiceOptions extends Partial<AttachOptions> {
   /** Defaults to the running program's loop (and its hw). */
   loop?: EventLoop;
   hw?: Hw;
@@ -103,6 +95,18 @@ export interface NetworkServiceOptions extends Partial<AttachOptions> {
   tcp?: Omit<TcpOptions, 'random' | 'localAddress'>;
   /** Register with the loop (default true). */
   register?: boolean;
+}
+
+/** The options' device: `device`, else one made of the `transmit` shorthand, else none. */
+function deviceOf(opts: NetworkServiceOptions): NetworkDevice | undefined {
+  if (opts.device) return opts.device;
+  const transmit = opts.transmit;
+  if (!opts.mac || !transmit) return undefined;
+  return {
+    name: 'transmit function', mac: opts.mac, mtu: opts.mtu ?? 1500, irqMask: 0, hasPendingWork: false,
+    transmit: (frame, more) => transmit(frame, more),
+    flush() {}, onReceive() {}, onWritable() {}, service() {},
+  };
 }
 
 /** Parse a dotted quad or pass a uint32 through; throws TypeError on garbage. */
@@ -143,16 +147,15 @@ export function staticConfigFromCmdline(text: string): StaticConfig | undefined 
 export interface RefHandle { ref(): void; unref(): void }
 
 export class NetworkService {
-  readonly stack: NetworkStack;
-  readonly tcp: Tcp;
   readonly loop: EventLoop;
   readonly hw: Hw;
   /** False for the detached service (no device). */
   readonly attached: boolean;
-  /** Times the driver refused a frame (TX ring full); the frame stayed queued, not lost. */
+  /** Times the device refused a frame (back-pressure); the frame stayed queued, not lost. */
   txRefused = 0;
-  readonly #transmit: (frame: Uint8Array, more?: boolean) => boolean;
-  readonly #opts: NetworkServiceOptions;
+  readonly #stack: NetworkStack;
+  readonly #tcp: Tcp;
+  readonly #device: NetworkDevice | undefined;
   readonly #deferred: (() => void)[] = [];
   #refs = 0;
   #configWaiters: (() => void)[] = [];
@@ -161,35 +164,40 @@ export class NetworkService {
   #running = false;
 
   constructor(opts: NetworkServiceOptions = {}) {
-    this.#opts = opts;
     this.loop = opts.loop ?? currentLoop();
     this.hw = opts.hw ?? this.loop.hw;
     const random = opts.random ?? ((b: Uint8Array) => { randomFill(b); });
-    this.attached = opts.mac !== undefined && opts.transmit !== undefined;
-    const mac = opts.mac ?? new Uint8Array([0x02, 0, 0, 0, 0, 0]);
-    this.#transmit = opts.transmit ?? (() => false);
+    const device = deviceOf(opts);
+    this.#device = device;
+    this.attached = device !== undefined;
+    const mac = device?.mac ?? new Uint8Array([0x02, 0, 0, 0, 0, 0]);
     let ipv4: Ipv4Config | undefined;
     const st = opts.static ?? staticConfigFromCmdline(opts.cmdline ?? this.hw.cmdline ?? '');
     if (st) ipv4 = toConfig(st);
     const hw = this.hw;
-    this.tcp = new Tcp({
+    this.#tcp = new Tcp({
       maxConnections: connectionLimitFor(memoryBudget(hw)),
       memoryPressure: () => memoryPressureOf(hw),
-      ...opts.tcp, random, localAddress: () => this.stack.address,
+      ...opts.tcp, random, localAddress: () => this.#stack.address,
     });
-    this.stack = new NetworkStack({
-      mac, random, mtu: opts.mtu, ipv4, hostname: opts.hostname,
+    this.#stack = new NetworkStack({
+      mac, random, mtu: device?.mtu, ipv4, hostname: opts.hostname,
       dhcp: ipv4 === undefined && (opts.dhcp ?? this.attached),
-      transports: [this.tcp],
+      transports: [this.#tcp],
     });
+    // The device's view of a frame is valid only during the callback; the stack copies what
+    // it keeps (TCP rings, reassembly, UDP queues), so no copy here.
+    device?.onReceive((frame, checksumVerified) => this.receive(frame, checksumVerified));
+    // Back-pressure: a frame the device refused stays queued in the stack until then.
+    device?.onWritable(() => this.txResume());
     const self = this;
     this.#source = {
-      get irqMask() { return opts.irqMask ?? 0; },
+      get irqMask() { return device?.irqMask ?? 0; },
       nextDeadline: (now) => self.#nextDeadline(now),
       run: (now, ready) => self.#run(now, ready),
       isRef: () => self.#isRef(),
     };
-    this.stack.start(this.now());
+    this.#stack.start(this.now());
     if (opts.register !== false) this.#remove = this.loop.addSource(this.#source);
   }
 
@@ -200,9 +208,9 @@ export class NetworkService {
   get source(): LoopSource { return this.#source; }
 
   /** The interface's address, or undefined while unconfigured. */
-  get address(): Ipv4Addr | undefined { return this.stack.address; }
+  get address(): Ipv4Addr | undefined { return this.#stack.address; }
   get addressString(): string | undefined {
-    const a = this.stack.address;
+    const a = this.#stack.address;
     return a === undefined ? undefined : formatIpv4(a);
   }
 
@@ -211,17 +219,69 @@ export class NetworkService {
    * to 0.0.0.0 as to the local host); others unchanged.
    */
   mapLoopback(a: Ipv4Addr): Ipv4Addr {
-    return (a >>> 24) === 127 || a === 0 ? (this.stack.address ?? a) : a;
+    return (a >>> 24) === 127 || a === 0 ? (this.#stack.address ?? a) : a;
   }
 
-  /** The driver has room again after refusing a frame (its onWritable). */
+  /**
+   * Open a TCP connection (RFC 9293 §3.10.1 OPEN); a 127.0.0.0/8 or 0.0.0.0 destination goes
+   * to our own address. Throws as Tcp.connect does (no address, port in use, unreachable).
+   */
+  connect(options: Omit<ConnectOptions, 'localAddress'>): TcpConnection {
+    return this.#tcp.connect(this.now(), { ...options, remoteAddress: this.mapLoopback(options.remoteAddress) });
+  }
+
+  /** Listen for TCP connections on `port`; throws when the port is taken. */
+  listen(port: number, options: ListenOptions = {}): TcpListener {
+    return this.#tcp.listen(port, options);
+  }
+
+  /** A UDP socket on the stack; throws (with a `code`) when the port is taken. */
+  bindUdp(options: UdpBindOptions = {}): UdpSocket {
+    return this.#stack.udp.bind(options);
+  }
+
+  /** The interface's IPv4 configuration (address, prefix, gateway, DNS), once it has one. */
+  get config(): Readonly<Ipv4Config> | undefined {
+    return this.#stack.iface.config;
+  }
+
+  /** The DNS servers the resolver asks, in order. */
+  dnsServers(): Ipv4Addr[] {
+    return [...(this.#stack.iface.config?.dns ?? [])];
+  }
+
+  /** Replace the DNS servers; false when the interface has no configuration yet to hold them. */
+  setDnsServers(servers: readonly Ipv4Addr[]): boolean {
+    const cfg = this.#stack.iface.config;
+    if (!cfg) return false;
+    this.#stack.iface.configure({ ...cfg, dns: [...servers] });
+    return true;
+  }
+
+  /** The DHCP client's state, or undefined when the configuration is static. */
+  get dhcpState(): string | undefined {
+    return this.#stack.dhcp?.state;
+  }
+
+  /** Counters of the TCP layer and the interface, and the TCP table's size (diagnostics). */
+  stats(): { tcp: Readonly<TcpStats>; iface: Readonly<Stats>; connections: number; timeWait: number } {
+    const tcp = this.#tcp;
+    return { tcp: tcp.stats, iface: this.#stack.iface.stats, connections: tcp.connectionCount, timeWait: tcp.timeWaitCount };
+  }
+
+  /** The state of every TCP connection (TIME-WAIT entries are not connections). */
+  connectionStates(): TcpState[] {
+    return this.#tcp.connections().map((c) => c.state);
+  }
+
+  /** The device has room again after refusing a frame (its onWritable). */
   txResume(): void {
-    this.stack.iface.txResume();
+    this.#stack.iface.txResume();
   }
 
-  /** A frame from the driver (valid only during the call; the stack copies what it keeps). */
+  /** A frame from the device (valid only during the call; the stack copies what it keeps). */
   receive(frame: Uint8Array, checksumVerified = false): void {
-    this.stack.receive(this.now(), frame, checksumVerified);
+    this.#stack.receive(this.now(), frame, checksumVerified);
   }
 
   /** Count one more ref'd handle (socket, server, UDP socket). */
@@ -239,7 +299,7 @@ export class NetworkService {
 
   /** Call `fn` (deferred) once the interface has an address (now if it has one). */
   whenConfigured(fn: () => void): { cancel(): void } {
-    if (this.stack.address !== undefined) { this.defer(fn); return { cancel: () => {} }; }
+    if (this.#stack.address !== undefined) { this.defer(fn); return { cancel: () => {} }; }
     this.#configWaiters.push(fn);
     return { cancel: () => { this.#configWaiters = this.#configWaiters.filter((f) => f !== fn); } };
   }
@@ -258,17 +318,17 @@ export class NetworkService {
     let inner: { cancel(): void } | undefined;
     const start = (): void => {
       if (done) return;
-      inner = this.stack.dns.lookup(this.now(), name, (r) => {
+      inner = this.#stack.dns.lookup(this.now(), name, (r) => {
         if (!done) this.defer(() => { if (finish()) cb(r); });
       });
     };
-    if (this.stack.address === undefined && !this.attached) {
+    if (this.#stack.address === undefined && !this.attached) {
       this.defer(() => { if (finish()) cb({ ok: false, name, code: 'ECONNREFUSED' }); });
       return { cancel: () => { finish(); } };
     }
     // The resolver answers ECONNREFUSED at once without servers: wait (bounded) for DHCP.
     const waiting = this.whenConfigured(() => { timer?.close(); start(); });
-    const timer = this.stack.address === undefined ? this.loop.setTimeout(() => {
+    const timer = this.#stack.address === undefined ? this.loop.setTimeout(() => {
       waiting.cancel();
       if (finish()) cb({ ok: false, name, code: 'ETIMEOUT' });
     }, CONFIG_WAIT_MS) : undefined;
@@ -284,7 +344,7 @@ export class NetworkService {
 
   #lingering(): boolean {
     // A connection the program closed that still has bytes or a FIN in flight.
-    for (const c of this.tcp.connections()) {
+    for (const c of this.#tcp.connections()) {
       const s = c.state;
       if (s === 'FIN-WAIT-1' || s === 'CLOSING' || s === 'LAST-ACK') return true;
     }
@@ -294,38 +354,38 @@ export class NetworkService {
   #isRef(): boolean {
     if (this.#refs > 0 || this.#deferred.length > 0) return true;
     const now = this.now();
-    if (this.stack.pollAt(now) <= now) return true;
+    if (this.#stack.pollAt(now) <= now) return true;
     return this.#lingering();
   }
 
   #nextDeadline(now: number): number {
-    if (this.#deferred.length > 0 || this.#opts.pending?.()) return now;
-    if (this.#configWaiters.length > 0 && this.stack.address !== undefined) return now;
-    return this.stack.pollAt(now);
+    if (this.#deferred.length > 0 || this.#device?.hasPendingWork) return now;
+    if (this.#configWaiters.length > 0 && this.#stack.address !== undefined) return now;
+    return this.#stack.pollAt(now);
   }
 
   #run(now: number, ready: number): void {
     if (this.#running) return;
     this.#running = true;
     try {
-      this.#opts.service?.(now, ready);
+      this.#device?.service(now, ready);
       // Events the socket layer queued while handling input are flushed after the poll, so
       // that every segment their handlers send goes out in this same run.
       for (let round = 0; round < 4; round++) {
         const t = this.now();
-        this.stack.poll(t, (frame) => {
-          if (this.#transmit(frame, true)) return true;
+        this.#stack.poll(t, (frame) => {
+          if (this.#device?.transmit(frame, true)) return true;
           this.txRefused++;
           return false;
         });
-        this.#opts.flush?.();
-        if (this.#configWaiters.length > 0 && this.stack.address !== undefined) {
+        this.#device?.flush();
+        if (this.#configWaiters.length > 0 && this.#stack.address !== undefined) {
           for (const w of this.#configWaiters.splice(0)) this.#deferred.push(w);
         }
         if (this.#deferred.length === 0) break;
         const batch = this.#deferred.splice(0);
         for (const fn of batch) this.loop.invoke(fn, undefined, []);
-        if (this.stack.pollAt(this.now()) > this.now()) break;
+        if (this.#stack.pollAt(this.now()) > this.now()) break;
       }
     } finally {
       this.#running = false;
@@ -341,10 +401,10 @@ export function getNetwork(): NetworkService {
   return current;
 }
 
-/** Called by the boot code for the (first) virtio-net device. */
-export function attachNetwork(opts: AttachOptions): NetworkService {
+/** Called by the boot code for the (first) network device. */
+export function attachNetwork(device: NetworkDevice, opts: Omit<NetworkServiceOptions, 'device'> = {}): NetworkService {
   if (current) throw new Error('attachNetwork: the network is already set up');
-  current = new NetworkService(opts);
+  current = new NetworkService({ ...opts, device });
   return current;
 }
 

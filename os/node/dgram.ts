@@ -117,7 +117,7 @@ export class Socket extends EventEmitter {
       }
     }
     try {
-      this.#udp = net.stack.udp.bind({
+      this.#udp = net.bindUdp({
         address: local, port,
         receiveQueueLimit: Math.max(8, Math.floor(this.#recvBufferSize / 1024)),
         onMessage: (_now, m) => {

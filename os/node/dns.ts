@@ -189,7 +189,7 @@ export function reverse(ip: string, callback: Cb): void {
 }
 
 export function getServers(): string[] {
-  return (getNetwork().stack.iface.config?.dns ?? []).map(formatIpv4);
+  return getNetwork().dnsServers().map(formatIpv4);
 }
 
 export function setServers(servers: readonly string[]): void {
@@ -200,10 +200,7 @@ export function setServers(servers: readonly string[]): void {
     if (a === undefined) throw nodeError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${s}`);
     return a;
   });
-  const iface = getNetwork().stack.iface;
-  const cfg = iface.config;
-  if (!cfg) throw nodeError(Error, 'ERR_NOT_SUPPORTED', 'dns.setServers: the interface has no configuration yet');
-  iface.configure({ ...cfg, dns: addrs });
+  if (!getNetwork().setDnsServers(addrs)) throw nodeError(Error, 'ERR_NOT_SUPPORTED', 'dns.setServers: the interface has no configuration yet');
 }
 
 /** An independent resolver object (shares the process's stack, servers and cache). */

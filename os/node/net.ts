@@ -368,7 +368,7 @@ export class Socket extends EventEmitter {
     this.#cancelConnect = undefined;
     let conn: TcpConnection;
     try {
-      conn = net.tcp.connect(net.now(), { remoteAddress: net.mapLoopback(address), remotePort: port, localPort });
+      conn = net.connect({ remoteAddress: address, remotePort: port, localPort });
     } catch (e) {
       const msg = (e as Error).message;
       const code = /address in use/.test(msg) ? 'EADDRINUSE' : /no local address|network unreachable/.test(msg) ? 'ENETUNREACH' : 'EAGAIN';
@@ -912,7 +912,7 @@ export class Server extends EventEmitter {
     let listener: TcpListener | undefined;
     const tryListen = (p: number): TcpListener | undefined => {
       try {
-        return net.tcp.listen(p, { backlog, localAddress });
+        return net.listen(p, { backlog, localAddress });
       } catch {
         return undefined;
       }

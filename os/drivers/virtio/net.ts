@@ -31,6 +31,7 @@ import {
   DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_GUEST_CSUM, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
   STATUS_DEVICE_NEEDS_RESET, bit, hasFeature,
 } from './constants.ts';
+import type { NetworkDevice } from '../net-device.ts';
 import { ackLines, openQueue, type Driver } from './device.ts';
 import { beginInit, failDevice, finishInit, readConfigBytes, VirtioError, type VirtioTransport } from './transport.ts';
 import type { Virtqueue, VirtqueueStats } from './virtqueue.ts';
@@ -78,7 +79,7 @@ export interface NetStats {
   configChanges: number;
 }
 
-export class VirtioNet implements Driver {
+export class VirtioNet implements Driver, NetworkDevice {
   readonly name: string;
   readonly transport: VirtioTransport;
   readonly features: bigint;

@@ -5,8 +5,8 @@ import { getNetwork } from '../../../os/netservice/index.ts';
 
 const server = http.createServer((req, res) => {
   if (req.url === '/stats') {
-    const tcp = getNetwork().tcp;
-    res.end(JSON.stringify({ ...tcp.stats, connections: tcp.connectionCount, timeWait: tcp.timeWaitCount }));
+    const { tcp, connections, timeWait } = getNetwork().stats();
+    res.end(JSON.stringify({ ...tcp, connections, timeWait }));
   } else if (req.url === '/quit') {
     res.end('bye', () => process.exit(0));
   } else {
