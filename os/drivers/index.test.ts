@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { discoverDevices, hasPci } from './index.ts';
 import { FakeHw } from './virtio/testing/fake-hw.ts';
+import { createFakeHw } from '../hw/fake.ts';
 import { MmioModel, addEmptyMmioSlot } from './virtio/testing/mmio-model.ts';
 import { NetDeviceModel, RngDeviceModel } from './virtio/testing/net-model.ts';
 import { PciModel, addHostBridge } from './virtio/testing/pci-model.ts';
@@ -80,5 +81,18 @@ describe('discoverDevices', () => {
     assert.equal(found.rng.length, 1);
     assert.equal(found.net.length, 0);
     assert.match(found.errors[0]!, /pci 00:02\.0 \(virtio net\): device refused features/);
+  });
+});
+
+describe('discoverDevices on a platform without device groups (the process target)', () => {
+  it('scans no PCI and reports a listed virtio-mmio device as needing the missing group', () => {
+    const hw = createFakeHw({ groups: [], cmdline: 'virtio_mmio.device=512@0xfeb00000:5' });
+    assert.equal(hasPci(hw), false);
+    const found = discoverDevices(hw);
+    assert.equal(found.drivers.length, 0);
+    assert.deepEqual(found.errors, [
+      "virtio-mmio device mmio@0xfeb00000 needs the hw groups 'mmio', 'irq', which this platform (unknown) does not offer",
+    ]);
+    assert.deepEqual(discoverDevices(createFakeHw({ groups: [] })).errors, [], 'nothing listed, nothing to report');
   });
 });

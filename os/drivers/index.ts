@@ -13,11 +13,11 @@
  * crash); a device that cannot be initialised is reported in `errors`, not thrown, so one
  * bad device does not stop the boot.
  *
- * Not in the hw contract yet (see report): a full memory fence for event-index checks
- * against devices emulated on another host CPU.
+ * Drivers name the optional hw groups they need (os/hw/hw.ts requireGroups): virtio devices
+ * need 'dma' and 'irq', plus 'pci' and 'mmio' (virtio-pci, whose BARs are MMIO) or 'mmio'.
  */
 
-import type { Hw } from '../hw/hw.ts';
+import { hasGroup, type Hw, type HwWith } from '../hw/hw.ts';
 import { DEVICE_NET, DEVICE_RNG, deviceTypeName } from './virtio/constants.ts';
 import type { Driver } from './virtio/device.ts';
 import { parseMmioCmdline, VirtioMmioTransport } from './virtio/mmio.ts';
@@ -48,8 +48,12 @@ export interface DiscoverOptions {
   rng?: RngOptions;
 }
 
-/** True when PCI configuration space answers (q35); microvm reads all-ones everywhere. */
-export function hasPci(hw: Hw): boolean {
+/**
+ * True when PCI configuration space answers (q35); microvm reads all-ones everywhere, and a
+ * platform without the 'pci' hw group (the process target) has none.
+ */
+export function hasPci(hw: Hw): hw is HwWith<'pci'> {
+  if (!hasGroup(hw, 'pci')) return false;
   try {
     // Host bridge at 00:00.0 on every PCI machine; nothing answers without PCI.
     for (let dev = 0; dev < 32; dev++) {
@@ -62,7 +66,11 @@ export function hasPci(hw: Hw): boolean {
   return false;
 }
 
-/** Find virtio devices on PCI and on the command line's virtio-mmio list, and start them. */
+/**
+ * Find virtio devices on PCI and on the command line's virtio-mmio list, and start them. A
+ * platform without the 'pci' group is not scanned; a device whose transport or driver needs a
+ * group the platform lacks is reported in `errors` (ERR_NIMBUS_UNSUPPORTED, naming the group).
+ */
 export function discoverDevices(hw: Hw, opts: DiscoverOptions = {}): DiscoveredDevices {
   const found: DiscoveredDevices = { net: [], rng: [], drivers: [], skipped: [], errors: [] };
   const transports: VirtioTransport[] = [];

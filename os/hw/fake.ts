@@ -1,14 +1,29 @@
 /**
  * A fake `Hw` for tests in Node: a clock the test controls, captured console output, a
- * recorded exit code, seeded entropy and scripted IRQs. No real hardware access: PCI,
- * MMIO and port I/O read as all-ones (no device) and DMA allocations are plain buffers.
+ * recorded exit code, seeded entropy and scripted IRQs. No real hardware access: PCI, MMIO
+ * and port I/O read as all-ones (no device) and DMA allocations are plain buffers.
  *
- * `exit()` must never return, so the fake records the code and throws a `FakeExit`
- * (tagged with `EXIT_SIGNAL`) that the runtime lets through its own catch blocks.
- * `yield(deadline)` advances the clock to the earliest of the deadline and the next
- * scheduled IRQ; a `yield(Infinity)` with nothing scheduled throws (a test would hang).
+ * It offers the groups the PVH core offers unless told otherwise (`groups`), and refuses what
+ * the core refuses, with the same error types: the conformance suite (./conformance.ts) runs
+ * against both. What it cannot do as the core does: run the engine's jobs (runMicrotasks calls
+ * the test's hook), and end the process: `exit()` must never return, so the fake records the
+ * code and throws a `FakeExit` (tagged with `EXIT_SIGNAL`) that the runtime lets through its
+ * own catch blocks. `yield(deadline)` advances the clock to the earliest of the deadline and
+ * the next scheduled IRQ; a `yield(Infinity)` with nothing scheduled throws (a test would hang).
  */
-import type { AccessWidth, DmaRegion, Hw, MsiMessage } from './hw.ts';
+import {
+  GROUP_MEMBERS, REQUIRED_GROUPS, type AccessWidth, type DmaRegion, type Hw, type HwGroup, type MsiMessage, type OptionalGroup,
+} from './hw.ts';
+
+/** The optional groups of the PVH platform (core/platform/pvh/hw.c hw_has). */
+export const PVH_GROUPS: readonly OptionalGroup[] = ['pci', 'mmio', 'ports', 'irq', 'dma'];
+/** hw.h HW_IRQ_LINES. */
+export const IRQ_LINES = 24;
+/** Ports the PVH platform keeps (core/platform/pvh/hw.c port_owned_by_platform). */
+const PLATFORM_PORTS: readonly [number, number][] = [
+  [0x20, 0x21], [0xa0, 0xa1], [0x40, 0x43], [0x61, 0x61], [0x70, 0x71], [0x3f8, 0x3ff], [0xcf8, 0xcff], [0xf4, 0xf7],
+];
+const MAX_MMIO_WINDOWS = 32;
 
 /** Marks the exception the fake's exit() throws; runtime catch blocks rethrow it. */
 export const EXIT_SIGNAL: unique symbol = Symbol.for('nimbus.exit') as never;
@@ -34,6 +49,17 @@ export interface FakeHwOptions {
   /** Called by runMicrotasks() (the vm harness drains its context here). */
   runMicrotasks?: () => void;
   memSize?: number;
+  /** Optional groups offered (default PVH_GROUPS); the members of the others are absent. */
+  groups?: readonly OptionalGroup[];
+  /** The engine's heap figures (default: the core's limit for memSize, nothing in use). */
+  memoryUsage?: () => { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+}
+
+/** The JS heap limit core/js/engine.c sets for a heap of `total` bytes. */
+export function coreJsLimit(total: number): number {
+  const outside = (1 << 20) + Math.floor(total / 16);
+  const limit = total > 2 * outside ? total - outside : Math.floor(total / 2);
+  return limit - (64 * 1024 + Math.floor(limit / 32));
 }
 
 export interface FakeHw extends Hw {
@@ -68,6 +94,7 @@ function xorshift(seed: number): () => number {
 export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
   let now = opts.now ?? 0;
   const wallBase = opts.wallBase ?? Date.UTC(2024, 0, 1);
+  const memSize = opts.memSize ?? 128 * 1024 * 1024;
   const out: string[] = [];
   const err: string[] = [];
   const decoder = new TextDecoder();
@@ -75,28 +102,60 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
   const pending: { line: number; at: number }[] = [];
   const yields: number[] = [];
   const acked: number[] = [];
+  const windows: { base: number; size: number }[] = [];
+  const gsiLines = new Map<number, number>();
   let exitCode: number | undefined;
   let tracker: FakeHw['rejectionTracker'];
-  let nextLine = 1;
+  let nextLine = 0;
   let nextPhys = 0x100000;
 
-  const text = (d: string | Uint8Array): string =>
-    typeof d === 'string' ? d : decoder.decode(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  const bytesOf = (d: unknown, message: string): Uint8Array => {
+    if (!ArrayBuffer.isView(d) || d instanceof DataView) throw new TypeError(message);
+    return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  };
   const checkWidth = (w: number): void => {
-    if (w !== 1 && w !== 2 && w !== 4) throw new RangeError(`bad access width ${w}`);
+    if (w !== 1 && w !== 2 && w !== 4) throw new RangeError('access width must be 1, 2 or 4');
+  };
+  const checkRange = (v: number, max: number, what: string): void => {
+    if (!(v >= 0) || v > max || !Number.isInteger(v)) throw new RangeError(`${what} out of range`);
+  };
+  const allOnes = (w: number): number => (w === 4 ? 0xffffffff : (1 << (w * 8)) - 1);
+  const checkPci = (bdf: number, off: number, w: number): void => {
+    checkRange(bdf, 0xffff, 'bdf');
+    checkRange(off, 255, 'offset');
+    checkWidth(w);
+    if (off % w) throw new RangeError('unaligned PCI config access');
+  };
+  const checkMmio = (a: number, w: number, what: string): void => {
+    checkRange(a, 2 ** 46, 'address');
+    checkWidth(w);
+    if (a % w !== 0 || !windows.some((x) => a >= x.base && a + w <= x.base + x.size)) {
+      throw new RangeError(`${what}: 0x${a.toString(16)} is not in a mapped MMIO window`);
+    }
+  };
+  const checkPort = (p: number, w: number): void => {
+    checkRange(p, 0xffff, 'port');
+    checkWidth(w);
+    if (PLATFORM_PORTS.some(([lo, hi]) => p <= hi && p + w - 1 >= lo)) throw new RangeError(`port 0x${p.toString(16)} belongs to the core`);
+  };
+  const newLine = (what: string): number => {
+    if (nextLine >= IRQ_LINES) throw new RangeError(`${what}: no free IRQ line`);
+    return nextLine++;
   };
 
-  const hw: FakeHw = {
+  const base: FakeHw = {
+    groups: [...REQUIRED_GROUPS, ...(opts.groups ?? PVH_GROUPS)] as HwGroup[],
     now: () => now,
     nowNs: () => BigInt(Math.round(now * 1e6)),
     wallClock: () => wallBase + now,
     yield(deadline: number): number {
-      if (typeof deadline !== 'number' || Number.isNaN(deadline)) throw new TypeError('deadline must be a number');
+      deadline = Number(deadline);
+      if (Number.isNaN(deadline)) throw new RangeError('deadline is NaN');
       yields.push(deadline);
       const due = (): number => {
         let mask = 0;
         for (let i = pending.length - 1; i >= 0; i--) {
-          if (pending[i].at <= now) { mask |= 1 << pending[i].line; pending.splice(i, 1); }
+          if (pending[i]!.at <= now) { mask |= 1 << pending[i]!.line; pending.splice(i, 1); }
         }
         return mask;
       };
@@ -110,45 +169,66 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
       return mask;
     },
     write(fd, data) {
-      if (fd === 1) out.push(text(data));
-      else if (fd === 2) err.push(text(data));
-      else throw new RangeError(`bad fd ${fd as number}`);
+      const n = Number(fd) | 0;
+      if (n !== 1 && n !== 2) throw new RangeError('fd must be 1 or 2');
+      const text = typeof data === 'string' ? data : decoder.decode(bytesOf(data, 'write() takes a string or a Uint8Array'));
+      (n === 1 ? out : err).push(text);
     },
     cmdline: opts.cmdline ?? '',
-    memSize: opts.memSize ?? 128 * 1024 * 1024,
+    memSize,
     machine: 'unknown',
-    pciRead(_bdf, _off, w) { checkWidth(w); return w === 4 ? 0xffffffff : (1 << (w * 8)) - 1; },
-    pciWrite(_bdf, _off, w) { checkWidth(w); },
-    mmioMap() {},
-    mmioRead(_a, w: AccessWidth) { checkWidth(w); return w === 4 ? 0xffffffff : (1 << (w * 8)) - 1; },
-    mmioWrite(_a, w) { checkWidth(w); },
-    portRead(_p, w) { checkWidth(w); return w === 4 ? 0xffffffff : (1 << (w * 8)) - 1; },
-    portWrite(_p, w) { checkWidth(w); },
+    sourceMap: () => opts.sourceMap,
+    pciRead(bdf, off, w) { checkPci(bdf, off, w); return allOnes(w); },
+    pciWrite(bdf, off, w, v) { checkPci(bdf, off, w); checkRange(v, 0xffffffff, 'value'); },
+    mmioMap(phys, size) {
+      checkRange(phys, 2 ** 46, 'address');
+      checkRange(size, 2 ** 28, 'size');
+      if (phys < memSize) throw new RangeError(`mmioMap: 0x${phys.toString(16)} is guest RAM, not a device`);
+      if (windows.length >= MAX_MMIO_WINDOWS) throw new RangeError(`mmioMap: cannot map 0x${phys.toString(16)} (+0x${size.toString(16)})`);
+      windows.push({ base: phys, size });
+    },
+    mmioRead(a, w: AccessWidth) { checkMmio(a, w, 'mmioRead'); return allOnes(w); },
+    mmioWrite(a, w, v) { checkMmio(a, w, 'mmioWrite'); checkRange(v, 0xffffffff, 'value'); },
+    portRead(p, w) { checkPort(p, w); return allOnes(w); },
+    portWrite(p, w, v) { checkPort(p, w); checkRange(v, 0xffffffff, 'value'); },
     dmaAlloc(size: number): DmaRegion {
-      if (!Number.isInteger(size) || size <= 0) throw new RangeError('bad DMA size');
+      checkRange(size, 64 * 1024 * 1024, 'size');
+      if (size === 0) throw new RangeError('dmaAlloc: size must be positive');
       const region = { buffer: new ArrayBuffer(size), phys: nextPhys };
       nextPhys += Math.ceil(size / 4096) * 4096;
       return region;
     },
-    irqAttachGsi() { return nextLine++; },
-    irqAttachMsi(): MsiMessage { const line = nextLine++; return { line, address: 0xfee00000, data: 0x30 + line }; },
-    irqAck(line) { acked.push(line); },
+    irqLines: IRQ_LINES,
+    irqAttachGsi(gsi) {
+      checkRange(gsi, 47, 'gsi');
+      let line = gsiLines.get(gsi);
+      if (line === undefined) gsiLines.set(gsi, (line = newLine('irqAttachGsi')));
+      return line;
+    },
+    irqAttachMsi(): MsiMessage { const line = newLine('irqAttachMsi'); return { line, address: 0xfee00000, data: 0x30 + line }; },
+    irqAck(line) { checkRange(line, IRQ_LINES - 1, 'line'); acked.push(line); },
     entropy(dest) {
+      const bytes = bytesOf(dest, 'entropy() takes a Uint8Array');
       if (opts.entropy === false) return 0;
-      for (let i = 0; i < dest.length; i++) dest[i] = rand() & 0xff;
-      return dest.length;
+      for (let i = 0; i < bytes.length; i++) bytes[i] = rand() & 0xff;
+      return bytes.length;
     },
     exit(code: number): never {
-      if (exitCode === undefined) exitCode = code & 0xff;
+      const c = Number(code) | 0;
+      if (c < 0 || c > 255) throw new RangeError('exit code must be 0-255');
+      if (exitCode === undefined) exitCode = c;
       throw new FakeExit(exitCode);
     },
-    setRejectionTracker(fn) { tracker = fn; },
-    sourceMap: () => opts.sourceMap,
+    setRejectionTracker(fn) {
+      if (typeof fn !== 'function') throw new TypeError('setRejectionTracker takes a function');
+      tracker = fn;
+    },
     runMicrotasks() {
       opts.runMicrotasks?.();
       // A FakeExit thrown inside a promise job is swallowed by the promise: re-raise it.
       if (exitCode !== undefined) throw new FakeExit(exitCode);
     },
+    memoryUsage: opts.memoryUsage ?? (() => ({ heapTotal: memSize, heapUsed: 0, jsUsed: 0, jsLimit: coreJsLimit(memSize) })),
     get stdout() { return out.join(''); },
     get stderr() { return err.join(''); },
     get exitCode() { return exitCode; },
@@ -156,10 +236,15 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
     acked,
     advance(ms: number) { now += ms; },
     raiseIrq(line: number, at?: number) {
-      if (!Number.isInteger(line) || line < 0 || line > 31) throw new RangeError('bad IRQ line');
+      checkRange(line, IRQ_LINES - 1, 'IRQ line');
       pending.push({ line, at: at ?? now });
     },
     get rejectionTracker() { return tracker; },
   };
-  return hw;
+  // The members of groups not offered are absent, as on the core.
+  const offered = new Set<string>(base.groups);
+  for (const [group, members] of Object.entries(GROUP_MEMBERS)) {
+    if (!offered.has(group)) for (const m of members) delete (base as unknown as Record<string, unknown>)[m];
+  }
+  return base;
 }

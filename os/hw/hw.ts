@@ -1,10 +1,14 @@
 /**
  * The hw contract, TypeScript side: the only door from the library OS to the machine.
  *
- * The C core (core/include/hw.h documents the same functions) installs one object,
- * `globalThis.__nimbus_hw`, before the image's JavaScript runs. Everything here is raw:
- * the friendly APIs (timers, console, drivers) are written in TypeScript on top of it.
- * In Node, tests use `createFakeHw()` from ./fake.ts instead.
+ * The C core installs one object, `globalThis.__nimbus_hw`, before the image's JavaScript runs
+ * (bindings in core/js/engine.c of the C contract core/include/hw.h). Its members come in
+ * groups, as hw.h's: required ones every platform offers (clock, console, yield, exit,
+ * entropy, boot, engine) and optional ones (pci, mmio, ports, irq, dma, net) that a platform
+ * offers or not: `hw.groups` lists what it offers, and the members of the others are absent.
+ * Everything here is raw: the friendly APIs (timers, console, drivers) are written in
+ * TypeScript on top of it. In Node, tests use `createFakeHw()` from ./fake.ts instead; the
+ * conformance suite (./conformance.ts) holds the fake and the core to the same behaviour.
  *
  * Rules every implementation follows:
  * - Every argument is checked; a bad one throws RangeError/TypeError, never corrupts memory.
@@ -29,88 +33,191 @@ export interface MsiMessage {
 
 export type AccessWidth = 1 | 2 | 4;
 
-export interface Hw {
-  /** Monotonic clock, ms since boot (calibrated TSC). Never goes backwards. */
+// ---- Required groups: every platform offers them. ----
+
+/** clock: monotonic and wall time. */
+export interface ClockHw {
+  /** Monotonic clock, ms since boot. Never goes backwards. */
   now(): number;
   /** Monotonic clock in ns as a bigint (for process.hrtime.bigint()). */
   nowNs(): bigint;
-  /** Wall clock, ms since the Unix epoch (CMOS RTC at boot + monotonic). */
+  /** Wall clock, ms since the Unix epoch (UTC). */
   wallClock(): number;
+}
 
+/** console: the program's stdout and stderr. */
+export interface ConsoleHw {
+  /** fd 1 = stdout, 2 = stderr; another fd throws RangeError, other data TypeError. */
+  write(fd: 1 | 2, data: string | Uint8Array): void;
+}
+
+/** yield: the only call that blocks. */
+export interface YieldHw {
   /**
-   * Halt until an interrupt arrives or `now() >= deadline` (Infinity: no deadline).
-   * Returns the set of IRQ lines that became ready, as a bitmask (bit n = line n);
-   * 0 when it woke for the deadline. Returns at once if a line is already pending.
+   * Halt until an IRQ line is ready or `now() >= deadline` (Infinity: no deadline; NaN throws
+   * RangeError). Returns the ready lines as a bitmask (bit n = line n), 0 when it woke for the
+   * deadline. Returns at once if a line is already pending.
    */
   yield(deadline: number): number;
+}
 
-  /** Write to the console. fd 1 = stdout, 2 = stderr (both multiplexed on the serial port). */
-  write(fd: 1 | 2, data: string | Uint8Array): void;
-
-  /** Boot information. */
-  readonly cmdline: string;
-  /** Guest RAM in bytes (from the PVH memory map). */
-  readonly memSize: number;
-  /** "microvm" | "q35" | "unknown", as detected by the core. */
-  readonly machine: string;
-
-  /** PCI configuration space (mechanism #1). bdf = bus << 8 | device << 3 | function. */
-  pciRead(bdf: number, offset: number, width: AccessWidth): number;
-  pciWrite(bdf: number, offset: number, width: AccessWidth, value: number): void;
-
-  /**
-   * Make [phys, phys+size) reachable as uncached MMIO. Only ranges outside guest RAM are
-   * accepted. Must be called before mmioRead/mmioWrite touch the range.
-   */
-  mmioMap(phys: number, size: number): void;
-  mmioRead(addr: number, width: AccessWidth): number;
-  mmioWrite(addr: number, width: AccessWidth, value: number): void;
-
-  /** x86 port I/O, refused (RangeError) for ports the core owns (serial, PIC, PIT, PCI, exit). */
-  portRead(port: number, width: AccessWidth): number;
-  portWrite(port: number, width: AccessWidth, value: number): void;
-
-  /**
-   * The core's heap: bytes managed and in use (JS objects, DMA buffers), and the JS engine's
-   * own count against its limit. Optional so that older fakes need not provide it.
-   */
-  memoryUsage?(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
-
-  /** Allocate DMA memory (never freed; drivers allocate once at start). */
-  dmaAlloc(size: number): DmaRegion;
-
-  /** Route an IOAPIC GSI (or legacy IRQ) to a new line, level-triggered. Returns the line. */
-  irqAttachGsi(gsi: number): number;
-  /** Allocate a line raised by MSI/MSI-X; program the device with address/data. */
-  irqAttachMsi(): MsiMessage;
-  /** The driver has serviced `line`: unmask it so it can fire again. */
-  irqAck(line: number): void;
-
-  /** Fill `dest` with hardware entropy (RDSEED, else RDRAND). Returns bytes written (0 = none). */
-  entropy(dest: Uint8Array): number;
-
-  /** End the VM with `code` (0-255). Never returns. */
+/** exit: ends the instance. */
+export interface ExitHw {
+  /** End with `code` (an integer 0-255; anything else throws RangeError). Never returns. */
   exit(code: number): never;
+}
 
-  /**
-   * Called by the engine when a promise is rejected with no handler (handled=false) or
-   * when a handler is attached later (handled=true).
-   */
-  setRejectionTracker(fn: (promise: Promise<unknown>, reason: unknown, handled: boolean) => void): void;
+/** entropy: hardware randomness. */
+export interface EntropyHw {
+  /** Fill `dest` (a Uint8Array, else TypeError); returns the bytes written (0 = none available). */
+  entropy(dest: Uint8Array): number;
+}
 
+/** boot: what the platform knows at start, unchanged for the life of the program. */
+export interface BootHw {
+  readonly cmdline: string;
+  /** RAM given to the instance, in bytes. */
+  readonly memSize: number;
+  /** "microvm" | "q35" | "pc" | "unknown" (PVH), or the platform's name ("process"). */
+  readonly machine: string;
   /** The program's source map (JSON text) written into the image by `nimbus build`, if any. */
   sourceMap(): string | undefined;
+}
 
+/** engine: hooks of the JS engine the runtime drives. */
+export interface EngineHw {
+  /**
+   * Called by the engine when a promise is rejected with no handler (handled=false) or when a
+   * handler is attached later (handled=true). A non-function throws TypeError.
+   */
+  setRejectionTracker(fn: (promise: Promise<unknown>, reason: unknown, handled: boolean) => void): void;
   /**
    * Run every pending engine job (promise reactions) until the queue is empty. The event
    * loop calls it after each macrotask, since QuickJS leaves job execution to the host.
    */
   runMicrotasks(): void;
+  /** The core's heap: bytes managed and in use, and the engine's own count against its limit. */
+  memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+}
 
-  /** Test-only: raise a CPU fault. Present only when booted with `nimbus.testhooks=1`. */
+// ---- Optional groups: a platform offers some (hw.groups says which). ----
+
+/** pci: configuration space (mechanism #1). bdf = bus << 8 | device << 3 | function. */
+export interface PciHw {
+  /** offset 0..255 aligned to width, else RangeError. Absent devices read as all ones. */
+  pciRead(bdf: number, offset: number, width: AccessWidth): number;
+  pciWrite(bdf: number, offset: number, width: AccessWidth, value: number): void;
+}
+
+/** mmio: device memory windows. */
+export interface MmioHw {
+  /** Make [phys, phys+size) reachable as uncached MMIO; RangeError for guest RAM. */
+  mmioMap(phys: number, size: number): void;
+  /** One naturally aligned access inside a mapped window, else RangeError. */
+  mmioRead(addr: number, width: AccessWidth): number;
+  mmioWrite(addr: number, width: AccessWidth, value: number): void;
+}
+
+/** ports: x86 port I/O, refused (RangeError) for ports the platform owns. */
+export interface PortsHw {
+  portRead(port: number, width: AccessWidth): number;
+  portWrite(port: number, width: AccessWidth, value: number): void;
+}
+
+/** irq: interrupt lines, reported by yield(). */
+export interface IrqHw {
+  /** Lines 0..irqLines-1 exist (bit n of yield's result = line n). */
+  readonly irqLines: number;
+  /** Route an IOAPIC GSI (or legacy IRQ) to a line, level-triggered; the same GSI, the same line. */
+  irqAttachGsi(gsi: number): number;
+  /** Allocate a line raised by MSI/MSI-X; program the device with address/data. */
+  irqAttachMsi(): MsiMessage;
+  /** The driver has serviced `line`: unmask it so it can fire again. */
+  irqAck(line: number): void;
+}
+
+/** dma: memory a device reads and writes. */
+export interface DmaHw {
+  /** Zeroed, page-aligned, physically contiguous; never freed. 1 byte..64 MiB, else RangeError. */
+  dmaAlloc(size: number): DmaRegion;
+}
+
+export const REQUIRED_GROUPS = ['clock', 'console', 'yield', 'exit', 'entropy', 'boot', 'engine'] as const;
+export const OPTIONAL_GROUPS = ['pci', 'mmio', 'ports', 'irq', 'dma', 'net'] as const;
+export type RequiredGroup = (typeof REQUIRED_GROUPS)[number];
+export type OptionalGroup = (typeof OPTIONAL_GROUPS)[number];
+export type HwGroup = RequiredGroup | OptionalGroup;
+
+/** The members of each optional group ('net' is defined by the platform that offers it). */
+export interface OptionalGroupMembers {
+  pci: PciHw;
+  mmio: MmioHw;
+  ports: PortsHw;
+  irq: IrqHw;
+  dma: DmaHw;
+  net: object;
+}
+
+/** Member names of every group with functions or fields, for checks and conformance. */
+export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net'>, readonly string[]>> = {
+  clock: ['now', 'nowNs', 'wallClock'],
+  console: ['write'],
+  yield: ['yield'],
+  exit: ['exit'],
+  entropy: ['entropy'],
+  boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage'],
+  pci: ['pciRead', 'pciWrite'],
+  mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
+  ports: ['portRead', 'portWrite'],
+  irq: ['irqLines', 'irqAttachGsi', 'irqAttachMsi', 'irqAck'],
+  dma: ['dmaAlloc'],
+};
+
+/** Test hooks, present only when booted with `nimbus.testhooks=1`. */
+export interface TestHooksHw {
+  /** Raise a CPU fault. */
   testFault?(kind: 'ud' | 'gp' | 'pf' | 'de'): never;
-  /** Test hook (nimbus.testhooks=1): a full garbage collection, so tests measure live memory. */
+  /** A full garbage collection, so tests measure live memory. */
   collectGarbage?(): void;
+}
+
+/**
+ * The machine as the library OS sees it: every required group, the optional groups the
+ * platform offers (`groups` lists them; members of the others are absent), test hooks.
+ * Code that needs an optional group checks for it: `hasGroup(hw, 'pci')` or
+ * `requireGroups(hw, ['dma', 'irq'], 'virtio-net')`.
+ */
+export interface Hw
+  extends ClockHw, ConsoleHw, YieldHw, ExitHw, EntropyHw, BootHw, EngineHw, TestHooksHw,
+    Partial<PciHw>, Partial<MmioHw>, Partial<PortsHw>, Partial<IrqHw>, Partial<DmaHw> {
+  /** Every required group, then the optional groups this platform offers. */
+  readonly groups: readonly HwGroup[];
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** A hw known to offer the optional groups G. */
+export type HwWith<G extends OptionalGroup> = Hw & UnionToIntersection<OptionalGroupMembers[G]>;
+
+/** Whether the platform offers optional group `group`. */
+export function hasGroup<G extends OptionalGroup>(hw: Hw, group: G): hw is HwWith<G> {
+  return hw.groups.includes(group);
+}
+
+/** Thrown when code needs an optional hw group the platform does not offer. */
+export class HwGroupMissing extends Error {
+  readonly code = 'ERR_NIMBUS_UNSUPPORTED';
+  constructor(readonly user: string, readonly missing: readonly OptionalGroup[], machine: string) {
+    super(`${user} needs the hw group${missing.length > 1 ? 's' : ''} ${missing.map((g) => `'${g}'`).join(', ')}, which this platform (${machine}) does not offer`);
+    this.name = 'Error';
+  }
+}
+
+/** `hw`, typed as offering `groups`; throws HwGroupMissing (ERR_NIMBUS_UNSUPPORTED) naming `user` otherwise. */
+export function requireGroups<G extends OptionalGroup>(hw: Hw, groups: readonly G[], user: string): HwWith<G> {
+  const missing = groups.filter((g) => !hw.groups.includes(g));
+  if (missing.length > 0) throw new HwGroupMissing(user, missing, hw.machine);
+  return hw as HwWith<G>;
 }
 
 /**

@@ -11,7 +11,7 @@ import { currentLoop } from './loop.ts';
 export const MEMORY_PRESSURE_SHARE = 0.85;
 
 /** True when `hw`'s JS heap use is above MEMORY_PRESSURE_SHARE of its limit (false without statistics). */
-export function memoryPressureOf(hw: Pick<Hw, 'memoryUsage'>): boolean {
+export function memoryPressureOf(hw: Partial<Pick<Hw, 'memoryUsage'>>): boolean {
   const m = hw.memoryUsage?.();
   return m !== undefined && m.jsLimit > 0 && m.jsUsed > MEMORY_PRESSURE_SHARE * m.jsLimit;
 }
@@ -22,6 +22,6 @@ export function underMemoryPressure(): boolean {
 }
 
 /** Bytes the JS heap may use: the engine's limit, or guest RAM without statistics. */
-export function memoryBudget(hw: Pick<Hw, 'memoryUsage' | 'memSize'>): number {
+export function memoryBudget(hw: Partial<Pick<Hw, 'memoryUsage'>> & Pick<Hw, 'memSize'>): number {
   return hw.memoryUsage?.().jsLimit ?? hw.memSize;
 }

@@ -3,7 +3,7 @@
  * creation on a transport, and IRQ line acknowledgement.
  */
 
-import type { Hw } from '../../hw/hw.ts';
+import type { HwWith } from '../../hw/hw.ts';
 import { floorPow2, VirtioError, type VirtioTransport } from './transport.ts';
 import { Virtqueue } from './virtqueue.ts';
 
@@ -13,6 +13,9 @@ import { Virtqueue } from './virtqueue.ts';
  * device, does its work, then calls hw.irqAck for each of its lines in `ready`. Calling
  * service with no line ready is allowed and just polls the queues (no device register read).
  */
+/** What every virtio device driver needs of the machine: DMA memory and interrupt lines. */
+export type VirtioHw = HwWith<'dma' | 'irq'>;
+
 export interface Driver {
   readonly name: string;
   readonly irqMask: number;
@@ -24,7 +27,7 @@ export interface Driver {
 }
 
 /** hw.irqAck every line of `mask` (bit n = line n). */
-export function ackLines(hw: Hw, mask: number): void {
+export function ackLines(hw: HwWith<'irq'>, mask: number): void {
   for (let line = 0; mask !== 0 && line < 53; line++) {
     const b = 2 ** line;
     if (mask % (b * 2) >= b) {
@@ -39,7 +42,7 @@ export function ackLines(hw: Hw, mask: number): void {
  * device's maximum), allocate its ring memory once, and enable it on the transport.
  */
 export function openQueue(
-  hw: Hw, t: VirtioTransport, index: number, wanted: number, eventIdx: boolean,
+  hw: HwWith<'dma'>, t: VirtioTransport, index: number, wanted: number, eventIdx: boolean,
   onBroken: (why: string) => void,
 ): Virtqueue {
   const max = t.queueMaxSize(index);

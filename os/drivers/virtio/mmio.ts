@@ -7,7 +7,10 @@
  * driver acknowledges by writing InterruptStatus back to InterruptACK.
  */
 
-import type { Hw } from '../../hw/hw.ts';
+import { requireGroups, type Hw, type HwWith } from '../../hw/hw.ts';
+
+/** What the virtio-mmio transport needs of the machine. */
+type MmioTransportHw = HwWith<'mmio' | 'irq'>;
 import { ISR_CONFIG, ISR_QUEUE, deviceTypeName } from './constants.ts';
 import { RESET_POLL_LIMIT, VirtioError, checkLine, type QueueAddresses, type VirtioTransport } from './transport.ts';
 
@@ -76,11 +79,11 @@ export class VirtioMmioTransport implements VirtioTransport {
   readonly deviceType: number;
   readonly spec: MmioDeviceSpec;
 
-  readonly #hw: Hw;
+  readonly #hw: MmioTransportHw;
   readonly #base: number;
   #line = -1;
 
-  private constructor(hw: Hw, spec: MmioDeviceSpec, deviceType: number) {
+  private constructor(hw: MmioTransportHw, spec: MmioDeviceSpec, deviceType: number) {
     this.#hw = hw;
     this.spec = spec;
     this.#base = spec.base;
@@ -92,8 +95,9 @@ export class VirtioMmioTransport implements VirtioTransport {
    * Map and identify the device at `spec`. Returns undefined for an empty slot (device id 0,
    * §4.2.3.1.1); throws VirtioError for a bad magic value or a legacy (version 1) device.
    */
-  static probe(hw: Hw, spec: MmioDeviceSpec): VirtioMmioTransport | undefined {
+  static probe(anyHw: Hw, spec: MmioDeviceSpec): VirtioMmioTransport | undefined {
     const where = `mmio@0x${spec.base.toString(16)}`;
+    const hw = requireGroups(anyHw, ['mmio', 'irq'], `virtio-mmio device ${where}`);
     hw.mmioMap(spec.base, spec.size);
     const magic = hw.mmioRead(spec.base + REG_MAGIC, 4) >>> 0;
     if (magic !== MMIO_MAGIC) {

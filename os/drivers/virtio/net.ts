@@ -26,13 +26,13 @@
  * build a frame directly in DMA memory instead.
  */
 
-import type { Hw } from '../../hw/hw.ts';
+import { requireGroups, type Hw } from '../../hw/hw.ts';
 import {
   DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_GUEST_CSUM, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
   STATUS_DEVICE_NEEDS_RESET, bit, hasFeature,
 } from './constants.ts';
 import type { NetworkDevice } from '../net-device.ts';
-import { ackLines, openQueue, type Driver } from './device.ts';
+import { ackLines, openQueue, type Driver, type VirtioHw } from './device.ts';
 import { beginInit, failDevice, finishInit, readConfigBytes, VirtioError, type VirtioTransport } from './transport.ts';
 import type { Virtqueue, VirtqueueStats } from './virtqueue.ts';
 
@@ -95,7 +95,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   linkUp = true;
   failed: string | undefined;
 
-  readonly #hw: Hw;
+  readonly #hw: VirtioHw;
   readonly #rxq: Virtqueue;
   readonly #txq: Virtqueue;
   readonly #bufSize: number;
@@ -114,7 +114,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   #onReceive: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined;
   #onWritable: (() => void) | undefined;
 
-  private constructor(hw: Hw, t: VirtioTransport, opts: NetOptions) {
+  private constructor(hw: VirtioHw, t: VirtioTransport, opts: NetOptions) {
     this.#hw = hw;
     this.transport = t;
     this.name = t.description;
@@ -185,7 +185,7 @@ export class VirtioNet implements Driver, NetworkDevice {
 
   /** Initialise the device behind `transport` (§3.1.1 + §5.1.5). Throws VirtioError. */
   static start(hw: Hw, transport: VirtioTransport, opts: NetOptions = {}): VirtioNet {
-    return new VirtioNet(hw, transport, opts);
+    return new VirtioNet(requireGroups(hw, ['dma', 'irq'], 'virtio-net'), transport, opts);
   }
 
   get irqMask(): number { return this.transport.irqMask; }

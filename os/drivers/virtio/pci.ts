@@ -10,7 +10,10 @@
  * the Interrupt Line register routed as a GSI, acknowledged by reading the ISR.
  */
 
-import type { Hw } from '../../hw/hw.ts';
+import { requireGroups, type Hw, type HwWith } from '../../hw/hw.ts';
+
+/** What the virtio-pci transport needs of the machine: BARs are MMIO windows. */
+type PciTransportHw = HwWith<'pci' | 'mmio' | 'irq'>;
 import { ISR_CONFIG, ISR_QUEUE, deviceTypeName } from './constants.ts';
 import { RESET_POLL_LIMIT, VirtioError, checkLine, type QueueAddresses, type VirtioTransport } from './transport.ts';
 
@@ -80,7 +83,7 @@ export function formatBdf(bdf: number): string {
  * All functions present on bus 0 and the buses behind its bridges (each bus visited once,
  * at most 256 buses). A machine without PCI (microvm) reads all-ones: returns [].
  */
-export function scanPci(hw: Hw): PciFunction[] {
+export function scanPci(hw: HwWith<'pci'>): PciFunction[] {
   const found: PciFunction[] = [];
   const visited = new Set<number>();
   const pending = [0];
@@ -118,7 +121,7 @@ export function scanPci(hw: Hw): PciFunction[] {
  * Virtio device type of a PCI function, or 0 if it is not a virtio device we can drive:
  * modern ids 0x1040 + type, transitional 0x1000-0x103f (type from subsystem id, §4.1.2.1).
  */
-export function virtioPciDeviceType(hw: Hw, fn: PciFunction): number {
+export function virtioPciDeviceType(hw: HwWith<'pci'>, fn: PciFunction): number {
   if (fn.vendor !== PCI_VENDOR_VIRTIO) return 0;
   if (fn.device >= 0x1040 && fn.device <= 0x107f) return fn.device - 0x1040;
   if (fn.device >= 0x1000 && fn.device <= 0x103f) return hw.pciRead(fn.bdf, 0x2e, 2); // subsystem id
@@ -140,7 +143,7 @@ export class VirtioPciTransport implements VirtioTransport {
   /** 'msix' | 'intx' once setupInterrupts() ran. */
   interruptMode: 'none' | 'msix' | 'intx' = 'none';
 
-  readonly #hw: Hw;
+  readonly #hw: PciTransportHw;
   readonly #common: number;
   readonly #isr: number;
   readonly #device: CapWindow | undefined;
@@ -155,7 +158,7 @@ export class VirtioPciTransport implements VirtioTransport {
   #queueVector = MSIX_NO_VECTOR;
   #irqMask = 0;
 
-  private constructor(hw: Hw, bdf: number, deviceType: number) {
+  private constructor(hw: PciTransportHw, bdf: number, deviceType: number) {
     this.#hw = hw;
     this.bdf = bdf;
     this.deviceType = deviceType;
@@ -225,7 +228,7 @@ export class VirtioPciTransport implements VirtioTransport {
 
   /** Open the virtio function at `bdf` (device type from virtioPciDeviceType). */
   static open(hw: Hw, bdf: number, deviceType: number): VirtioPciTransport {
-    return new VirtioPciTransport(hw, bdf, deviceType);
+    return new VirtioPciTransport(requireGroups(hw, ['pci', 'mmio', 'irq'], `virtio-pci ${formatBdf(bdf)}`), bdf, deviceType);
   }
 
   get irqMask(): number { return this.#irqMask; }

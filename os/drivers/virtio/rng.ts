@@ -9,9 +9,9 @@
  * wanted.
  */
 
-import type { Hw } from '../../hw/hw.ts';
+import { requireGroups, type Hw } from '../../hw/hw.ts';
 import { DEVICE_RNG, F_EVENT_IDX, bit, hasFeature } from './constants.ts';
-import { ackLines, openQueue, type Driver } from './device.ts';
+import { ackLines, openQueue, type Driver, type VirtioHw } from './device.ts';
 import { beginInit, failDevice, finishInit, VirtioError, type VirtioTransport } from './transport.ts';
 import type { Virtqueue, VirtqueueStats } from './virtqueue.ts';
 
@@ -35,7 +35,7 @@ export class VirtioRng implements Driver {
   readonly stats: RngStats = { requests: 0, bytes: 0, empty: 0 };
   failed: string | undefined;
 
-  readonly #hw: Hw;
+  readonly #hw: VirtioHw;
   readonly #vq: Virtqueue;
   readonly #phys: number;
   readonly #size: number;
@@ -43,7 +43,7 @@ export class VirtioRng implements Driver {
   readonly #idle: number[] = [];
   #onEntropy: ((bytes: Uint8Array) => void) | undefined;
 
-  private constructor(hw: Hw, t: VirtioTransport, opts: RngOptions) {
+  private constructor(hw: VirtioHw, t: VirtioTransport, opts: RngOptions) {
     if (t.deviceType !== DEVICE_RNG) throw new TypeError(`${t.description} is not an entropy device`);
     this.#hw = hw;
     this.transport = t;
@@ -73,7 +73,7 @@ export class VirtioRng implements Driver {
   }
 
   static start(hw: Hw, transport: VirtioTransport, opts: RngOptions = {}): VirtioRng {
-    return new VirtioRng(hw, transport, opts);
+    return new VirtioRng(requireGroups(hw, ['dma', 'irq'], 'virtio-rng'), transport, opts);
   }
 
   get irqMask(): number { return this.transport.irqMask; }

@@ -23,7 +23,7 @@
  * README in index.ts). Both sides re-check, so the worst case is a late notification.
  */
 
-import type { DmaRegion, Hw } from '../../hw/hw.ts';
+import type { DmaRegion, HwWith } from '../../hw/hw.ts';
 
 export const DESC_F_NEXT = 1;
 export const DESC_F_WRITE = 2;
@@ -155,7 +155,7 @@ export class Virtqueue {
   }
 
   /** Allocate the queue's ring memory (once) for `size` entries. */
-  static allocate(hw: Hw, size: number): DmaRegion {
+  static allocate(hw: HwWith<'dma'>, size: number): DmaRegion {
     return hw.dmaAlloc(virtqueueLayout(size).total);
   }
 

@@ -7,7 +7,7 @@
  * that never fired throws, so driver bugs show up as test failures.
  */
 
-import type { AccessWidth, DmaRegion, Hw, MsiMessage } from '../../../hw/hw.ts';
+import type { AccessWidth, DmaRegion, Hw, HwGroup, MsiMessage } from '../../../hw/hw.ts';
 
 export interface MmioHandler {
   read(offset: number, width: AccessWidth): number;
@@ -28,6 +28,8 @@ export class FakeHw implements Hw {
   cmdline: string;
   readonly memSize = 256 * 1024 * 1024;
   readonly machine: string;
+  readonly groups: readonly HwGroup[] = ['clock', 'console', 'yield', 'exit', 'entropy', 'boot', 'engine', 'pci', 'mmio', 'ports', 'irq', 'dma'];
+  readonly irqLines = 24;
 
   /** IRQ lines raised and not yet taken by takeReady(). */
   pending = 0;
@@ -180,6 +182,9 @@ export class FakeHw implements Hw {
   setRejectionTracker(): void {}
   sourceMap(): string | undefined { return undefined; }
   runMicrotasks(): void {}
+  memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number } {
+    return { heapTotal: this.memSize, heapUsed: 0, jsUsed: 0, jsLimit: this.memSize / 2 };
+  }
 }
 
 function checkAligned(addr: number, width: number): void {
