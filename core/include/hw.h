@@ -180,6 +180,10 @@ void hw_irq_ack(int line);
 /* Zeroed, page-aligned, physically contiguous memory a device may read and write; *phys is
  * the address the device uses. Never freed. AGAIN if it does not fit. */
 hw_result hw_dma_alloc(size_t size, uint8_t **mem, uint64_t *phys);
+/* A full memory barrier: this CPU's earlier stores to DMA memory MUST be visible to a device
+ * running on another CPU before its later loads (x86: mfence). For virtqueue event-index
+ * checks (virtio 1.x §2.7.10). */
+void hw_dma_fence(void);
 
 /* Test hook (nimbus.testhooks=1): raises the named CPU fault ("ud", "gp", "pf", "de"). EINVAL
  * for an unknown kind; otherwise does not return. */

@@ -382,30 +382,98 @@ static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValu
   return obj;
 }
 
-static const JSCFunctionListEntry hw_funcs[] = {
-  JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
+static JSValue js_dma_fence(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  hw_dma_fence();
+  return JS_UNDEFINED;
+}
+
+/* The hw object's members, by group (os/hw/hw.ts names the same groups and members). Required
+ * groups are always installed; an optional group only when the platform offers it (hw_has), so
+ * its members are absent otherwise and `groups` lists what is there. */
+static const JSCFunctionListEntry required_funcs[] = {
+  /* clock */
   JS_CFUNC_DEF("now", 0, js_now),
   JS_CFUNC_DEF("nowNs", 0, js_now_ns),
   JS_CFUNC_DEF("wallClock", 0, js_wall_clock),
-  JS_CFUNC_DEF("yield", 1, js_yield),
+  /* console */
   JS_CFUNC_DEF("write", 2, js_write),
+  /* yield */
+  JS_CFUNC_DEF("yield", 1, js_yield),
+  /* exit */
+  JS_CFUNC_DEF("exit", 1, js_exit_program),
+  /* entropy */
+  JS_CFUNC_DEF("entropy", 1, js_entropy_fill),
+  /* boot (cmdline, memSize and machine are set in js_run) */
+  JS_CFUNC_DEF("sourceMap", 0, js_source_map),
+  /* engine */
+  JS_CFUNC_DEF("setRejectionTracker", 1, js_set_rejection_tracker),
+  JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
+  JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
+};
+static const char *const required_groups[] = {"clock", "console", "yield", "exit", "entropy", "boot", "engine"};
+
+static const JSCFunctionListEntry pci_funcs[] = {
   JS_CFUNC_DEF("pciRead", 3, js_pci_read),
   JS_CFUNC_DEF("pciWrite", 4, js_pci_write),
+};
+static const JSCFunctionListEntry mmio_funcs[] = {
   JS_CFUNC_DEF("mmioMap", 2, js_mmio_map),
   JS_CFUNC_DEF("mmioRead", 2, js_mmio_read),
   JS_CFUNC_DEF("mmioWrite", 3, js_mmio_write),
+};
+static const JSCFunctionListEntry ports_funcs[] = {
   JS_CFUNC_DEF("portRead", 2, js_port_read),
   JS_CFUNC_DEF("portWrite", 3, js_port_write),
-  JS_CFUNC_DEF("dmaAlloc", 1, js_dma_alloc),
+};
+static const JSCFunctionListEntry irq_funcs[] = {
+  JS_PROP_INT32_DEF("irqLines", HW_IRQ_LINES, JS_PROP_ENUMERABLE),
   JS_CFUNC_DEF("irqAttachGsi", 1, js_irq_attach_gsi),
   JS_CFUNC_DEF("irqAttachMsi", 0, js_irq_attach_msi),
   JS_CFUNC_DEF("irqAck", 1, js_irq_ack),
-  JS_CFUNC_DEF("entropy", 1, js_entropy_fill),
-  JS_CFUNC_DEF("exit", 1, js_exit_program),
-  JS_CFUNC_DEF("setRejectionTracker", 1, js_set_rejection_tracker),
-  JS_CFUNC_DEF("sourceMap", 0, js_source_map),
-  JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
 };
+static const JSCFunctionListEntry dma_funcs[] = {
+  JS_CFUNC_DEF("dmaAlloc", 1, js_dma_alloc),
+  JS_CFUNC_DEF("dmaFence", 0, js_dma_fence),
+};
+
+#define GROUP(name, flag, funcs) {name, flag, funcs, sizeof funcs / sizeof funcs[0]}
+static const struct optional_group {
+  const char *name;
+  enum hw_group flag;
+  const JSCFunctionListEntry *funcs;
+  size_t count;
+} optional_groups[] = {
+  GROUP("pci", HW_GROUP_PCI, pci_funcs),
+  GROUP("mmio", HW_GROUP_MMIO, mmio_funcs),
+  GROUP("ports", HW_GROUP_PORTS, ports_funcs),
+  GROUP("irq", HW_GROUP_IRQ, irq_funcs),
+  GROUP("dma", HW_GROUP_DMA, dma_funcs),
+};
+
+/* The hw object: every required group, the offered optional ones, and `groups` naming them. */
+static JSValue new_hw_object(JSContext *c, const struct hw_boot_info *boot) {
+  JSValue hw = JS_NewObject(c);
+  JSValue groups = JS_NewArray(c);
+  uint32_t n = 0;
+  JS_SetPropertyFunctionList(c, hw, required_funcs, sizeof required_funcs / sizeof required_funcs[0]);
+  for (size_t i = 0; i < sizeof required_groups / sizeof required_groups[0]; i++)
+    JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, required_groups[i]));
+  for (size_t i = 0; i < sizeof optional_groups / sizeof optional_groups[0]; i++) {
+    const struct optional_group *g = &optional_groups[i];
+    if (!hw_has(g->flag)) continue;
+    JS_SetPropertyFunctionList(c, hw, g->funcs, (int)g->count);
+    JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, g->name));
+  }
+  JS_SetPropertyStr(c, hw, "groups", groups);
+  JS_SetPropertyStr(c, hw, "cmdline", JS_NewString(c, boot->cmdline));
+  JS_SetPropertyStr(c, hw, "memSize", JS_NewFloat64(c, (double)boot->mem_size));
+  JS_SetPropertyStr(c, hw, "machine", JS_NewString(c, boot->machine));
+  if (test_hooks) {
+    JS_SetPropertyStr(c, hw, "testFault", JS_NewCFunction(c, js_test_fault, "testFault", 1));
+    JS_SetPropertyStr(c, hw, "collectGarbage", JS_NewCFunction(c, js_collect_garbage, "collectGarbage", 0));
+  }
+  return hw;
+}
 
 static void print_exception(JSContext *c, const char *what) {
   JSValue e = JS_GetException(c);
@@ -473,16 +541,7 @@ void js_run(void) {
   if (!ctx) panic("cannot create the JS context");
 
   JSValue global = JS_GetGlobalObject(ctx);
-  JSValue hw = JS_NewObject(ctx);
-  JS_SetPropertyFunctionList(ctx, hw, hw_funcs, sizeof hw_funcs / sizeof hw_funcs[0]);
-  JS_SetPropertyStr(ctx, hw, "cmdline", JS_NewString(ctx, boot->cmdline));
-  JS_SetPropertyStr(ctx, hw, "memSize", JS_NewFloat64(ctx, (double)boot->mem_size));
-  JS_SetPropertyStr(ctx, hw, "machine", JS_NewString(ctx, boot->machine));
-  if (test_hooks) {
-    JS_SetPropertyStr(ctx, hw, "testFault", JS_NewCFunction(ctx, js_test_fault, "testFault", 1));
-    JS_SetPropertyStr(ctx, hw, "collectGarbage", JS_NewCFunction(ctx, js_collect_garbage, "collectGarbage", 0));
-  }
-  JS_SetPropertyStr(ctx, global, "__nimbus_hw", hw);
+  JS_SetPropertyStr(ctx, global, "__nimbus_hw", new_hw_object(ctx, boot));
 
   hw_timing_mark(HW_MARK_ENGINE_START);
   JSValue fn = JS_ReadObject(ctx, (const uint8_t *)(h + 1), h->bytecode_len, JS_READ_OBJ_BYTECODE);

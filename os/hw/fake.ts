@@ -78,6 +78,8 @@ export interface FakeHw extends Hw {
   readonly rejectionTracker: ((p: Promise<unknown>, reason: unknown, handled: boolean) => void) | undefined;
   /** Lines acknowledged with irqAck, in order. */
   readonly acked: number[];
+  /** dmaFence() calls so far. */
+  readonly fences: number;
 }
 
 /** xorshift32: deterministic, not cryptographic: only for tests. */
@@ -108,6 +110,7 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
   let tracker: FakeHw['rejectionTracker'];
   let nextLine = 0;
   let nextPhys = 0x100000;
+  let fences = 0;
 
   const bytesOf = (d: unknown, message: string): Uint8Array => {
     if (!ArrayBuffer.isView(d) || d instanceof DataView) throw new TypeError(message);
@@ -198,6 +201,7 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
       nextPhys += Math.ceil(size / 4096) * 4096;
       return region;
     },
+    dmaFence() { fences++; },
     irqLines: IRQ_LINES,
     irqAttachGsi(gsi) {
       checkRange(gsi, 47, 'gsi');
@@ -232,6 +236,7 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
     get stdout() { return out.join(''); },
     get stderr() { return err.join(''); },
     get exitCode() { return exitCode; },
+    get fences() { return fences; },
     yields,
     acked,
     advance(ms: number) { now += ms; },

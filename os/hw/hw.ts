@@ -140,6 +140,12 @@ export interface IrqHw {
 export interface DmaHw {
   /** Zeroed, page-aligned, physically contiguous; never freed. 1 byte..64 MiB, else RangeError. */
   dmaAlloc(size: number): DmaRegion;
+  /**
+   * A full memory barrier (x86 mfence): this CPU's earlier stores to DMA memory are visible
+   * before its later loads. For checks against a device running on another CPU (virtqueue
+   * event indices, §2.7.10).
+   */
+  dmaFence(): void;
 }
 
 export const REQUIRED_GROUPS = ['clock', 'console', 'yield', 'exit', 'entropy', 'boot', 'engine'] as const;
@@ -171,7 +177,7 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net'>, readonly st
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],
   irq: ['irqLines', 'irqAttachGsi', 'irqAttachMsi', 'irqAck'],
-  dma: ['dmaAlloc'],
+  dma: ['dmaAlloc', 'dmaFence'],
 };
 
 /** Test hooks, present only when booted with `nimbus.testhooks=1`. */

@@ -164,6 +164,7 @@ hw_result hw_irq_attach_gsi(unsigned gsi, int *line) { return HW_EUNSPEC; }
 hw_result hw_irq_attach_msi(int *line, uint64_t *address, uint32_t *data) { return HW_EUNSPEC; }
 void hw_irq_ack(int line) { (void)line; }
 hw_result hw_dma_alloc(size_t size, uint8_t **mem, uint64_t *phys) { return HW_EUNSPEC; }
+void hw_dma_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 
 hw_result hw_test_fault(const char *kind) {
   if (!strcmp(kind, "ud")) __asm__ volatile("ud2");

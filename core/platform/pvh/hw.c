@@ -135,6 +135,8 @@ void hw_irq_ack(int line) {
   if (line >= 0 && line < IRQ_LINES) irq_ack(line);
 }
 
+void hw_dma_fence(void) { __asm__ volatile("mfence" ::: "memory"); }
+
 hw_result hw_dma_alloc(size_t size, uint8_t **mem, uint64_t *phys) {
   if (size == 0 || size > (64u << 20)) return HW_EINVAL;
   uint64_t rounded = ALIGN_UP(size, PAGE_SIZE);

@@ -49,7 +49,7 @@ export function openQueue(
   if (max === 0) throw new VirtioError('ERR_VIRTIO_QUEUE', `${t.description}: queue ${index} does not exist`);
   const size = floorPow2(Math.min(max, wanted, 32768));
   const mem = Virtqueue.allocate(hw, size);
-  const vq = new Virtqueue({ index, size, mem, eventIdx, notify: () => t.notify(index), onBroken });
+  const vq = new Virtqueue({ index, size, mem, eventIdx, notify: () => t.notify(index), onBroken, fence: () => hw.dmaFence() });
   t.enableQueue(index, size, { desc: vq.descPhys, driver: vq.availPhys, device: vq.usedPhys });
   return vq;
 }

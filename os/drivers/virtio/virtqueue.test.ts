@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { needEvent, Virtqueue, virtqueueLayout } from './virtqueue.ts';
+import { openQueue } from './device.ts';
+import type { VirtioTransport } from './transport.ts';
 import { FakeHw } from './testing/fake-hw.ts';
 import { F_EVENT_IDX, F_VERSION_1, VirtioDeviceModel } from './testing/device-model.ts';
 
@@ -201,5 +203,69 @@ describe('Virtqueue descriptor layout', () => {
     const { avail } = virtqueueLayout(8);
     assert.equal(v.getUint16(avail + 2, true), 1, 'avail idx');
     assert.equal(v.getUint16(avail + 4, true), 0, 'ring[0] = head');
+  });
+});
+
+describe('Virtqueue memory fence (event-index checks against a concurrent device)', () => {
+  // The fence callback plays a device on another CPU that acts exactly at the barrier: what
+  // the driver reads after it must include that action (a load issued before it would not).
+  it('kick() publishes idx, fences, then reads avail_event', () => {
+    const hw = new FakeHw();
+    const size = 8;
+    const mem = Virtqueue.allocate(hw, size);
+    const { avail, used } = virtqueueLayout(size);
+    const v = new DataView(mem.buffer);
+    const availEvent = used + 4 + 8 * size;
+    let notified = 0;
+    let idxAtFence = -1;
+    const vq = new Virtqueue({
+      index: 0, size, mem, eventIdx: true, notify: () => notified++,
+      fence: () => {
+        idxAtFence = v.getUint16(avail + 2, true);
+        v.setUint16(availEvent, 0, true); // the device caught up: "tell me about index 0"
+      },
+    });
+    v.setUint16(availEvent, 0x8000, true); // before: "don't tell me"
+    assert.ok(vq.addBuffer(0x1000, 64, false, 1));
+    assert.equal(vq.kick(), true, 'the avail_event written at the fence was read');
+    assert.equal(notified, 1);
+    assert.equal(idxAtFence, 1, 'idx was published before the fence');
+  });
+
+  it('enableInterrupts() writes used_event, fences, then looks at the used idx', () => {
+    const hw = new FakeHw();
+    const size = 8;
+    const mem = Virtqueue.allocate(hw, size);
+    const { avail, used } = virtqueueLayout(size);
+    const v = new DataView(mem.buffer);
+    let usedEventAtFence = -1;
+    let fenceArmed = false;
+    const vq = new Virtqueue({
+      index: 0, size, mem, eventIdx: true, notify: () => {},
+      fence: () => {
+        if (!fenceArmed) return;
+        usedEventAtFence = v.getUint16(avail + 4 + 2 * size, true);
+        // The device completes the buffer exactly now, and sees used_event (no interrupt owed).
+        v.setUint32(used + 4, 0, true);
+        v.setUint32(used + 8, 10, true);
+        v.setUint16(used + 2, 1, true);
+      },
+    });
+    assert.ok(vq.addBuffer(0x1000, 64, true, 7));
+    vq.kick();
+    fenceArmed = true;
+    assert.equal(vq.enableInterrupts(), true, 'the element used at the fence is seen: poll again');
+    assert.equal(usedEventAtFence, 0, 'used_event was written before the fence');
+    assert.equal(vq.popUsed(), 7);
+  });
+
+  it('openQueue gives every driver queue hw.dmaFence', () => {
+    const hw = new FakeHw();
+    const transport = { description: 'stub', queueMaxSize: () => 8, enableQueue: () => {}, notify: () => {} } as unknown as VirtioTransport;
+    const vq = openQueue(hw, transport, 0, 8, true, () => {});
+    assert.ok(vq.addBuffer(0x1000, 64, false, 1));
+    vq.kick();
+    vq.enableInterrupts();
+    assert.equal(hw.fences, 2);
   });
 });

@@ -17,10 +17,12 @@
  * CPU, as virtio's rings are little-endian (§2.7) and our targets are x86.
  *
  * Ordering: descriptor, then ring entry, then idx (x86 TSO keeps stores in order). The
- * store(idx) → load(avail_event) pair in kick() and the store(used_event) → load(used idx)
- * pair in enableInterrupts() would need a full fence against a device running concurrently
- * on another host CPU (vhost, Firecracker); the hw contract has no fence yet (see drivers
- * README in index.ts). Both sides re-check, so the worst case is a late notification.
+ * store(idx) → load(avail_event / used.flags) pair in kick() and the store(used_event /
+ * avail.flags) → load(used idx) pair in enableInterrupts() need a full fence against a device
+ * running concurrently on another host CPU (vhost, Firecracker): TSO lets a load pass an
+ * earlier store, so without it both sides can miss each other's update (§2.7.10, Linux's
+ * virtio_mb in virtqueue_kick_prepare and virtqueue_enable_cb). The `fence` option is
+ * hw.dmaFence (mfence) on a real machine.
  */
 
 import type { DmaRegion, HwWith } from '../../hw/hw.ts';
@@ -95,6 +97,7 @@ export class Virtqueue {
   readonly #usedEvent16: number;
   readonly #mask: number;
   readonly #eventIdx: boolean;
+  readonly #fence: () => void;
   readonly #notify: () => void;
   readonly #onBroken: (why: string) => void;
 
@@ -119,6 +122,8 @@ export class Virtqueue {
   constructor(opts: {
     index: number; size: number; mem: DmaRegion; eventIdx: boolean;
     notify: () => void; onBroken?: (why: string) => void;
+    /** A full memory barrier (hw.dmaFence); tests may observe or omit it. */
+    fence?: () => void;
   }) {
     const { index, size, mem } = opts;
     if (!Number.isInteger(size) || size < 1 || size > MAX_QUEUE_SIZE || (size & (size - 1)) !== 0) {
@@ -144,6 +149,7 @@ export class Virtqueue {
     this.usedPhys = mem.phys + layout.used;
     this.#eventIdx = opts.eventIdx;
     this.#notify = opts.notify;
+    this.#fence = opts.fence ?? (() => {});
     this.#onBroken = opts.onBroken ?? (() => {});
     this.#nextFree = new Uint16Array(size);
     this.#token = new Int32Array(size);
@@ -217,6 +223,8 @@ export class Virtqueue {
     const newIdx = this.#availIdx;
     if (oldIdx === newIdx || this.broken !== undefined) return false;
     this.#kickedIdx = newIdx;
+    // The idx store must be visible to the device before we read what it asked for.
+    this.#fence();
     const needed = this.#eventIdx
       ? needEvent(this.#u16[this.#availEvent16]!, newIdx, oldIdx)
       : (this.#u16[this.#used16]! & USED_F_NO_NOTIFY) === 0;
@@ -289,6 +297,8 @@ export class Virtqueue {
   enableInterrupts(delay = 0): boolean {
     if (this.#eventIdx) this.#u16[this.#usedEvent16] = (this.#lastUsed + delay) & 0xffff;
     else this.#u16[this.#avail16] = 0;
+    // The device must see the request before we look for elements it used meanwhile.
+    this.#fence();
     return this.hasUsed();
   }
 

@@ -154,6 +154,9 @@ export class FakeHw implements Hw {
     this.#dma.push(region);
     return region;
   }
+  /** dmaFence() calls (every kick and interrupt re-arm of a virtqueue). */
+  fences = 0;
+  dmaFence(): void { this.fences++; }
 
   irqAttachGsi(gsi: number): number {
     const line = this.#lines++;

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runConformance } from './conformance.ts';
+import { createFakeHw, FakeExit } from './fake.ts';
+import type { Hw } from './hw.ts';
+
+const failures = (hw: Hw) => runConformance(hw).filter((r) => !r.ok);
+
+test('the fake passes the conformance suite with the PVH groups and with none (the process target)', () => {
+  const pvh = runConformance(createFakeHw());
+  assert.deepEqual(pvh.filter((r) => !r.ok), []);
+  assert.equal(pvh.length, 10 + 5, 'group checks, required groups, and one per PVH optional group');
+  const bare = runConformance(createFakeHw({ groups: [] }));
+  assert.deepEqual(bare.filter((r) => !r.ok), []);
+  assert.equal(bare.length, 10);
+});
+
+test('the suite catches the disagreements it was written for', () => {
+  // exit() that masks an out-of-range code (the old fake) instead of refusing it.
+  const masking = createFakeHw();
+  masking.exit = (code: number): never => { throw new FakeExit(code & 0xff); };
+  assert.match(failures(masking).map((f) => `${f.name}: ${f.detail}`).join('\n'), /^exit: .*exit\(256\): threw Error/);
+  // A member missing although its group is listed (memoryUsage, absent from the old fake).
+  const missing = createFakeHw();
+  delete (missing as Partial<Hw>).memoryUsage;
+  assert.deepEqual(failures(missing).map((f) => f.name.split(':')[0]), ['groups', 'engine']);
+  // IRQ lines counted differently (the old fake accepted lines up to 31).
+  const lines = { ...createFakeHw(), irqLines: 32 };
+  assert.equal(failures(lines)[0]?.name.split(':')[0], 'irq');
+  // Members of a group that is not offered.
+  const extra = { ...createFakeHw({ groups: [] }), pciRead: () => 0 };
+  assert.match(failures(extra)[0]?.detail ?? '', /pciRead is absent/);
+});
