@@ -28,8 +28,11 @@ all: setup core
 setup: $(SETUP)
 core: $(SETUP) $(CORE)
 
+# Two checks: everything with Node's types, and os/ below the Node surface without them
+# (os/tsconfig.json: image code uses no Node API).
 typecheck: all
 	npx tsc -p .
+	npx tsc -p os
 
 # The demo: boot examples/hello (prints and exits), then serve examples/http-hello on
 # http://127.0.0.1:8080/ until Ctrl-C (DEMO_PORT changes the port).
@@ -43,6 +46,7 @@ demo: all
 
 test: all
 	npx tsc -p .
+	npx tsc -p os
 	node test/run.mjs
 
 bench: all

@@ -14,39 +14,65 @@
  *   which starts when the TSC is calibrated at boot and never goes backwards.
  * - Nothing blocks except yield().
  *
+ * Members come in groups, as the C functions below (and os/hw/hw.ts): the required groups
+ * clock, console, yield, exit, entropy, boot and engine are always there; an optional group
+ * (pci, mmio, ports, irq, dma) is installed only when the platform offers it (hw_has), so a
+ * missing group's members are absent. `groups` lists every group present, required first.
+ * The conformance suite os/hw/conformance.ts holds every implementation (and the fake) to this.
+ *
+ *  groups: string[]
+ *      "clock", "console", "yield", "exit", "entropy", "boot", "engine", then the optional ones.
+ *
+ *  [clock]
  *  now() -> number
  *      Monotonic time in ms (calibrated TSC).
  *  nowNs() -> bigint
  *      The same clock in ns, for process.hrtime.bigint().
  *  wallClock() -> number
  *      ms since the Unix epoch: the CMOS RTC read at boot plus the monotonic clock (UTC).
+ *  [yield]
  *  yield(deadline: number) -> number
  *      Halts the CPU (hlt) until an IRQ line becomes ready or now() >= deadline. Returns the
  *      ready lines as a bitmask (bit n = line n) and clears them; 0 means the deadline
  *      passed. Returns at once if a line is already pending. Infinity = no deadline.
  *      Interrupt handlers only record readiness; all device work happens in JS.
+ *  [console]
  *  write(fd: 1 | 2, data: string | Uint8Array)
  *      Writes to the console (stdout or stderr, multiplexed on COM1 per
  *      docs/console-protocol.md). Strings are written as UTF-8.
- *  cmdline: string, memSize: number, machine: "microvm" | "q35" | "pc" | "unknown"
+ *  [boot]
+ *  cmdline: string, memSize: number, machine: "microvm" | "q35" | "pc" | "unknown" | "process"
  *      Boot information: the kernel command line, bytes of RAM, the machine detected.
+ *  sourceMap() -> string | undefined
+ *      The program's source map written into the image by `nimbus build`.
+ *  [pci, optional]
  *  pciRead(bdf, offset, width) -> number;  pciWrite(bdf, offset, width, value)
  *      PCI configuration space through mechanism #1. bdf = bus << 8 | dev << 3 | fn,
  *      offset 0..255 aligned to width (1, 2 or 4). Absent devices read as all ones.
+ *  [mmio, optional]
  *  mmioMap(phys, size)
  *      Makes [phys, phys + size) reachable as uncached, non-executable MMIO. MUST NOT
  *      overlap guest RAM (RangeError). At most 32 windows of up to 256 MiB.
  *  mmioRead(addr, width) -> number;  mmioWrite(addr, width, value)
  *      One naturally aligned access of 1, 2 or 4 bytes inside a mapped window.
+ *  [ports, optional]
  *  portRead(port, width) -> number;  portWrite(port, width, value)
  *      x86 port I/O, except ports the core owns (PIC, PIT, speaker, CMOS, COM1, PCI
  *      config, debug exit): those throw RangeError.
+ *  [engine] memoryUsage, setRejectionTracker, runMicrotasks
  *  memoryUsage() -> { heapTotal, heapUsed, jsUsed, jsLimit }
  *      Bytes of the core's heap (managed, in use) and the engine's own allocation count
  *      against its limit; process.memoryUsage() is built on it.
+ *  [dma, optional]
  *  dmaAlloc(size) -> { buffer: ArrayBuffer, phys: number }
  *      Zeroed, page-aligned, physically contiguous memory (identity-mapped, so phys is
  *      also its address). Never freed: drivers allocate once. Up to 64 MiB per call.
+ *  dmaFence()
+ *      A full memory barrier (mfence), between a store to DMA memory and a later load that
+ *      a device on another CPU may race with (virtqueue event indices).
+ *  [irq, optional]
+ *  irqLines: number
+ *      24: lines 0..23 (bit n of yield()'s result = line n).
  *  irqAttachGsi(gsi) -> line
  *      Routes an IO-APIC input (level-triggered, active high) to a new line; the same GSI
  *      gives the same line. The pin is masked when it fires until irqAck(line).
@@ -54,17 +80,17 @@
  *      A new edge-triggered line raised by an MSI/MSI-X write of `data` to `address`.
  *  irqAck(line)
  *      The driver has serviced the device behind `line`: unmask it (level lines).
+ *  [entropy]
  *  entropy(dest: Uint8Array) -> number
  *      Fills dest from RDSEED (else RDRAND). Returns the bytes written; 0 if the CPU has
  *      neither. The runtime's ChaCha20 CSPRNG is seeded from it and from virtio-rng.
+ *  [exit]
  *  exit(code: 0..255)
- *      Ends the VM: prints the exit record, then stops through isa-debug-exit (QEMU) or an
+ *      Another code throws RangeError. Ends the VM: prints the exit record, then stops through isa-debug-exit (QEMU) or an
  *      i8042 reset (Firecracker). Never returns.
  *  setRejectionTracker(fn(promise, reason, handled))
  *      Called by the engine when a promise is rejected without a handler (handled=false)
  *      and when a handler is attached later (handled=true).
- *  sourceMap() -> string | undefined
- *      The program's source map written into the image by `nimbus build`.
  *  runMicrotasks()
  *      Runs the engine's pending jobs (promise reactions) until none is left. Rethrows an
  *      exception from a non-promise job.

@@ -1,7 +1,26 @@
 // Deep imports of the npm `events` and `buffer` packages, so a build that aliases the bare
 // names `events`/`buffer` to os/node/*.ts cannot make those files import themselves.
+// The npm `events` package's EventEmitter as the runtime uses it, declared here rather than
+// borrowed from @types/node so that os/tsconfig.json (no Node types) can check the runtime.
 declare module 'events/events.js' {
-  import EventEmitter from 'events';
+  type Listener = (...args: any[]) => void;
+  class EventEmitter {
+    on(event: string | symbol, listener: Listener): this;
+    addListener(event: string | symbol, listener: Listener): this;
+    prependListener(event: string | symbol, listener: Listener): this;
+    once(event: string | symbol, listener: Listener): this;
+    prependOnceListener(event: string | symbol, listener: Listener): this;
+    off(event: string | symbol, listener: Listener): this;
+    removeListener(event: string | symbol, listener: Listener): this;
+    removeAllListeners(event?: string | symbol): this;
+    emit(event: string | symbol, ...args: any[]): boolean;
+    listeners(event: string | symbol): Function[];
+    rawListeners(event: string | symbol): Function[];
+    listenerCount(event: string | symbol): number;
+    eventNames(): (string | symbol)[];
+    setMaxListeners(n: number): this;
+    getMaxListeners(): number;
+  }
   export default EventEmitter;
 }
 declare module 'buffer/index.js' {
