@@ -6,7 +6,7 @@
  * options (one shared keep-alive pool), no 'socket'/'upgrade'/'information' events,
  * no streaming of the request body (it is buffered until end()).
  */
-import { EventEmitter } from 'events';
+import EventEmitter from 'events/events.js';
 import { createServerFactory, type HttpEnv, Server } from './server.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
 import { ServerResponse, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';

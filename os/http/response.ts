@@ -3,7 +3,7 @@
  * end() before anything was written, chunked transfer-coding otherwise (HTTP/1.1 peers), close-
  * delimited for HTTP/1.0 peers; no body for HEAD, 1xx, 204 and 304 (RFC 9110 §6.4.1).
  */
-import { EventEmitter } from 'events';
+import EventEmitter from 'events/events.js';
 import type { IncomingMessage } from './incoming.ts';
 import type { SocketLike } from './net-types.ts';
 import { STATUS_CODES } from './status.ts';

@@ -8,7 +8,7 @@
  * stays blocked because the client does not read: the slow-client cut). Malformed input is
  * answered with its status (400/413/414/431/505) and `Connection: close`.
  */
-import { EventEmitter } from 'events';
+import EventEmitter from 'events/events.js';
 import { HttpParser, type MessageHead, type ParseError } from './parser.ts';
 import { IncomingMessage, headersObject, type FlowControl } from './incoming.ts';
 import { ServerResponse, defaultEncode, type ResponseSink, type StringEncoder } from './response.ts';
