@@ -29,6 +29,23 @@ export interface MsiMessage {
 
 export type AccessWidth = 1 | 2 | 4;
 
+/**
+ * The optional net group (hw.h: hw_net_*): one Ethernet link whose frames the platform moves
+ * whole (the process target's tap). Nothing blocks: `receive` copies the next waiting frame
+ * into `buf` and returns its length (0 = none waits); `transmit` sends one frame (14 to
+ * mtu + 18 bytes, else RangeError) and returns false when the link has no room now; then
+ * `yield` reports bit `line` once it has.
+ */
+export interface HwNet {
+  readonly mac: Uint8Array;
+  readonly mtu: number;
+  readonly line: number;
+  receive(buf: Uint8Array): number;
+  transmit(frame: Uint8Array): boolean;
+  /** Frames the platform dropped (longer than the MTU allows). */
+  droppedRx(): number;
+}
+
 export interface Hw {
   /** Monotonic clock, ms since boot (calibrated TSC). Never goes backwards. */
   now(): number;
@@ -109,6 +126,10 @@ export interface Hw {
 
   /** Test-only: raise a CPU fault. Present only when booted with `nimbus.testhooks=1`. */
   testFault?(kind: 'ud' | 'gp' | 'pf' | 'de'): never;
+  /** Test hook (nimbus.testhooks=1): a system call the platform's confinement forbids. */
+  testForbiddenCall?(): never;
+  /** The optional net group: present on the process target when it was given a link. */
+  readonly net?: HwNet;
   /** Test hook (nimbus.testhooks=1): a full garbage collection, so tests measure live memory. */
   collectGarbage?(): void;
 }

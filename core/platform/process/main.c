@@ -5,6 +5,8 @@
  * of MEM_MIB, then confines itself with a seccomp allow-list (seccomp.c) before any of the
  * program's code runs. Console output goes to stdout in the console protocol
  * (docs/console-protocol.md), so the CLI reads a process exactly as it reads a VM's serial port.
+ * With NET_FD, the descriptor (a tap the CLI opened through nimbus-netfd) is the net group's link;
+ * it and fd 1 are the only descriptors the confined process can read or write.
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "process.h"
 
@@ -61,9 +64,38 @@ static uint8_t *read_image(const char *path, size_t *size) {
   return p;
 }
 
+/* The link: an open descriptor the CLI passed (nimbus-netfd), and its MAC (default: random,
+ * locally administered, unicast). */
+static int start_net(const char *fd_text, const char *mac_text) {
+  char *end;
+  long fd = strtol(fd_text, &end, 10);
+  if (*end || fd < 3 || fd > 1023) fail("NET_FD must be a descriptor number from 3 to 1023");
+  uint8_t mac[6];
+  unsigned m[6];
+  if (mac_text) {
+    char extra;
+    if (sscanf(mac_text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &extra) != 6) fail("MAC must look like 02:00:00:12:34:56");
+    for (int i = 0; i < 6; i++) mac[i] = (uint8_t)m[i];
+    if (mac[0] & 1) fail("MAC must be a unicast address");
+  } else {
+    if (hw_entropy(mac, sizeof mac) != sizeof mac) fail("no entropy for a MAC address");
+    mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
+  }
+  if (!process_net_start((int)fd, mac, 0)) fail("NET_FD is not an open descriptor");
+  return (int)fd;
+}
+
+/* Descriptors a parent leaked (pipes of a test runner, a shell's) go before confinement: the
+ * instance keeps stdin, the console, stderr (used only before confinement) and its link. */
+static void close_inherited(int keep) {
+  if (keep < 0) keep = 2;
+  if (keep > 3) syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
+  syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    dprintf(2, "usage: nimbus-process IMAGE MEM_MIB CMDLINE\n");
+  if (argc < 4 || argc > 6) {
+    dprintf(2, "usage: nimbus-process IMAGE MEM_MIB CMDLINE [NET_FD [MAC]]\n");
     return 2;
   }
   process_clock_start();
@@ -87,8 +119,10 @@ int main(int argc, char **argv) {
   size_t stack = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (8u << 20) ? rl.rlim_cur : 8u << 20;
   process_boot.stack_high = top;
   process_boot.stack_low = top - stack + (256u << 10);
+  int net_fd = argc > 4 ? start_net(argv[4], argc > 5 ? argv[5] : NULL) : -1;
+  close_inherited(net_fd);
   process_install_fault_handlers();
   process_console_start();
-  process_confine();
+  process_confine(net_fd);
   js_run();
 }
