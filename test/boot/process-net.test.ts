@@ -58,6 +58,11 @@ test('user mode: -p publishes a port without root, through a namespace; the inst
     // After all that traffic: stdin, the console, stderr and the link, nothing opened since.
     const fds = readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
     assert.deepEqual(fds, [0, 1, 2, 3]);
+    // Idle with a link, it sleeps in its one wait: under 5% of a CPU over a second.
+    const cpuTicks = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0);
+    const before = cpuTicks();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(cpuTicks() - before <= 5, `idle instance used ${cpuTicks() - before} ticks in 1 s`);
   } finally {
     const r = await vm.stop();
     assert.equal(r.code, 130);

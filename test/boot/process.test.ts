@@ -81,7 +81,7 @@ test('the instance holds only stdin, the console and stderr: inherited descripto
   // A leaked descriptor (an extra pipe at fd 3) as a careless parent would pass.
   const child = spawn(PROCESS_RUNNER, [image, '16', cmdline], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   while (!out.includes('\x10S')) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 300));
   const fds = readdirSync(`/proc/${child.pid}/fd`).map(Number).sort((a, b) => a - b);
