@@ -45,7 +45,8 @@ Options:
   --env K=V            set an environment variable for the program (repeatable)
   -p, --publish H:G    forward host port H (on 127.0.0.1) to guest port G, TCP
                        (repeatable; [ADDR:]H:G[/udp]); implies --net user
-  --net MODE           user (QEMU user networking), tap:IFNAME, or none
+  --net MODE           user (QEMU user networking; on the process target, a relay into a
+                       user + network namespace, no root), tap:IFNAME, or none
                        (default: user when ports are published, else none)
   --ip ADDR/PREFIX     static address instead of DHCP
   --gateway ADDR       default gateway for --ip
@@ -59,6 +60,7 @@ Options:
 
 Exit codes: the program's own (0-119), 70 the image's JavaScript could not start,
 120 core panic, 121 CPU fault, 122 out of memory, 123 CPU budget exceeded,
+124 (process target) a system call outside the seccomp allow-list,
 125 the VM could not run, 130 interrupted (docs/exit-codes.md).`,
 };
 
