@@ -1,18 +1,17 @@
 /**
  * The process target's network (core/platform/process/net.c, os/drivers/tap): user mode, in
  * which a published port reaches the instance through a user + network namespace and needs
- * no root (run here as the unprivileged user nobody when the tests run as root), and a tap in
- * a network namespace with dnsmasq handing out the address and answering DNS (root only).
+ * no root (run here as the unprivileged user nobody when the tests run as root). The tap
+ * (--net tap:) is tested with dnsmasq in test/boot/tap.test.ts, on every target.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROCESS_RUNNER } from '../../cli/paths.ts';
-import { Netns, skipReason } from '../interop/netns.ts';
-import { boot, buildTestImage, startServerVm } from './vm.ts';
+import { buildTestImage, startServerVm } from './vm.ts';
 
 const programs = path.join(import.meta.dirname, 'programs');
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -68,27 +67,4 @@ test('user mode: -p publishes a port without root, through a namespace; the inst
     assert.equal(r.code, 130);
     assert.equal(r.stderr, '', 'no errors from the instance');
   }
-});
-
-let ns: Netns | undefined;
-after(async () => { await ns?.destroy(); });
-
-test('--net tap: DHCP and DNS from dnsmasq, and fetch() to a Linux server, on the process target', { skip: skipReason('dnsmasq'), timeout: 120_000 }, async () => {
-  ns = Netns.create({ linuxAddress: '10.79.2.1/24', tapName: 'nbproc0' });
-  const file = randomBytes(300_000);
-  writeFileSync(path.join(ns.dir, 'file.bin'), file);
-  let expected = 0;
-  for (const b of file) expected = (expected * 31 + b) >>> 0;
-  ns.spawn(['dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--user=root', '--no-resolv', '--no-hosts',
-    '--interface=nbproc0', '--bind-interfaces', '--dhcp-range=10.79.2.100,10.79.2.150,255.255.255.0,1h',
-    '--dhcp-authoritative', '--no-ping', '--address=/web.test/10.79.2.1',
-    `--pid-file=${path.join(ns.dir, 'dnsmasq.pid')}`, `--dhcp-leasefile=${path.join(ns.dir, 'leases')}`]);
-  const web = ns.spawn(['/usr/bin/python3', '-m', 'http.server', '8000', '--bind', '10.79.2.1', '--directory', ns.dir]);
-  await web.waitFor(/Serving HTTP/, 10_000);
-  const image = await buildTestImage(path.join(programs, 'fetch-client.ts'));
-  const r = await boot(image, { target: 'process', net: { kind: 'tap', ifname: 'nbproc0' }, args: ['web.test', '8000'], launcher: ['ip', 'netns', 'exec', ns.name] });
-  assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.match(r.stdout, /resolved web\.test to 10\.79\.2\.1/);
-  assert.match(r.stdout, new RegExp(`status 200 length 300000 checksum ${expected}`));
-  assert.match(await ns.exec(['cat', path.join(ns.dir, 'leases')]), /10\.79\.2\.1[0-4]\d /, 'dnsmasq handed out a lease');
 });
