@@ -197,7 +197,9 @@ export function runImage(o: RunOptions): Promise<number> {
           return resolve(EXIT_FORBIDDEN_CALL);
         }
         const why = signal ? ` by ${signal}` : ` (exit status ${status})`;
-        err(Buffer.from(`nimbus: the instance stopped without reporting an exit code${why}${msg ? `:\n${msg}` : ''}\n`));
+        // User mode needs unprivileged user namespaces, which some hosts turn off.
+        const hint = /^unshare: /m.test(msg) ? '\n(user mode needs unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1, and on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0; or use --net tap:IFNAME)' : '';
+        err(Buffer.from(`nimbus: the instance stopped without reporting an exit code${why}${msg ? `:\n${msg}` : ''}${hint}\n`));
         return resolve(EXIT_VM_FAILED);
       }
       err(Buffer.from(`nimbus: the VM stopped without reporting an exit code (QEMU exit status ${status})${msg ? `:\n${msg}` : ''}\n`));

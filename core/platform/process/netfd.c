@@ -34,7 +34,9 @@
 #endif
 
 static void die(const char *what, const char *name) {
-  dprintf(2, "nimbus-netfd: %s %s: %s\n", what, name, strerror(errno));
+  int e = errno;
+  dprintf(2, "nimbus-netfd: %s %s: %s%s\n", what, name, strerror(e),
+          e == EACCES || e == EPERM ? " (a tap needs root, or access to /dev/net/tun and to the tap; without root, publish ports with -p: user mode)" : "");
   exit(125);
 }
 
