@@ -1,6 +1,6 @@
 /*
  * The process platform (DESIGN decision 13, Solo5 spt's model): the image's payload runs in a
- * Linux process. `nimbus-process IMAGE MEM_MIB CMDLINE` reads the image (the same file QEMU
+ * Linux process. `nimbus-process IMAGE MEM_MIB CMDLINE` maps the image (the same file QEMU
  * boots), finds the payload in the PT_LOAD segment `nimbus build` added, hands the engine a heap
  * of MEM_MIB, then confines itself with a seccomp allow-list (seccomp.c) before any of the
  * program's code runs. Console output goes to stdout in the console protocol
@@ -48,17 +48,15 @@ static void find_payload(const uint8_t *image, size_t size) {
   fail("this image holds no program (build one with `nimbus build app.ts`)");
 }
 
-static uint8_t *read_image(const char *path, size_t *size) {
+/* The image is mapped, not copied: its pages are the page cache's, so every instance of one image
+ * on a host shares them (a fleet pays for its payload once) and only the pages read are loaded. */
+static const uint8_t *map_image(const char *path, size_t *size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st;
   if (fd < 0 || fstat(fd, &st) < 0) fail("cannot open the image");
-  uint8_t *p = malloc((size_t)st.st_size);
-  if (!p) fail("no memory for the image");
-  for (size_t got = 0; got < (size_t)st.st_size;) {
-    ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-    if (n <= 0) fail("cannot read the image");
-    got += (size_t)n;
-  }
+  if (st.st_size <= 0) fail("the image is empty");
+  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) fail("cannot map the image");
   close(fd);
   *size = (size_t)st.st_size;
   return p;
@@ -100,7 +98,7 @@ int main(int argc, char **argv) {
   }
   process_clock_start();
   size_t image_size;
-  const uint8_t *image = read_image(argv[1], &image_size);
+  const uint8_t *image = map_image(argv[1], &image_size);
   find_payload(image, image_size);
   long mib = strtol(argv[2], NULL, 10);
   if (mib < 2 || mib > 65536) fail("MEM_MIB must be 2 to 65536");
