@@ -57,6 +57,10 @@ export async function processPlan(o: RunOptions): Promise<ProcessPlan> {
   // User mode: listen on the host now (so the port is ours, and busy ports fail here), hand
   // the listeners to the namespace's relay.
   if (o.ports.some((p) => p.proto !== 'tcp')) throw new RunError('the process target publishes TCP ports only');
+  // The namespace's link is 10.0.2.0/24 with the relay at 10.0.2.2: a static address must be on it.
+  if (o.ip && (!/^10\.0\.2\.(\d+)\/24$/.test(o.ip) || ['0', '2', '255'].includes(o.ip.split('/')[0]!.split('.')[3]!))) {
+    throw new RunError(`in user mode the process target's address is on 10.0.2.0/24 (default 10.0.2.15/24, the relay is 10.0.2.2); --ip ${o.ip} is not`);
+  }
   const servers: net.Server[] = [];
   try {
     for (const p of o.ports) {

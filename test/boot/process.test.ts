@@ -95,6 +95,7 @@ test('bad network options are refused with a clear error', async () => {
   await assert.rejects(runProcess(image, [], tapWithPorts), /-p publishes ports in user mode only/);
   const udp = { ports: [{ hostAddress: '127.0.0.1', hostPort: 1, guestPort: 53, proto: 'udp' as const }] };
   await assert.rejects(runProcess(image, [], { ...udp, net: { kind: 'user' } }), /publishes TCP ports only/);
+  await assert.rejects(runProcess(image, [], { net: { kind: 'user' }, ip: '192.168.1.5/24' }), /in user mode the process target's address is on 10\.0\.2\.0\/24/);
   const nf = spawnSync(path.join(ROOT, 'build', 'nimbus-netfd'), ['tap:', '3', 'true'], { encoding: 'utf8' });
   assert.equal(nf.status, 2);
   assert.match(nf.stderr, /the link must be tap:IFNAME or packet:IFNAME/);
