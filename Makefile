@@ -21,7 +21,7 @@ build/nimbus-cli.mjs: $(filter-out %.test.ts,$(wildcard cli/*.ts)) node_modules/
 	npx esbuild cli/main.ts --bundle --platform=node --format=esm --target=node20 --external:esbuild --log-level=warning --outfile=$@
 
 SETUP := $(STAMP)-system node_modules/.package-lock.json
-CORE  := build/core.elf build/nimbus-qjsc build/nimbus-process build/nimbus-cli.mjs build/exit-kernel.elf
+CORE  := build/core.elf build/nimbus-qjsc build/nimbus-process build/nimbus-netfd build/nimbus-cli.mjs build/exit-kernel.elf
 
 .PHONY: all setup core demo test test-unit test-boot bench typecheck clean
 all: setup core

@@ -39,12 +39,14 @@ Options:
   --mem SIZE           guest memory, e.g. 16M, 256M, 1G (default 64M)
   --machine TYPE       microvm (virtio-mmio, default) or q35 (virtio-pci)
   --target T           qemu (a VM, default) or process: the same image as a Linux process
-                       confined by seccomp, at native speed (no network yet)
+                       confined by seccomp, at native speed (networking: --net tap:IFNAME,
+                       or -p in user mode, which needs no root)
   --include PATH       as for nimbus build (when building an entry .ts)
   --env K=V            set an environment variable for the program (repeatable)
   -p, --publish H:G    forward host port H (on 127.0.0.1) to guest port G, TCP
                        (repeatable; [ADDR:]H:G[/udp]); implies --net user
-  --net MODE           user (QEMU user networking), tap:IFNAME, or none
+  --net MODE           user (QEMU user networking; on the process target, a relay into a
+                       user + network namespace, no root), tap:IFNAME, or none
                        (default: user when ports are published, else none)
   --ip ADDR/PREFIX     static address instead of DHCP
   --gateway ADDR       default gateway for --ip
@@ -58,6 +60,7 @@ Options:
 
 Exit codes: the program's own (0-119), 70 the image's JavaScript could not start,
 120 core panic, 121 CPU fault, 122 out of memory, 123 CPU budget exceeded,
+124 (process target) a system call outside the seccomp allow-list,
 125 the VM could not run, 130 interrupted (docs/exit-codes.md).`,
 };
 
@@ -162,6 +165,8 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === '--version') { console.log('nimbus 0.1.0'); return 0; }
     if (cmd === 'build') return await cmdBuild(rest);
     if (cmd === 'run') return await cmdRun(rest);
+    // Internal: the process target's user-mode relay, run by `nimbus run` in a namespace.
+    if (cmd === '__usernet') return await (await import('./usernet.ts')).usernetMain(rest[0]!);
     fail(`unknown command '${cmd}' (see nimbus --help)`);
   } catch (e) {
     if (e instanceof BuildError || e instanceof RunError || e instanceof RangeError) {

@@ -10,3 +10,5 @@ export const QJSC = path.join(ROOT, 'build', 'nimbus-qjsc');
 export const PROCESS_RUNNER = path.join(ROOT, 'build', 'nimbus-process');
 export const OS_DIR = path.join(ROOT, 'os');
 export const IMAGE_DIR = path.join(ROOT, 'build', 'images');
+/** Its launcher: opens a tap (or packet socket) and runs the runner with it as a descriptor. */
+export const NETFD = path.join(ROOT, 'build', 'nimbus-netfd');

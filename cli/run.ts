@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, accessSync, constants } from 'node:fs';
 import { ConsoleDecoder } from './console-decoder.ts';
-import { PROCESS_RUNNER, ROOT } from './paths.ts';
+import { processPlan } from './process-target.ts';
 
 export type Machine = 'microvm' | 'q35';
 
@@ -31,7 +31,7 @@ export interface RunOptions {
   extraQemuArgs?: string[];
   /** A command QEMU runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (tests). */
   launcher?: string[];
-  /** Where the image runs: a QEMU VM (default) or a confined Linux process (no network yet). */
+  /** Where the image runs: a QEMU VM (default) or a confined Linux process (cli/process-target.ts). */
   target?: 'qemu' | 'process';
   /** Stops the VM when aborted (the run then resolves with 130, as Ctrl-C). */
   signal?: AbortSignal;
@@ -39,6 +39,8 @@ export interface RunOptions {
 
 /** Exit codes the CLI itself produces (documented in docs/exit-codes.md). */
 export const EXIT_VM_FAILED = 125;
+/** Process target: the instance made a system call its seccomp filter forbids (killed by SIGSYS). */
+export const EXIT_FORBIDDEN_CALL = 124;
 export const EXIT_INTERRUPTED = 130;
 
 export class RunError extends Error {}
@@ -149,15 +151,12 @@ export function runImage(o: RunOptions): Promise<number> {
   const out = o.stdout ?? ((b) => { if (!outputClosed.stdout) process.stdout.write(b); });
   const err = o.stderr ?? ((b) => { if (!outputClosed.stderr) process.stderr.write(b); });
   const processTarget = o.target === 'process';
-  if (processTarget) {
-    if (!existsSync(PROCESS_RUNNER)) return Promise.reject(new RunError(`Cannot run on the process target: ${PROCESS_RUNNER} is missing. Run \`make\` in ${ROOT}.`));
-    if (o.ports.length || o.net.kind === 'user' || o.net.kind === 'tap') return Promise.reject(new RunError('The process target has no network yet: drop -p and --net (or use the QEMU target)'));
-  }
-  return new Promise((resolve, reject) => {
+  const plan = processTarget ? processPlan(o) : undefined;
+  return (plan ?? Promise.resolve(undefined)).then((proc) => new Promise((resolve, reject) => {
     // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
-    const [cmd, ...pre] = [...(o.launcher ?? []), processTarget ? PROCESS_RUNNER : qemu];
-    const args = processTarget ? [o.image, String(o.memMiB), kernelCommandLine(o)] : qemuArgs(o);
-    const child = spawn(cmd!, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const [cmd, ...args] = [...(o.launcher ?? []), ...(proc ? proc.argv : [qemu, ...qemuArgs(o)])];
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe', ...(proc?.fds ?? [])], detached: true });
+    proc?.spawned();
     let exitCode: number | undefined;
     let interrupted = false;
     let qemuStderr = '';
@@ -167,8 +166,8 @@ export function runImage(o: RunOptions): Promise<number> {
       exit: (c) => (exitCode = c),
       timing: o.timing,
     });
-    child.stdout.on('data', (c: Buffer) => decoder.push(c));
-    child.stderr.on('data', (c: Buffer) => {
+    child.stdout!.on('data', (c: Buffer) => decoder.push(c));
+    child.stderr!.on('data', (c: Buffer) => {
       qemuStderr += c.toString();
     });
     const onSignal = () => {
@@ -184,7 +183,7 @@ export function runImage(o: RunOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     if (o.signal?.aborted) onSignal();
     o.signal?.addEventListener('abort', onSignal, { once: true });
-    child.on('error', (e) => reject(new RunError(`Cannot start QEMU: ${e.message}`)));
+    child.on('error', (e) => reject(new RunError(`Cannot start ${cmd}: ${e.message}`)));
     child.on('close', (status, signal) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -193,12 +192,18 @@ export function runImage(o: RunOptions): Promise<number> {
       if (interrupted) return resolve(EXIT_INTERRUPTED);
       const msg = qemuStderr.trim().split('\n').filter((l) => !/terminating on signal/.test(l)).join('\n');
       if (processTarget) {
-        const why = signal === 'SIGSYS' ? ' by SIGSYS: it made a system call outside its seccomp allow-list' : signal ? ` by ${signal}` : ` (exit status ${status})`;
-        err(Buffer.from(`nimbus: the instance stopped without reporting an exit code${why}${msg ? `:\n${msg}` : ''}\n`));
+        if (signal === 'SIGSYS') {
+          err(Buffer.from(`nimbus: the instance was killed by SIGSYS: it made a system call outside its seccomp allow-list\n`));
+          return resolve(EXIT_FORBIDDEN_CALL);
+        }
+        const why = signal ? ` by ${signal}` : ` (exit status ${status})`;
+        // User mode needs unprivileged user namespaces, which some hosts turn off.
+        const hint = /^unshare: /m.test(msg) ? '\n(user mode needs unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1, and on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0; or use --net tap:IFNAME)' : '';
+        err(Buffer.from(`nimbus: the instance stopped without reporting an exit code${why}${msg ? `:\n${msg}` : ''}${hint}\n`));
         return resolve(EXIT_VM_FAILED);
       }
       err(Buffer.from(`nimbus: the VM stopped without reporting an exit code (QEMU exit status ${status})${msg ? `:\n${msg}` : ''}\n`));
       resolve(EXIT_VM_FAILED);
     });
-  });
+  }));
 }

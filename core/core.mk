@@ -65,7 +65,11 @@ build/exit-kernel.elf: bench/floor/exit-kernel.S bench/floor/link.ld
 
 # The process platform (core/platform/process/): the same engine and heap as a Linux program,
 # confined by seccomp; it runs the payload of any image (`nimbus run --target process`).
-PROCESS_SRCS := $(wildcard core/platform/process/*.c core/platform/common/*.c) core/js/engine.c core/mm/alloc.c
+PROCESS_SRCS := $(filter-out %/netfd.c,$(wildcard core/platform/process/*.c core/platform/common/*.c)) core/js/engine.c core/mm/alloc.c
 build/nimbus-process: $(PROCESS_SRCS) core/platform/process/process.h core/include/hw.h core/include/mm.h core/include/engine.h $(HOST_QJS_OBJS)
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -fstack-protector-strong -D_GNU_SOURCE \
 	  -Icore/include -isystem $(QJS_DIR) -o $@ $(PROCESS_SRCS) $(HOST_QJS_OBJS) -lm
+
+# Its launcher: opens the tap (or, in user mode, a packet socket) the instance gets as a descriptor.
+build/nimbus-netfd: core/platform/process/netfd.c
+	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<

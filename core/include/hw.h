@@ -98,6 +98,14 @@
  *      Raises a CPU fault, to test the fault path.
  *  collectGarbage()                                    [only with nimbus.testhooks=1]
  *      Runs a full collection (cycles included), so a test measures live memory.
+ *  testForbiddenCall()                                 [only with nimbus.testhooks=1]
+ *      Makes a system call the platform's confinement forbids (process platform: the process
+ *      is killed by SIGSYS, and `nimbus run` exits 124); throws RangeError where there is none.
+ *  net: { mac: Uint8Array, mtu, line, receive(buf) -> number, transmit(frame) -> boolean,
+ *         droppedRx() -> number }                      [only where hw_has(HW_GROUP_NET)]
+ *      The optional net group: receive copies the next waiting frame into buf and returns its
+ *      length (0: none waits); transmit sends one frame, false = no room now (back-pressure:
+ *      yield reports `line` once there is). Both return at once.
  *
  * Start-up contract: the core installs __nimbus_hw, evaluates the image's bytecode (an ES
  * module: the runtime prelude, then the program), and calls
@@ -177,7 +185,7 @@ __attribute__((noreturn, format(printf, 3, 4))) void hw_panic(const char *file, 
 size_t hw_entropy(uint8_t *dst, size_t len);
 
 /* ---- Optional groups: a platform offers some of them (hw_has). ---- */
-enum hw_group { HW_GROUP_PCI = 1, HW_GROUP_MMIO = 2, HW_GROUP_PORTS = 4, HW_GROUP_IRQ = 8, HW_GROUP_DMA = 16 };
+enum hw_group { HW_GROUP_PCI = 1, HW_GROUP_MMIO = 2, HW_GROUP_PORTS = 4, HW_GROUP_IRQ = 8, HW_GROUP_DMA = 16, HW_GROUP_NET = 32 };
 bool hw_has(enum hw_group group);
 
 /* PCI configuration space. width 1, 2 or 4, offset < 256 and aligned to width (else EINVAL).
@@ -211,8 +219,25 @@ hw_result hw_dma_alloc(size_t size, uint8_t **mem, uint64_t *phys);
  * checks (virtio 1.x §2.7.10). */
 void hw_dma_fence(void);
 
+/* Network frames (the net group): one Ethernet link whose frames pass whole, without FCS, through
+ * the platform (the process platform's tap descriptor). info: the link's address, its MTU and the
+ * line hw_yield reports when a frame waits or room to transmit came back. receive: copies the next
+ * waiting frame into buf, *len = its size; AGAIN when none waits; a frame longer than cap is
+ * dropped (counted in dropped_rx) and the next one is tried. transmit: sends one frame of
+ * 14..mtu+18 bytes (EINVAL otherwise); AGAIN when the link cannot take it now (back-pressure):
+ * the line fires once it can. MUST NOT block. */
+struct hw_net_info { uint8_t mac[6]; uint32_t mtu; int line; uint64_t dropped_rx; };
+hw_result hw_net_info(struct hw_net_info *info);
+hw_result hw_net_receive(uint8_t *buf, size_t cap, size_t *len);
+hw_result hw_net_transmit(const uint8_t *frame, size_t len);
+
 /* Test hook (nimbus.testhooks=1): raises the named CPU fault ("ud", "gp", "pf", "de"). EINVAL
  * for an unknown kind; otherwise does not return. */
 hw_result hw_test_fault(const char *kind);
+
+/* Test hook (nimbus.testhooks=1): makes a system call the platform's confinement forbids (the
+ * process platform: openat of /etc/passwd), to prove the confinement. EUNSPEC on a platform
+ * without one; otherwise does not return (the process is killed). */
+hw_result hw_test_forbidden_call(void);
 
 #endif

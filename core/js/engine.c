@@ -373,6 +373,60 @@ static JSValue js_collect_garbage(JSContext *c, JSValueConst this, int argc, JSV
   return JS_UNDEFINED;
 }
 
+/* Test hook: a system call the confinement forbids; returns only where there is none. */
+static JSValue js_test_forbidden_call(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  hw_test_forbidden_call();
+  return JS_ThrowRangeError(c, "this platform has no system-call confinement");
+}
+
+/* ---- the optional net group (hw.h: hw_net_*), installed as hw.net where the platform has it ---- */
+
+static JSValue js_net_receive(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  size_t cap, len = 0;
+  uint8_t *buf = typed_array_bytes(c, argv[0], &cap, "net.receive() takes a Uint8Array");
+  if (!buf) return JS_EXCEPTION;
+  hw_result r = hw_net_receive(buf, cap, &len);
+  if (r == HW_AGAIN) return JS_NewInt32(c, 0);
+  if (r != HW_OK) return throw_refused(c, r, "net.receive");
+  return JS_NewInt64(c, (int64_t)len);
+}
+
+static JSValue js_net_transmit(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  size_t len;
+  uint8_t *frame = typed_array_bytes(c, argv[0], &len, "net.transmit() takes a Uint8Array");
+  if (!frame) return JS_EXCEPTION;
+  hw_result r = hw_net_transmit(frame, len);
+  if (r == HW_AGAIN) return JS_FALSE;
+  if (r != HW_OK) return throw_refused(c, r, "net.transmit (a frame is 14 to mtu + 18 bytes)");
+  return JS_TRUE;
+}
+
+static JSValue js_net_dropped_rx(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  struct hw_net_info info;
+  if (hw_net_info(&info) != HW_OK) return JS_NewInt32(c, 0);
+  return JS_NewFloat64(c, (double)info.dropped_rx);
+}
+
+static const JSCFunctionListEntry net_funcs[] = {
+  JS_CFUNC_DEF("receive", 1, js_net_receive),
+  JS_CFUNC_DEF("transmit", 1, js_net_transmit),
+  JS_CFUNC_DEF("droppedRx", 0, js_net_dropped_rx),
+};
+
+/* The net group is one nested object (hw.net); true when the platform offers a link. */
+static bool install_net_group(JSContext *c, JSValue hw) {
+  struct hw_net_info info;
+  if (!hw_has(HW_GROUP_NET) || hw_net_info(&info) != HW_OK) return false;
+  JSValue net = JS_NewObject(c);
+  JS_SetPropertyFunctionList(c, net, net_funcs, sizeof net_funcs / sizeof net_funcs[0]);
+  JSValue mac = JS_NewUint8ArrayCopy(c, info.mac, sizeof info.mac);
+  JS_SetPropertyStr(c, net, "mac", mac);
+  JS_SetPropertyStr(c, net, "mtu", JS_NewUint32(c, info.mtu));
+  JS_SetPropertyStr(c, net, "line", JS_NewInt32(c, info.line));
+  JS_SetPropertyStr(c, hw, "net", net);
+  return true;
+}
+
 static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   JSValue obj = JS_NewObject(c);
   JS_SetPropertyStr(c, obj, "heapTotal", JS_NewFloat64(c, (double)heap_total()));
@@ -464,6 +518,7 @@ static JSValue new_hw_object(JSContext *c, const struct hw_boot_info *boot) {
     JS_SetPropertyFunctionList(c, hw, g->funcs, (int)g->count);
     JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, g->name));
   }
+  if (install_net_group(c, hw)) JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, "net"));
   JS_SetPropertyStr(c, hw, "groups", groups);
   JS_SetPropertyStr(c, hw, "cmdline", JS_NewString(c, boot->cmdline));
   JS_SetPropertyStr(c, hw, "memSize", JS_NewFloat64(c, (double)boot->mem_size));
@@ -471,6 +526,7 @@ static JSValue new_hw_object(JSContext *c, const struct hw_boot_info *boot) {
   if (test_hooks) {
     JS_SetPropertyStr(c, hw, "testFault", JS_NewCFunction(c, js_test_fault, "testFault", 1));
     JS_SetPropertyStr(c, hw, "collectGarbage", JS_NewCFunction(c, js_collect_garbage, "collectGarbage", 0));
+    JS_SetPropertyStr(c, hw, "testForbiddenCall", JS_NewCFunction(c, js_test_forbidden_call, "testForbiddenCall", 0));
   }
   return hw;
 }

@@ -1,12 +1,14 @@
 /**
  * Boot-time device set-up, run inside the image after the runtime prelude and before the
  * program: finds the virtio devices, services them from the event loop, feeds virtio-rng
- * into the CSPRNG and attaches the network stack to the first virtio-net device (a
- * NetworkDevice, os/drivers/net-device.ts).
+ * into the CSPRNG and attaches the network stack to the first virtio-net device, or to the
+ * platform's net group (os/drivers/tap, the process target) when there is no virtio-net
+ * (both are NetworkDevices, os/drivers/net-device.ts).
  * Problems with a device are printed on stderr and do not stop the program.
  */
 import type { Hw } from '../hw/hw.ts';
 import { discoverDevices, type Driver } from '../drivers/index.ts';
+import { HwNetLink } from '../drivers/tap/net.ts';
 import { addSource } from '../runtime/loop.ts';
 import { reseed } from '../runtime/random.ts';
 import { attachNetwork } from '../netservice/index.ts';
@@ -22,7 +24,8 @@ export function startDevices(hw: Hw): void {
     rng.request();
   }
 
-  const net = found.net[0];
+  // The first virtio-net device, else (process target) the platform's own link.
+  const net = found.net[0] ?? (hw.net ? new HwNetLink(hw.net) : undefined);
   const others: Driver[] = found.drivers.filter((d) => d !== net);
   if (others.length > 0) {
     let mask = 0;

@@ -33,6 +33,23 @@ export interface MsiMessage {
 
 export type AccessWidth = 1 | 2 | 4;
 
+/**
+ * The optional net group (hw.h: hw_net_*): one Ethernet link whose frames the platform moves
+ * whole (the process target's tap). Nothing blocks: `receive` copies the next waiting frame
+ * into `buf` and returns its length (0 = none waits); `transmit` sends one frame (14 to
+ * mtu + 18 bytes, else RangeError) and returns false when the link has no room now; then
+ * `yield` reports bit `line` once it has.
+ */
+export interface HwNet {
+  readonly mac: Uint8Array;
+  readonly mtu: number;
+  readonly line: number;
+  receive(buf: Uint8Array): number;
+  transmit(frame: Uint8Array): boolean;
+  /** Frames the platform dropped (longer than the MTU allows). */
+  droppedRx(): number;
+}
+
 // ---- Required groups: every platform offers them. ----
 
 /** clock: monotonic and wall time. */
@@ -161,7 +178,7 @@ export interface OptionalGroupMembers {
   ports: PortsHw;
   irq: IrqHw;
   dma: DmaHw;
-  net: object;
+  net: { net: HwNet };
 }
 
 /** Member names of every group with functions or fields, for checks and conformance. */
@@ -184,6 +201,8 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net'>, readonly st
 export interface TestHooksHw {
   /** Raise a CPU fault. */
   testFault?(kind: 'ud' | 'gp' | 'pf' | 'de'): never;
+  /** A system call the platform's confinement forbids (the process target: exit 124). */
+  testForbiddenCall?(): never;
   /** A full garbage collection, so tests measure live memory. */
   collectGarbage?(): void;
 }
@@ -197,6 +216,8 @@ export interface TestHooksHw {
 export interface Hw
   extends ClockHw, ConsoleHw, YieldHw, ExitHw, EntropyHw, BootHw, EngineHw, TestHooksHw,
     Partial<PciHw>, Partial<MmioHw>, Partial<PortsHw>, Partial<IrqHw>, Partial<DmaHw> {
+  /** The optional net group: present on the process target when it was given a link. */
+  readonly net?: HwNet;
   /** Every required group, then the optional groups this platform offers. */
   readonly groups: readonly HwGroup[];
 }

@@ -1,6 +1,7 @@
 /**
  * HTTP served from a Nimbus image in QEMU (microvm and q35), reached through QEMU's user
- * network: curl, ab, a 20 MB download, strict framing, timeouts. One boot per machine.
+ * network, and on the process target, reached through its user mode: curl, ab, a 20 MB
+ * download, strict framing, timeouts. One boot per target.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
+import type { RunOptions } from '../../cli/run.ts';
 import { buildTestImage, startServerVm } from './vm.ts';
 
 const programs = path.join(import.meta.dirname, 'programs');
@@ -48,10 +50,13 @@ const FRAMING: [string, string, number][] = [
   ['body over the limit', `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 << 20}\r\n\r\n`, 413],
 ];
 
-for (const machine of ['microvm', 'q35'] as const) {
-  test(`HTTP from the image (${machine}): curl, ab, 20 MB, framing, timeouts`, { skip: !have('curl') && 'curl missing' }, async (t) => {
+// The process target runs the same suite, its port published through its user mode.
+const TARGETS: [string, Partial<RunOptions>][] = [['microvm', { machine: 'microvm' }], ['q35', { machine: 'q35' }], ['process target', { target: 'process' }]];
+
+for (const [name, opts] of TARGETS) {
+  test(`HTTP from the image (${name}): curl, ab, 20 MB, framing, timeouts`, { skip: !have('curl') && 'curl missing' }, async (t) => {
     const image = await buildTestImage(path.join(programs, 'http-server.ts'));
-    const vm = await startServerVm(image, 8080, { machine, memMiB: 128 });
+    const vm = await startServerVm(image, 8080, { ...opts, memMiB: 128 });
     const base = () => `http://127.0.0.1:${vm.hostPort}`;
     try {
       await vm.waitFor('http test server ready');

@@ -1,11 +1,13 @@
 /**
  * The network stack inside the VM: virtio-net (mmio on microvm, pci on q35) + our TCP/IP,
- * reached from the host through QEMU's user-mode network and a port forward.
+ * reached from the host through QEMU's user-mode network and a port forward; and the same
+ * stack on the process target (os/drivers/tap), reached through its user mode.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
+import type { RunOptions } from '../../cli/run.ts';
 import { buildTestImage, startServerVm } from './vm.ts';
 
 const programs = path.join(import.meta.dirname, 'programs');
@@ -21,10 +23,13 @@ function exchange(port: number, payload: Buffer): Promise<Buffer> {
   });
 }
 
-for (const machine of ['microvm', 'q35'] as const) {
-  test(`a TCP server in the VM answers connections from the host (${machine})`, async () => {
+// The process target (user mode: a port published through a namespace) runs the same suite.
+const TARGETS: [string, Partial<RunOptions>][] = [['microvm', { machine: 'microvm' }], ['q35', { machine: 'q35' }], ['process target', { target: 'process' }]];
+
+for (const [name, opts] of TARGETS) {
+  test(`a TCP server in the VM answers connections from the host (${name})`, async () => {
     const image = await buildTestImage(path.join(programs, 'tcp-echo.ts'));
-    const vm = await startServerVm(image, 7000, { machine });
+    const vm = await startServerVm(image, 7000, opts);
     try {
       await vm.waitFor('listening on');
       assert.equal((await exchange(vm.hostPort, Buffer.from('hello vm\n'))).toString(), 'HELLO VM\n');

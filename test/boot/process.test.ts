@@ -67,7 +67,36 @@ test('faults, out of memory and the CPU budget end with the VM\'s exit codes', a
   assert.equal(budget.code, 123, budget.stderr);
 });
 
-test('the process target refuses networking options with a clear error', async () => {
+test('a forbidden system call kills the instance: exit 124, said on stderr', async () => {
+  const image = await buildTestImage(path.join(ROOT, 'test', 'boot', 'programs', 'forbidden-call.ts'));
+  const r = await runProcess(image, [], { testHooks: true });
+  assert.equal(r.code, 124, r.stderr);
+  assert.equal(r.stdout, 'calling openat\n', 'nothing runs after the call');
+  assert.match(r.stderr, /killed by SIGSYS: it made a system call outside its seccomp allow-list/);
+});
+
+test('the instance holds only stdin, the console and stderr: inherited descriptors are closed', async () => {
   const image = await buildTestImage(path.join(ROOT, 'test', 'boot', 'programs', 'idle.ts'));
-  await assert.rejects(runProcess(image, [], { net: { kind: 'user' } }), /The process target has no network yet/);
+  const cmdline = kernelCommandLine({ image, memMiB: 16, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'none' } });
+  // A leaked descriptor (an extra pipe at fd 3) as a careless parent would pass.
+  const child = spawn(PROCESS_RUNNER, [image, '16', cmdline], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  while (!out.includes('\x10S')) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  const fds = readdirSync(`/proc/${child.pid}/fd`).map(Number).sort((a, b) => a - b);
+  child.kill('SIGKILL');
+  assert.deepEqual(fds, [0, 1, 2]);
+});
+
+test('bad network options are refused with a clear error', async () => {
+  const image = await buildTestImage(path.join(ROOT, 'test', 'boot', 'programs', 'idle.ts'));
+  const tapWithPorts = { net: { kind: 'tap', ifname: 'nbx0' } as const, ports: [{ hostAddress: '127.0.0.1', hostPort: 1, guestPort: 80, proto: 'tcp' as const }] };
+  await assert.rejects(runProcess(image, [], tapWithPorts), /-p publishes ports in user mode only/);
+  const udp = { ports: [{ hostAddress: '127.0.0.1', hostPort: 1, guestPort: 53, proto: 'udp' as const }] };
+  await assert.rejects(runProcess(image, [], { ...udp, net: { kind: 'user' } }), /publishes TCP ports only/);
+  await assert.rejects(runProcess(image, [], { net: { kind: 'user' }, ip: '192.168.1.5/24' }), /in user mode the process target's address is on 10\.0\.2\.0\/24/);
+  const nf = spawnSync(path.join(ROOT, 'build', 'nimbus-netfd'), ['tap:', '3', 'true'], { encoding: 'utf8' });
+  assert.equal(nf.status, 2);
+  assert.match(nf.stderr, /the link must be tap:IFNAME or packet:IFNAME/);
 });

@@ -1,7 +1,8 @@
 /**
  * A Nimbus VM on a tap device in a network namespace the test creates: its address comes
  * from dnsmasq's DHCP, names resolve through dnsmasq's DNS, and the image's fetch() reaches
- * a Linux HTTP server (python3 -m http.server) in the namespace. Skipped when not root.
+ * a Linux HTTP server (python3 -m http.server) in the namespace; and the same image on the
+ * process target, on the same kind of tap. Skipped when not root.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,14 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Netns, skipReason } from '../interop/netns.ts';
+import type { RunOptions } from '../../cli/run.ts';
 import { boot, buildTestImage } from './vm.ts';
 
 const skip = skipReason('dnsmasq', 'qemu-system-x86_64');
 let ns: Netns | undefined;
 after(async () => { await ns?.destroy(); });
 
-for (const machine of ['microvm', 'q35'] as const) {
-  test(`DHCP and DNS from dnsmasq, and fetch() to a Linux server, over a tap device (${machine})`, { skip, timeout: 240_000 }, async () => {
+// The process target opens the same tap through nimbus-netfd (--net tap:) and runs the same test.
+const TARGETS: [string, Partial<RunOptions>][] = [['microvm', { machine: 'microvm' }], ['q35', { machine: 'q35' }], ['process target', { target: 'process' }]];
+
+for (const [name, opts] of TARGETS) {
+  test(`DHCP and DNS from dnsmasq, and fetch() to a Linux server, over a tap device (${name})`, { skip, timeout: 240_000 }, async () => {
     ns = Netns.create({ linuxAddress: '10.79.1.1/24', tapName: 'nbvm0' });
     const file = randomBytes(300_000);
     writeFileSync(path.join(ns.dir, 'file.bin'), file);
@@ -30,7 +35,7 @@ for (const machine of ['microvm', 'q35'] as const) {
     await web.waitFor(/Serving HTTP/, 10_000);
     const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'fetch-client.ts'));
     const r = await boot(image, {
-      machine, memMiB: 64, net: { kind: 'tap', ifname: 'nbvm0' }, args: ['web.test', '8000'],
+      ...opts, memMiB: 64, net: { kind: 'tap', ifname: 'nbvm0' }, args: ['web.test', '8000'],
       launcher: ['ip', 'netns', 'exec', ns.name],
     });
     assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);

@@ -1,12 +1,14 @@
 /* The hw contract (core/include/hw.h) in a Linux process: clocks, a wait, console writes,
- * exit and entropy are system calls (the only ones seccomp.c allows); no optional group yet. */
+ * exit and entropy are system calls (the only ones seccomp.c allows); the net group and the wait
+ * are in net.c. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include "process.h"
@@ -26,16 +28,7 @@ const struct hw_boot_info *hw_boot(void) { return &process_boot; }
 uint64_t hw_clock_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC) - start_ns; }
 uint64_t hw_clock_wall_ns(void) { return clock_ns(CLOCK_REALTIME); }
 
-uint32_t hw_yield(uint64_t deadline_ns) {
-  /* No device can become ready: the wait is the deadline (ppoll, the one wait we allow). */
-  uint64_t now = hw_clock_monotonic_ns();
-  if (deadline_ns <= now) return 0;
-  if (deadline_ns == UINT64_MAX) deadline_ns = now + 3600ull * 1000000000u; /* re-checked by the loop */
-  uint64_t d = deadline_ns - now;
-  struct timespec ts = {(time_t)(d / 1000000000u), (long)(d % 1000000000u)};
-  ppoll(NULL, 0, &ts, NULL);
-  return 0;
-}
+/* hw_yield, the one wait, is in net.c: it waits on the network link too. */
 
 /* ---- console: the serial console's protocol on stdout (docs/console-protocol.md) ---- */
 
@@ -150,9 +143,8 @@ void process_install_fault_handlers(void) {
   sigaction(SIGBUS, &sa, NULL);
 }
 
-/* ---- optional groups: none on this platform yet (a tap device comes with the net group) ---- */
+/* ---- optional groups: only net (net.c); no bus, no interrupts, no DMA in a process ---- */
 
-bool hw_has(enum hw_group group) { (void)group; return false; }
 hw_result hw_pci_read(uint32_t bdf, uint32_t offset, int width, uint32_t *value) { return HW_EUNSPEC; }
 hw_result hw_pci_write(uint32_t bdf, uint32_t offset, int width, uint32_t value) { return HW_EUNSPEC; }
 hw_result hw_mmio_map(uint64_t phys, uint64_t size) { return HW_EUNSPEC; }
@@ -172,4 +164,10 @@ hw_result hw_test_fault(const char *kind) {
   if (!strcmp(kind, "pf") || !strcmp(kind, "gp")) { uint64_t v; __asm__ volatile("mov (%1), %0" : "=r"(v) : "r"(bad_pf)); }
   if (!strcmp(kind, "de")) { volatile int z = 0; volatile int x = 1 / z; (void)x; }
   return HW_EINVAL;
+}
+
+/* openat is outside the allow-list: the filter kills the process here (SIGSYS). */
+hw_result hw_test_forbidden_call(void) {
+  syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+  return HW_EINVAL; /* not reached under the filter */
 }

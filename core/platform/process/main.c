@@ -1,10 +1,12 @@
 /*
  * The process platform (DESIGN decision 13, Solo5 spt's model): the image's payload runs in a
- * Linux process. `nimbus-process IMAGE MEM_MIB CMDLINE` reads the image (the same file QEMU
+ * Linux process. `nimbus-process IMAGE MEM_MIB CMDLINE` maps the image (the same file QEMU
  * boots), finds the payload in the PT_LOAD segment `nimbus build` added, hands the engine a heap
  * of MEM_MIB, then confines itself with a seccomp allow-list (seccomp.c) before any of the
  * program's code runs. Console output goes to stdout in the console protocol
  * (docs/console-protocol.md), so the CLI reads a process exactly as it reads a VM's serial port.
+ * With NET_FD, the descriptor (a tap the CLI opened through nimbus-netfd) is the net group's link;
+ * it and fd 1 are the only descriptors the confined process can read or write.
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "process.h"
 
@@ -45,30 +48,57 @@ static void find_payload(const uint8_t *image, size_t size) {
   fail("this image holds no program (build one with `nimbus build app.ts`)");
 }
 
-static uint8_t *read_image(const char *path, size_t *size) {
+/* The image is mapped, not copied: its pages are the page cache's, so every instance of one image
+ * on a host shares them (a fleet pays for its payload once) and only the pages read are loaded. */
+static const uint8_t *map_image(const char *path, size_t *size) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st;
   if (fd < 0 || fstat(fd, &st) < 0) fail("cannot open the image");
-  uint8_t *p = malloc((size_t)st.st_size);
-  if (!p) fail("no memory for the image");
-  for (size_t got = 0; got < (size_t)st.st_size;) {
-    ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
-    if (n <= 0) fail("cannot read the image");
-    got += (size_t)n;
-  }
+  if (st.st_size <= 0) fail("the image is empty");
+  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) fail("cannot map the image");
   close(fd);
   *size = (size_t)st.st_size;
   return p;
 }
 
+/* The link: an open descriptor the CLI passed (nimbus-netfd), and its MAC (default: random,
+ * locally administered, unicast). */
+static int start_net(const char *fd_text, const char *mac_text) {
+  char *end;
+  long fd = strtol(fd_text, &end, 10);
+  if (*end || fd < 3 || fd > 1023) fail("NET_FD must be a descriptor number from 3 to 1023");
+  uint8_t mac[6];
+  unsigned m[6];
+  if (mac_text) {
+    char extra;
+    if (sscanf(mac_text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &extra) != 6) fail("MAC must look like 02:00:00:12:34:56");
+    for (int i = 0; i < 6; i++) mac[i] = (uint8_t)m[i];
+    if (mac[0] & 1) fail("MAC must be a unicast address");
+  } else {
+    if (hw_entropy(mac, sizeof mac) != sizeof mac) fail("no entropy for a MAC address");
+    mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
+  }
+  if (!process_net_start((int)fd, mac, 0)) fail("NET_FD is not an open descriptor");
+  return (int)fd;
+}
+
+/* Descriptors a parent leaked (pipes of a test runner, a shell's) go before confinement: the
+ * instance keeps stdin, the console, stderr (used only before confinement) and its link. */
+static void close_inherited(int keep) {
+  if (keep < 0) keep = 2;
+  if (keep > 3) syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
+  syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    dprintf(2, "usage: nimbus-process IMAGE MEM_MIB CMDLINE\n");
+  if (argc < 4 || argc > 6) {
+    dprintf(2, "usage: nimbus-process IMAGE MEM_MIB CMDLINE [NET_FD [MAC]]\n");
     return 2;
   }
   process_clock_start();
   size_t image_size;
-  const uint8_t *image = read_image(argv[1], &image_size);
+  const uint8_t *image = map_image(argv[1], &image_size);
   find_payload(image, image_size);
   long mib = strtol(argv[2], NULL, 10);
   if (mib < 2 || mib > 65536) fail("MEM_MIB must be 2 to 65536");
@@ -87,8 +117,10 @@ int main(int argc, char **argv) {
   size_t stack = getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (8u << 20) ? rl.rlim_cur : 8u << 20;
   process_boot.stack_high = top;
   process_boot.stack_low = top - stack + (256u << 10);
+  int net_fd = argc > 4 ? start_net(argv[4], argc > 5 ? argv[5] : NULL) : -1;
+  close_inherited(net_fd);
   process_install_fault_handlers();
   process_console_start();
-  process_confine();
+  process_confine(net_fd);
   js_run();
 }

@@ -157,3 +157,10 @@ hw_result hw_test_fault(const char *kind) {
   if (!strcmp(kind, "de")) { volatile int z = 0; volatile int x = 1 / z; (void)x; }
   return HW_EINVAL;
 }
+
+/* ---- the net group and the confinement test hook: not on this platform (virtio-net is a PCI/MMIO device) ---- */
+
+hw_result hw_net_info(struct hw_net_info *info) { (void)info; return HW_EUNSPEC; }
+hw_result hw_net_receive(uint8_t *buf, size_t cap, size_t *len) { (void)buf; (void)cap; (void)len; return HW_EUNSPEC; }
+hw_result hw_net_transmit(const uint8_t *frame, size_t len) { (void)frame; (void)len; return HW_EUNSPEC; }
+hw_result hw_test_forbidden_call(void) { return HW_EUNSPEC; }
