@@ -12,8 +12,10 @@ import type { Ipv4Addr } from '../addr.ts';
 import { FRAME_HEADROOM, type OutgoingDatagram } from '../transport.ts';
 import { emitTcp, emptyTcpRepr, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
 import { Assembler } from './assembler.ts';
+import { NewReno } from './congestion.ts';
 import { resolveKeepAlive, type ConnHost, type KeepAliveOptions } from './config.ts';
 import { RingBuffer } from './ring.ts';
+import { RttEstimator } from './rtt.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.ts';
 import type { TimeWaitState } from './time-wait.ts';
 
@@ -39,7 +41,6 @@ const EV_WRITABLE = 4;
 const EV_ERROR = 8;
 const EV_CLOSED = 16;
 
-const MAX_CWND = 0x3fffffff;
 /** Minimum spacing of ACKs answering out-of-window segments without data (Linux: 500 ms). */
 const OOW_ACK_INTERVAL = 500;
 const DEFAULT_PEER_MSS = 536; // RFC 9293 §3.7.1
@@ -119,9 +120,7 @@ export class TcpConnection {
   #lastAckSent = 0;
 
   // RTO (RFC 6298)
-  #srtt = 0;
-  #rttvar = 0;
-  #hasRtt = false;
+  #rtt = new RttEstimator();
   #rto: number;
   #rtxDeadline = Infinity;
   #rtxCount = 0;
@@ -130,12 +129,7 @@ export class TcpConnection {
   #rttTime = 0;
 
   // congestion control (RFC 5681, RFC 6582)
-  #cwnd = 0;
-  #ssthresh = MAX_CWND;
-  #bytesAcked = 0;
-  #dupAcks = 0;
-  #inRecovery = false;
-  #recover: number;
+  #cc: NewReno;
   #retransmitHead = false;
 
   // ACK generation
@@ -172,7 +166,7 @@ export class TcpConnection {
     this.#iss = iss;
     this.#sndUna = this.#sndNxt = this.#sndMax = iss;
     this.#sndBufSeq = seqAdd(iss, 1);
-    this.#recover = iss;
+    this.#cc = new NewReno(iss);
     this.#rto = cfg.initialRto;
     this.#sndBuf = new RingBuffer(cfg.sendBufferSize);
     this.#rcvBuf = new RingBuffer(cfg.receiveBufferSize);
@@ -218,7 +212,7 @@ export class TcpConnection {
     windowScaling: boolean; timestamps: boolean; sack: boolean; oooRanges: number; rcvAllocated: number; sndAllocated: number;
   } {
     return {
-      cwnd: this.#cwnd, ssthresh: this.#ssthresh, rto: this.#rto, srtt: this.#hasRtt ? this.#srtt : undefined,
+      cwnd: this.#cc.cwnd, ssthresh: this.#cc.ssthresh, rto: this.#rto, srtt: this.#rtt.hasSample ? this.#rtt.srtt : undefined,
       sndWnd: this.#sndWnd, mss: this.#sndMss, windowScaling: this.#wsOk, timestamps: this.#tsOk, sack: this.#sackOk,
       oooRanges: this.#asm.count, rcvAllocated: this.#rcvBuf.allocated, sndAllocated: this.#sndBuf.allocated,
     };
@@ -512,7 +506,7 @@ export class TcpConnection {
       this.#state = 'ESTABLISHED';
       this.#processAck(now, seg, 0);
       this.#sndWnd = this.#maxSndWnd = seg.window; // a SYN's window is never scaled (RFC 7323 §2.2)
-      this.#initCongestion();
+      this.#cc.start(this.#sndMss);
       this.#ackNow = true;
       this.#events |= EV_CONNECTED;
       if (this.#finQueued) this.#state = 'FIN-WAIT-1';
@@ -557,14 +551,8 @@ export class TcpConnection {
     this.#sndWl1 = seg.seq;
     this.#sndWl2 = seg.ack;
     if (this.#sndWnd > this.#maxSndWnd) this.#maxSndWnd = this.#sndWnd;
-    this.#initCongestion();
+    this.#cc.start(this.#sndMss);
     return true;
-  }
-
-  #initCongestion(): void {
-    // RFC 5681 §3.1 initial window
-    const m = this.#sndMss;
-    this.#cwnd = m > 2190 ? 2 * m : m > 1095 ? 3 * m : 4 * m;
   }
 
   #updateTsRecent(seg: TcpRepr): void {
@@ -615,15 +603,7 @@ export class TcpConnection {
       // RFC 5681 §2 duplicate ACK: data outstanding, no data, no SYN/FIN, same window.
       if (acked === 0 && this.#sndMax !== this.#sndUna && dataLen === 0 && !(seg.flags & (SYN | FIN)) &&
           !windowChanged && this.#sndWnd !== 0 && this.#isSynchronized()) {
-        this.#dupAcks++;
-        if (this.#inRecovery) {
-          this.#cwnd = Math.min(this.#cwnd + m, MAX_CWND); // RFC 6582 §3.2 step 3
-        } else if (this.#dupAcks === 3 && seqGt(ack, this.#recover)) {
-          // RFC 6582 §3.2 step 2 / RFC 5681 §3.2: fast retransmit, enter fast recovery.
-          this.#ssthresh = Math.max(seqDiff(this.#sndMax, this.#sndUna) >> 1, 2 * m);
-          this.#recover = seqAdd(this.#sndMax, -1);
-          this.#cwnd = this.#ssthresh + 3 * m;
-          this.#inRecovery = true;
+        if (this.#cc.onDuplicateAck(ack, this.#sndUna, this.#sndMax, m)) {
           this.#retransmitHead = true;
           this.#rttTiming = false; // Karn
           this.#host.stats.fastRetransmits++;
@@ -649,32 +629,13 @@ export class TcpConnection {
     // Karn: a backed-off RTO is kept until a valid sample arrives.
     if (this.#rttTiming && seqGe(ack, this.#rttSeq)) {
       this.#rttTiming = false;
-      this.#rttSample(now - this.#rttTime);
+      this.#rtt.sample(now - this.#rttTime);
       this.#recomputeRto();
     }
     this.#rtxDeadline = this.#sndUna === this.#sndMax ? Infinity : now + this.#rto; // RFC 6298 §5.2-5.3
-    if (ackedData > 0 && this.#isSynchronized() && this.#cwnd > 0) {
-      if (this.#inRecovery) {
-        if (seqGt(ack, this.#recover)) {
-          // RFC 6582 §3.2 step 3, full acknowledgment
-          const flight = seqDiff(this.#sndMax, this.#sndUna);
-          this.#cwnd = Math.min(this.#ssthresh, Math.max(flight, m) + m);
-          this.#inRecovery = false;
-          this.#dupAcks = 0;
-        } else {
-          // partial acknowledgment: retransmit the next hole, deflate the window
-          this.#retransmitHead = true;
-          this.#cwnd = Math.max(this.#cwnd - acked + (acked >= m ? m : 0), m);
-        }
-      } else {
-        this.#dupAcks = 0;
-        if (this.#cwnd < this.#ssthresh) this.#cwnd += Math.min(acked, m); // slow start (RFC 5681 eq. 2)
-        else {
-          this.#bytesAcked += acked; // congestion avoidance, byte counting (RFC 5681 §3.1)
-          if (this.#bytesAcked >= this.#cwnd) { this.#bytesAcked -= this.#cwnd; this.#cwnd += m; }
-        }
-        if (this.#cwnd > MAX_CWND) this.#cwnd = MAX_CWND;
-      }
+    if (ackedData > 0 && this.#isSynchronized() && this.#cc.cwnd > 0 &&
+        this.#cc.onNewAck(ack, acked, this.#sndUna, this.#sndMax, m)) {
+      this.#retransmitHead = true;
     }
     return finAcked;
   }
@@ -684,22 +645,9 @@ export class TcpConnection {
     return s !== 'SYN-SENT' && s !== 'SYN-RECEIVED' && s !== 'CLOSED';
   }
 
-  #rttSample(r: number): void {
-    if (r < 0) return;
-    if (!this.#hasRtt) {
-      this.#srtt = r;
-      this.#rttvar = r / 2;
-      this.#hasRtt = true;
-    } else {
-      this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - r);
-      this.#srtt = 0.875 * this.#srtt + 0.125 * r;
-    }
-  }
-
   #recomputeRto(): void {
     const cfg = this.#host.cfg;
-    const base = this.#hasRtt ? this.#srtt + Math.max(1, 4 * this.#rttvar) : cfg.initialRto;
-    this.#rto = Math.min(Math.max(base, cfg.minRto), cfg.maxRto);
+    this.#rto = this.#rtt.rto(cfg.initialRto, cfg.minRto, cfg.maxRto);
   }
 
   /** Text and FIN processing for a segment at offset `off` from RCV.NXT (already window-checked). */
@@ -887,13 +835,7 @@ export class TcpConnection {
     this.#host.stats.retransmits++;
     this.#rto = Math.min(this.#rto * 2, cfg.maxRto);
     if (!handshake) {
-      const m = this.#sndMss;
-      this.#ssthresh = Math.max(seqDiff(this.#sndMax, this.#sndUna) >> 1, 2 * m);
-      this.#cwnd = m;
-      this.#bytesAcked = 0;
-      this.#inRecovery = false;
-      this.#dupAcks = 0;
-      this.#recover = seqAdd(this.#sndMax, -1);
+      this.#cc.onTimeout(this.#sndUna, this.#sndMax, this.#sndMss);
       this.#retransmitHead = false;
     }
     this.#rttTiming = false; // Karn
@@ -966,7 +908,7 @@ export class TcpConnection {
       const finPending = this.#finQueued && seqLe(this.#sndNxt, this.#finSeq);
       if (unsent <= 0 && !finPending) break;
       const inFlight = seqDiff(this.#sndNxt, this.#sndUna);
-      const wnd = Math.min(this.#sndWnd, this.#cwnd);
+      const wnd = Math.min(this.#sndWnd, this.#cc.cwnd);
       const usable = wnd - inFlight;
       let len = unsent > 0 ? Math.min(unsent, segMax) : 0;
       if (len > usable) len = usable > 0 ? usable : 0;
