@@ -6,7 +6,7 @@
  * (both are NetworkDevices, os/drivers/net-device.ts).
  * Problems with a device are printed on stderr and do not stop the program.
  */
-import type { Hw } from '../hw/hw.ts';
+import { hasGroup, type Hw } from '../hw/hw.ts';
 import { discoverDevices, type Driver } from '../drivers/index.ts';
 import { HwNetLink } from '../drivers/tap/net.ts';
 import { addSource } from '../runtime/loop.ts';
@@ -25,7 +25,7 @@ export function startDevices(hw: Hw): void {
   }
 
   // The first virtio-net device, else (process target) the platform's own link.
-  const net = found.net[0] ?? (hw.net ? new HwNetLink(hw.net) : undefined);
+  const net = found.net[0] ?? (hasGroup(hw, 'net') ? new HwNetLink(hw.net) : undefined);
   const others: Driver[] = found.drivers.filter((d) => d !== net);
   if (others.length > 0) {
     let mask = 0;

@@ -10,6 +10,7 @@
  * No checksum is vouched for (a tap carries no offload header), so the stack verifies all.
  */
 import type { HwNet } from '../../hw/hw.ts';
+import type { NetworkDevice } from '../net-device.ts';
 
 /** Frames drained per service() call before yielding to the rest of the loop. */
 const RX_BUDGET = 64;
@@ -23,7 +24,7 @@ export interface HwNetStats {
   rxDropped: number;
 }
 
-export class HwNetLink {
+export class HwNetLink implements NetworkDevice {
   readonly name = 'process link (hw.net)';
   readonly mac: Uint8Array;
   readonly mtu: number;
