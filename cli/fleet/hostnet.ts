@@ -5,6 +5,12 @@
  * learns it up front (a permanent neighbour entry): the first packet to an instance does not
  * wait for ARP, and thousands of instances do not overflow the ARP cache (permanent entries
  * are not garbage-collected, so they do not count against gc_thresh3). Needs CAP_NET_ADMIN.
+ *
+ * The taps are isolated bridge ports: a broadcast from one instance (its ARP for the gateway)
+ * reaches the host, not the 999 other instances on its bridge, which would each wake to drop
+ * it (a fleet of N starting would cost N^2 wake-ups). The host answers ARP for every address
+ * on the bridge (proxy_arp_pvlan: proxy ARP back out of the interface it came in on, for
+ * private VLANs) and routes between instances, on one bridge as across bridges.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,14 +48,17 @@ export function addTaps(nets: InstanceNet[], hostCidrOf: (bridge: string) => str
   }
   for (const n of nets) {
     if (!linkExists(n.tap)) lines.push(`tuntap add dev ${n.tap} mode tap`);
-    lines.push(`link set ${n.tap} master ${n.bridge} up`, `neigh replace ${n.ip} lladdr ${n.mac} dev ${n.bridge} nud permanent`);
+    lines.push(`link set ${n.tap} master ${n.bridge} up`, `link set dev ${n.tap} type bridge_slave isolated on`, `neigh replace ${n.ip} lladdr ${n.mac} dev ${n.bridge} nud permanent`);
   }
   const errors = ipBatch(lines).filter((l) => !/File exists/.test(l));
-  // The host routes between its bridges (their subnets are its own): forwarding on these only.
+  // The host routes between instances (their subnets are its own): forwarding on these bridges
+  // only, proxy ARP for isolated ports, and no redirects (the route in is the route out).
   for (const b of bridges) {
-    try {
-      writeFileSync(`/proc/sys/net/ipv4/conf/${b}/forwarding`, '1');
-    } catch { /* a read-only /proc/sys: instances on one bridge still reach the host */ }
+    for (const [key, value] of [['forwarding', '1'], ['proxy_arp_pvlan', '1'], ['send_redirects', '0']]) {
+      try {
+        writeFileSync(`/proc/sys/net/ipv4/conf/${b}/${key}`, value);
+      } catch { /* a read-only /proc/sys: instances still reach the host */ }
+    }
   }
   const missing = nets.filter((n) => !linkExists(n.tap));
   if (missing.length) throw new HostNetError(`cannot make taps ${missing.slice(0, 3).map((n) => n.tap).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}: ${errors.slice(0, 3).join('; ') || 'ip failed'}`);

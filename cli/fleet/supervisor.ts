@@ -164,7 +164,7 @@ export class Supervisor {
       for (const r of recs) {
         if (r.startedAt !== undefined) started++;
         if (r.answeredAt !== undefined && LIVE.has(r.state)) answering++;
-        else if (r.state === 'failed' || r.state === 'exited' || r.error !== undefined || r.exitedAt !== undefined) failed++;
+        else if (r.state === 'failed' || r.error !== undefined || (r.exitedAt !== undefined && r.exitCode !== 0)) failed++;
       }
       const m = hostMemory();
       return { total: recs.length, started, answering, failed, hostMemMiB: Math.round(m.totalMiB - m.availableMiB - memBefore), elapsedMs: Math.round(performance.now() - t0) };

@@ -96,6 +96,14 @@ test('process target: a fleet of 3 answers at its own addresses; ps, logs, stop,
   assert.match(huge.stderr, /not enough host memory for 90000 more instances: about \d+ fit \(\d+ MiB available/);
   assert.equal(nimbus(['logs', 'nosuch']).code, 2);
 
+  // Instances reach each other through the host (isolated bridge ports, proxy ARP).
+  const peer = nimbus(['up', await buildTestImage(path.join(programs, 'fleet-peer.ts')), '--name', 'peer', '--', ips[1]!]);
+  assert.equal(peer.code, 0, peer.stderr);
+  await until('the peer to finish', () => row('peer-1')?.state === 'exited');
+  assert.match(nimbus(['logs', 'peer-1']).stdout, /^peer answered 200 Hello from Nimbus!$/m);
+  assert.equal(row('peer-1')!.exitCode, 0);
+  assert.equal(nimbus(['rm', 'peer']).code, 0);
+
   assert.equal(nimbus(['stop', 'web-1']).code, 0);
   const stopped = row('web-1')!;
   assert.equal(stopped.state, 'stopped');
