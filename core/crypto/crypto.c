@@ -156,7 +156,7 @@ hw_result hw_crypto_ecdh(int curve, const uint8_t *scalar, uint8_t *point, uint8
   if (curve != HW_EC_X25519 && !scalar_in_range(curve, scalar)) return HW_EINVAL;
   size_t plen = hw_ec_point_len(curve), slen = hw_ec_scalar_len(curve);
   if (!ec->mul(point, plen, scalar, slen, id)) return HW_AGAIN;
-  size_t off, xlen = ec->xoff(id, &off);
+  size_t xlen, off = ec->xoff(id, &xlen);
   memcpy(out_x, point + off, xlen);
   *out_len = xlen;
   return HW_OK;
