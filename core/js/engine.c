@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "checksum.h"
 #include "quickjs.h"
+#include "bindings.h"
 
 struct payload_header {
   uint32_t magic;       /* "NBPL" */
@@ -215,6 +216,10 @@ static uint8_t *typed_array_bytes(JSContext *c, JSValueConst v, size_t *len, con
     return NULL;
   }
   return base + off;
+}
+
+uint8_t *engine_typed_array_bytes(JSContext *c, JSValueConst v, size_t *len, const char *type_error) {
+  return typed_array_bytes(c, v, len, type_error);
 }
 
 /* ---- hw functions ---- */
@@ -601,6 +606,7 @@ static JSValue new_hw_object(JSContext *c, const struct hw_boot_info *boot) {
     JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, g->name));
   }
   if (install_net_group(c, hw)) JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, "net"));
+  if (crypto_group_install(c, hw)) JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, "crypto"));
   JS_SetPropertyStr(c, hw, "groups", groups);
   JS_SetPropertyStr(c, hw, "cmdline", JS_NewString(c, boot->cmdline));
   JS_SetPropertyStr(c, hw, "memSize", JS_NewFloat64(c, (double)boot->mem_size));

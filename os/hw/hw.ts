@@ -16,6 +16,8 @@
  * - Times are milliseconds as floating-point numbers (sub-millisecond precision).
  * - Nothing blocks except `yield`, which halts the CPU until an interrupt or the deadline.
  */
+import type { HwCrypto } from './hw-crypto.ts';
+export type { HwCrypto } from './hw-crypto.ts';
 
 /** A physically contiguous, zeroed, page-aligned buffer a device may read and write. */
 export interface DmaRegion {
@@ -177,7 +179,7 @@ export interface DmaHw {
 }
 
 export const REQUIRED_GROUPS = ['clock', 'console', 'yield', 'exit', 'entropy', 'boot', 'engine'] as const;
-export const OPTIONAL_GROUPS = ['pci', 'mmio', 'ports', 'irq', 'dma', 'net'] as const;
+export const OPTIONAL_GROUPS = ['pci', 'mmio', 'ports', 'irq', 'dma', 'net', 'crypto'] as const;
 export type RequiredGroup = (typeof REQUIRED_GROUPS)[number];
 export type OptionalGroup = (typeof OPTIONAL_GROUPS)[number];
 export type HwGroup = RequiredGroup | OptionalGroup;
@@ -190,10 +192,11 @@ export interface OptionalGroupMembers {
   irq: IrqHw;
   dma: DmaHw;
   net: { net: HwNet };
+  crypto: { crypto: HwCrypto };
 }
 
 /** Member names of every group with functions or fields, for checks and conformance. */
-export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net'>, readonly string[]>> = {
+export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net' | 'crypto'>, readonly string[]>> = {
   clock: ['now', 'nowNs', 'wallClock'],
   console: ['write'],
   yield: ['yield'],
@@ -229,6 +232,8 @@ export interface Hw
     Partial<PciHw>, Partial<MmioHw>, Partial<PortsHw>, Partial<IrqHw>, Partial<DmaHw> {
   /** The optional net group: present on the process target when it was given a link. */
   readonly net?: HwNet;
+  /** The optional crypto group (os/hw/hw-crypto.ts): native primitives in the core. */
+  readonly crypto?: HwCrypto;
   /** Every required group, then the optional groups this platform offers. */
   readonly groups: readonly HwGroup[];
 }
