@@ -55,6 +55,8 @@ Options:
   --dns ADDR           DNS server for --ip
   --cpu-budget MS      stop the program (exit 123) if it runs MS ms without returning
                        to the event loop, e.g. an endless loop (default: no limit)
+  --crypto js|native   primitives for TLS and node:crypto: the core's BearSSL (native,
+                       the default) or @noble in JavaScript (js)
   --timing             print boot timing measured inside the guest to stderr
   --test-hooks         enable test-only hooks in the guest (hw.testFault, used by the
                        core's fault tests); never for production
@@ -111,7 +113,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
+  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget', '--crypto']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -142,6 +144,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (ports.length && net.kind === 'none') fail('-p needs networking; drop --net none');
   const budget = one('--cpu-budget');
   if (budget !== undefined && !/^\d+$/.test(budget)) fail(`--cpu-budget takes a number of milliseconds, got '${budget}'`);
+  const cryptoFlag = one('--crypto');
+  if (cryptoFlag !== undefined && cryptoFlag !== 'js' && cryptoFlag !== 'native') fail(`--crypto takes js or native, got '${cryptoFlag}'`);
   const ip = one('--ip');
   if (ip && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(ip)) fail(`--ip takes ADDR/PREFIX, e.g. 10.0.2.15/24, got '${ip}'`);
 
@@ -156,6 +160,7 @@ async function cmdRun(argv: string[]): Promise<number> {
     target: runTarget,
     testHooks: p.flags.has('--test-hooks'),
     cpuBudgetMs: budget === undefined ? undefined : Number(budget),
+    crypto: cryptoFlag as 'js' | 'native' | undefined,
     timing: p.flags.has('--timing') ? (t) => process.stderr.write(`nimbus: timing ${JSON.stringify(t)}\n`) : undefined,
   });
 }

@@ -24,6 +24,8 @@ export interface RunOptions {
   testHooks?: boolean;
   /** Longest time (ms) JS may run without returning to the event loop; 0 = no limit. */
   cpuBudgetMs?: number;
+  /** 'js' keeps os/crypto on @noble instead of the core's native crypto group (nimbus.crypto=js). */
+  crypto?: 'native' | 'js';
   timing?: (fields: Record<string, number>) => void;
   /** Where program output goes (defaults: this process's stdout and stderr). */
   stdout?: (b: Uint8Array) => void;
@@ -91,6 +93,7 @@ export function kernelCommandLine(o: RunOptions): string {
   if (o.dns) parts.push(`nimbus.dns=${o.dns}`);
   if (o.testHooks) parts.push('nimbus.testhooks=1');
   if (o.cpuBudgetMs) parts.push(`nimbus.cpu_budget_ms=${Math.round(o.cpuBudgetMs)}`);
+  if (o.crypto === 'js') parts.push('nimbus.crypto=js');
   return parts.join(' ');
 }
 
