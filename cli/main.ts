@@ -9,6 +9,8 @@ const HELP: Record<string, string> = {
 Usage:
   nimbus build <entry.ts> [-o image]       build a bootable image
   nimbus run <entry.ts | image> [options]  build if needed, then boot it in QEMU
+  nimbus up <entry.ts | image> -n N        start a fleet of instances (docs/fleet.md)
+  nimbus ps | logs | stop | rm             list, read, stop and remove fleet instances
   nimbus <command> --help                  help for a command
 
 Options:
@@ -163,6 +165,17 @@ async function cmdRun(argv: string[]): Promise<number> {
   });
 }
 
+async function fleet(cmd: 'up' | 'ps' | 'logs' | 'stop' | 'rm', argv: string[]): Promise<number> {
+  const { fleetMain, FleetUsageError } = await import('./fleet/commands.ts');
+  try {
+    return await fleetMain(cmd, argv);
+  } catch (e) {
+    if (e instanceof FleetUsageError) fail(e.message);
+    if (e instanceof Error && !(e instanceof TypeError)) fail(e.message, 1);
+    throw e;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -170,6 +183,9 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === '--version') { console.log('nimbus 0.1.0'); return 0; }
     if (cmd === 'build') return await cmdBuild(rest);
     if (cmd === 'run') return await cmdRun(rest);
+    if (cmd === 'up' || cmd === 'ps' || cmd === 'logs' || cmd === 'stop' || cmd === 'rm') return await fleet(cmd, rest);
+    // Internal: the fleet's supervisor, started detached by the fleet commands (cli/fleet/client.ts).
+    if (cmd === '__supervisor') return await (await import('./fleet/supervisor.ts')).supervisorMain(rest[0]!);
     // Internal: the process target's user-mode relay, run by `nimbus run` in a namespace.
     if (cmd === '__usernet') return await (await import('./usernet.ts')).usernetMain(rest[0]!);
     fail(`unknown command '${cmd}' (see nimbus --help)`);

@@ -37,6 +37,8 @@ export interface RunOptions {
   target?: 'qemu' | 'process';
   /** Stops the VM when aborted (the run then resolves with 130, as Ctrl-C). */
   signal?: AbortSignal;
+  /** The network device's MAC (default: QEMU's, or random on the process target); a fleet sets each instance's. */
+  mac?: string;
 }
 
 /** Exit codes the CLI itself produces (documented in docs/exit-codes.md). */
@@ -131,7 +133,7 @@ export function qemuArgs(o: RunOptions): string[] {
     const fwd = o.ports.map((p) => `,hostfwd=${p.proto}:${p.hostAddress}:${p.hostPort}-:${p.guestPort}`).join('');
     args.push('-netdev', `user,id=n0${fwd}`, '-device', `${dev('net')},netdev=n0`);
   } else if (net.kind === 'tap') {
-    args.push('-netdev', `tap,id=n0,ifname=${net.ifname},script=no,downscript=no`, '-device', `${dev('net')},netdev=n0`);
+    args.push('-netdev', `tap,id=n0,ifname=${net.ifname},script=no,downscript=no`, '-device', `${dev('net')},netdev=n0${o.mac ? `,mac=${o.mac}` : ''}`);
   }
   return args.concat(o.extraQemuArgs ?? []);
 }

@@ -5,6 +5,7 @@
 #include "hw.h"
 #include "mm.h"
 #include "engine.h"
+#include "checksum.h"
 #include "quickjs.h"
 #include "bindings.h"
 
@@ -441,6 +442,16 @@ static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValu
   return obj;
 }
 
+/* engine: hw.checksum(bytes[, partial]): the RFC 1071 partial sum, see checksum.c. */
+static JSValue js_checksum(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  size_t len;
+  uint8_t *bytes = typed_array_bytes(c, argv[0], &len, "checksum() takes a Uint8Array");
+  if (!bytes) return JS_EXCEPTION;
+  uint32_t partial = 0;
+  if (argc > 1 && !JS_IsUndefined(argv[1]) && JS_ToUint32(c, &partial, argv[1])) return JS_EXCEPTION;
+  return JS_NewUint32(c, checksum_partial(bytes, len, partial));
+}
+
 static JSValue js_dma_fence(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   hw_dma_fence();
   return JS_UNDEFINED;
@@ -468,6 +479,7 @@ static const JSCFunctionListEntry required_funcs[] = {
   JS_CFUNC_DEF("setRejectionTracker", 1, js_set_rejection_tracker),
   JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
   JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
+  JS_CFUNC_DEF("checksum", 2, js_checksum),
 };
 static const char *const required_groups[] = {"clock", "console", "yield", "exit", "entropy", "boot", "engine"};
 

@@ -117,6 +117,13 @@ export interface EngineHw {
   runMicrotasks(): void;
   /** The core's heap: bytes managed and in use, and the engine's own count against its limit. */
   memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+  /**
+   * The Internet checksum's partial sum (RFC 1071) of `bytes` as big-endian 16-bit words (a
+   * zero byte pads an odd length), plus `partial` (uint32, default 0), folded to 16 bits and
+   * not complemented: 0 only when everything summed is zero. A non-Uint8Array throws
+   * TypeError. A compute primitive (core/js/checksum.c): the stack's hottest loop.
+   */
+  checksum(bytes: Uint8Array, partial?: number): number;
 }
 
 // ---- Optional groups: a platform offers some (hw.groups says which). ----
@@ -192,7 +199,7 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net' | 'crypto'>, 
   exit: ['exit'],
   entropy: ['entropy'],
   boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
-  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum'],
   pci: ['pciRead', 'pciWrite'],
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],
