@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildImage } from '../cli/build.ts';
 import { ROOT } from '../cli/paths.ts';
-import { hostMemory, howManyFit, pssKiB } from '../cli/fleet/host.ts';
+import { hostMemory, howManyFit, instanceCostMiB, pssKiB } from '../cli/fleet/host.ts';
 import type { PsRow } from '../cli/fleet/protocol.ts';
 
 const N = Number(process.env.DENSITY_N ?? 3000);
@@ -143,7 +143,7 @@ async function inside(): Promise<unknown> {
   const image = (await buildImage({ entry: path.join(ROOT, 'bench/baseline/hello-server.mjs'), output: path.join(ROOT, 'build/bench/density-hello.img') })).image;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-density-'));
   try {
-    const fit = howManyFit(hostMemory(), 8);
+    const fit = howManyFit(hostMemory(), instanceCostMiB('process', 64));
     if (fit < N) return { skipped: `the host has memory for about ${fit} instances, not ${N} (set DENSITY_N)` };
     return { process: await processFleet(image, dir), qemu: await qemuFleet(image, dir) };
   } finally {

@@ -48,13 +48,15 @@ export function reserveMiB(m: HostMemory): number {
 
 /**
  * What one more instance is expected to cost the host, in MiB. Process target: the PSS of the
- * fleet's running instances of the image when there are some (their mean), else 8 MiB (an idle
- * HTTP instance measures about 5.5; bench/RESULTS.md), plus its tap. QEMU: the guest memory it
- * may touch plus QEMU itself (~40 MiB under TCG).
+ * fleet's running instances of the image when there are some (their mean, plus a fifth), else
+ * 4 MiB (an idle HTTP instance in a fleet costs about 2.9 MiB of MemAvailable, kernel included:
+ * bench/RESULTS.md, density), plus its tap. QEMU: the guest memory it may touch plus QEMU
+ * itself (~40 MiB under TCG). A fleet that grows past its estimate is still stopped in time:
+ * each start batch checks the memory left first.
  */
 export function instanceCostMiB(target: 'process' | 'qemu', memMiB: number, measuredMeanMiB?: number): number {
   if (target === 'qemu') return memMiB + 40;
-  return Math.min(memMiB, measuredMeanMiB !== undefined ? measuredMeanMiB * 1.2 : 8) + 0.25;
+  return Math.min(memMiB, measuredMeanMiB !== undefined ? measuredMeanMiB * 1.2 : 4) + 0.25;
 }
 
 /** How many instances of that cost fit in the host's available memory, less the reserve. */

@@ -4,7 +4,8 @@
  * batch of instances, not one per command). Each instance's MAC is ours to choose, so the host
  * learns it up front (a permanent neighbour entry): the first packet to an instance does not
  * wait for ARP, and thousands of instances do not overflow the ARP cache (permanent entries
- * are not garbage-collected, so they do not count against gc_thresh3). Needs CAP_NET_ADMIN.
+ * are not garbage-collected, so they do not count against gc_thresh3), and the bridge learns
+ * its port up front (a static FDB entry). Needs CAP_NET_ADMIN.
  *
  * The taps are isolated bridge ports: a broadcast from one instance (its ARP for the gateway)
  * reaches the host, not the 999 other instances on its bridge, which would each wake to drop
@@ -30,10 +31,12 @@ export function requireNetAdmin(): void {
   throw new HostNetError('the fleet network (a bridge and a tap per instance) needs root (CAP_NET_ADMIN): run nimbus up as root, or use --net none for instances without a network');
 }
 
-function ipBatch(lines: string[]): string[] {
+const ipBatch = (lines: string[]) => batch('ip', lines);
+
+function batch(tool: 'ip' | 'bridge', lines: string[]): string[] {
   if (lines.length === 0) return [];
-  const r = spawnSync('ip', ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000 });
-  if (r.error) throw new HostNetError(`cannot run ip (iproute2): ${r.error.message}`);
+  const r = spawnSync(tool, ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw new HostNetError(`cannot run ${tool} (iproute2): ${r.error.message}`);
   return r.stderr.split('\n').filter((l) => l.trim() && !/^Command failed -:\d+$/.test(l.trim()));
 }
 
@@ -48,9 +51,13 @@ export function addTaps(nets: InstanceNet[], hostCidrOf: (bridge: string) => str
   }
   for (const n of nets) {
     if (!linkExists(n.tap)) lines.push(`tuntap add dev ${n.tap} mode tap`);
-    lines.push(`link set ${n.tap} master ${n.bridge} up`, `link set dev ${n.tap} type bridge_slave isolated on`, `neigh replace ${n.ip} lladdr ${n.mac} dev ${n.bridge} nud permanent`);
+    lines.push(`link set ${n.tap} master ${n.bridge} up`, `link set dev ${n.tap} type bridge_slave isolated on flood off`, `neigh replace ${n.ip} lladdr ${n.mac} dev ${n.bridge} nud permanent`);
   }
   const errors = ipBatch(lines).filter((l) => !/File exists/.test(l));
+  // The bridge knows each instance's port before it sends anything: a frame for an instance
+  // that has not spoken yet (the first health check) goes to its port alone, not to every port
+  // (flood off above: no port gets unicast meant for another).
+  errors.push(...batch('bridge', nets.map((n) => `fdb replace ${n.mac} dev ${n.tap} master static`)));
   // The host routes between instances (their subnets are its own): forwarding on these bridges
   // only, proxy ARP for isolated ports, and no redirects (the route in is the route out).
   for (const b of bridges) {

@@ -308,8 +308,7 @@ export class Supervisor {
     if (stopped) {
       r.state = 'stopped';
       live.note(`stopped (${code})`);
-      this.#releaseNet([r]);
-      stopped();
+      stopped(); // stop() releases the network of all it stopped at once
     } else {
       const d = decideRestart(r.restart, { exitCode: end.exitCode, ranMs: end.ranMs, streak: r.streak });
       if (d.restart) {
@@ -366,7 +365,6 @@ export class Supervisor {
         this.#queue = this.#queue.filter((q) => q !== r);
         r.state = 'stopped';
         this.#landed(r);
-        this.#releaseNet([r]);
       } else if ((r.state === 'starting' || r.state === 'running') && live?.running) {
         waits.push(new Promise((resolve) => this.#stopping.set(r.name, resolve)));
         live.kill();
@@ -374,6 +372,7 @@ export class Supervisor {
     }
     await Promise.all(waits);
     for (const r of recs) this.#stopping.delete(r.name);
+    this.#releaseNet(recs.filter((r) => !LIVE.has(r.state)));
     this.saveNow();
     return recs.map((r) => r.name);
   }

@@ -53,7 +53,7 @@ export interface FakeHwOptions {
   /** Optional groups offered (default PVH_GROUPS); the members of the others are absent. */
   groups?: readonly OptionalGroup[];
   /** The engine's heap figures (default: the core's limit for memSize, nothing in use). */
-  memoryUsage?: () => { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+  memoryUsage?: () => { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number; jsPressure?: number; gcPaced?: number };
 }
 
 /** The JS heap limit core/js/engine.c sets for a heap of `total` bytes. */

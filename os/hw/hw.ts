@@ -115,8 +115,12 @@ export interface EngineHw {
    * loop calls it after each macrotask, since QuickJS leaves job execution to the host.
    */
   runMicrotasks(): void;
-  /** The core's heap: bytes managed and in use, and the engine's own count against its limit. */
-  memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+  /**
+   * The core's heap: bytes managed and in use, and the engine's own count against its limit.
+   * jsPressure: the memory-pressure line (the core collects garbage before jsUsed passes it,
+   * so above it the heap is live, not garbage); gcPaced: collections the core asked for.
+   */
+  memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number; jsPressure?: number; gcPaced?: number };
   /**
    * The Internet checksum's partial sum (RFC 1071) of `bytes` as big-endian 16-bit words (a
    * zero byte pads an odd length), plus `partial` (uint32, default 0), folded to 16 bits and
