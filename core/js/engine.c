@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "engine.h"
 #include "quickjs.h"
+#include "promise-hook.h"
 
 struct payload_header {
   uint32_t magic;       /* "NBPL" */
@@ -463,6 +464,7 @@ static const JSCFunctionListEntry required_funcs[] = {
   JS_CFUNC_DEF("setRejectionTracker", 1, js_set_rejection_tracker),
   JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
   JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
+  JS_CFUNC_DEF("setPromiseHook", 1, js_set_promise_hook),
 };
 static const char *const required_groups[] = {"clock", "console", "yield", "exit", "entropy", "boot", "engine"};
 

@@ -115,6 +115,13 @@ export interface EngineHw {
   runMicrotasks(): void;
   /** The core's heap: bytes managed and in use, and the engine's own count against its limit. */
   memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+  /**
+   * The engine's promise hook (core/js/promise-hook.c), off until set: fn(type, promise, parent)
+   * with type 0 (INIT: a promise is made; parent is the promise `then` was called on, else
+   * undefined), 1 (BEFORE) and 2 (AFTER) around the job that resolves a promise with a thenable.
+   * null turns it off; anything else throws TypeError. Errors fn throws are dropped.
+   */
+  setPromiseHook(fn: ((type: number, promise: Promise<unknown>, parent: Promise<unknown> | undefined) => void) | null): void;
 }
 
 // ---- Optional groups: a platform offers some (hw.groups says which). ----
@@ -189,7 +196,7 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net'>, readonly st
   exit: ['exit'],
   entropy: ['entropy'],
   boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
-  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'setPromiseHook'],
   pci: ['pciRead', 'pciWrite'],
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],
