@@ -10,6 +10,7 @@ import { bootBench } from './boot.ts';
 import { machineInfo } from './machine.ts';
 import { httpBench } from './http.ts';
 import { bulkBench } from './bulk.ts';
+import { soakSection } from './soak.ts';
 import { tlsBench } from './tls.ts';
 
 const sections: string[] = [];
@@ -87,6 +88,8 @@ for (const [title, script] of [
   }
   sections.push(`## ${title}\n`, `\`node --import tsx ${script}\`:\n`, '```json', result, '```', '');
 }
+
+sections.push(...await soakSection()); // issue 10: the heap curve of a long soak
 
 // Recorded comparisons that need another checkout built beside this one (see each file).
 for (const recorded of ['bench/engine-before-after.md', 'bench/datapath-before-after.md']) {

@@ -11,6 +11,7 @@ import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
 import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
+import { lowerAwaitPlugin, usesAsyncContext } from './async-context.ts';
 
 export class BuildError extends Error {}
 
@@ -140,6 +141,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
     // V8's stack API (npm packages such as depd call it at load time), for engines without it.
     const usesStackApi = /\b(captureStackTrace|prepareStackTrace)\b/.test(text);
+    // AsyncLocalStorage across await: native await is lowered (cli/async-context.ts).
+    const lowerAwait = usesAsyncContext(Object.keys(probe.metafile.inputs), path.dirname(entry));
 
     const stub = path.join(work, 'nimbus-entry.js');
     const filesModule = path.join(work, 'nimbus-files.js');
@@ -160,7 +163,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',
       '',
     ].join('\n'));
-    const r = await run(() => esbuild({ ...common, entryPoints: [stub], outfile: bundlePath, sourcemap: 'external', sourcesContent: false, metafile: true }));
+    const lowering = lowerAwait ? [lowerAwaitPlugin((m) => warnings.set(`await:${m}`, m))] : [];
+    const r = await run(() => esbuild({ ...common, plugins: [...lowering, plugin], entryPoints: [stub], outfile: bundlePath, sourcemap: 'external', sourcesContent: false, metafile: true }));
     const metafile: Metafile = r.metafile;
     const bytecodePath = path.join(work, 'app.bc');
     try {
