@@ -74,6 +74,7 @@ for (const [title, script] of [
   ['TCP/IP stack in Node through a tap device, Linux as the peer (50 MB each way)', 'bench/tap-throughput.ts'],
   ['The JavaScript engine in the image (bench/engine.ts; ENGINE_BASELINE_TREE compares another checkout)', 'bench/engine.ts'],
   ['The process target at native speed: against QEMU (hello wall time, idle PSS) and against node (HTTP over a tap: first 200, requests/s, bulk MB/s, idle RSS/PSS)', 'bench/process.ts'],
+  ['AsyncLocalStorage across await: the same await loop without and with node:async_hooks (process target)', 'bench/als.ts'],
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
