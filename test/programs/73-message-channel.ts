@@ -38,3 +38,5 @@ setTimeout(() => {
   lines.push(`broadcast ${heard.sort().join(' ')} name=${a.name}`);
   console.log(lines.join('\n'));
 }, 50);
+
+export {}; // a module, not a script: its names stay its own

@@ -36,3 +36,5 @@ async function main(): Promise<void> {
   try { new CompressionStream('brotli' as never); } catch (e) { console.log((e as Error).name); }
 }
 main();
+
+export {}; // a module, not a script: its names stay its own
