@@ -17,8 +17,8 @@ port1.postMessage('second');
 port1.postMessage('third');
 port1.addEventListener('message', (ev) => {
   lines.push(`port1 got ${(ev as MessageEvent).data}`);
-  port1.addEventListener('close', () => lines.push('port1 close'));
-  port2.addEventListener('close', () => lines.push('port2 close'));
+  port1.addEventListener('close', () => { lines.push('port1 close'); finish(); });
+  port2.addEventListener('close', () => { lines.push('port2 close'); finish(); });
   port1.close();
 });
 port1.start();
@@ -27,16 +27,22 @@ lines.push('posted synchronously');
 
 const a = new BroadcastChannel('news'), b = new BroadcastChannel('news'), c = new BroadcastChannel('news'), other = new BroadcastChannel('sport');
 const heard: string[] = [];
-b.onmessage = (ev) => heard.push(`b:${(ev as MessageEvent).data}`);
-c.addEventListener('message', (ev) => heard.push(`c:${(ev as MessageEvent).data}`));
+b.onmessage = (ev) => { heard.push(`b:${(ev as MessageEvent).data}`); finish(); };
+c.addEventListener('message', (ev) => { heard.push(`c:${(ev as MessageEvent).data}`); finish(); });
 a.onmessage = () => heard.push('a heard itself');
 other.onmessage = () => heard.push('sport heard news');
 a.postMessage('hello');
-setTimeout(() => {
-  a.close(); b.close(); c.close(); other.close();
-  try { a.postMessage('late'); } catch (e) { lines.push(`closed: ${(e as Error).name}`); }
-  lines.push(`broadcast ${heard.sort().join(' ')} name=${a.name}`);
-  console.log(lines.join('\n'));
-}, 50);
+// Prints once both ports have closed and both listeners heard the broadcast (however slow the
+// machine), then a little later, so that a message wrongly delivered to a or sport shows too.
+let pending = 4;
+function finish(): void {
+  if (--pending > 0) return;
+  setTimeout(() => {
+    a.close(); b.close(); c.close(); other.close();
+    try { a.postMessage('late'); } catch (e) { lines.push(`closed: ${(e as Error).name}`); }
+    lines.push(`broadcast ${heard.sort().join(' ')} name=${a.name}`);
+    console.log(lines.join('\n'));
+  }, 20);
+}
 
 export {}; // a module, not a script: its names stay its own
