@@ -86,7 +86,8 @@ function handshake(port: number): Promise<number> {
 
 interface TlsRun { handshakesPerS: number; handshakeMs: number[]; bulkMBps: number }
 
-async function measure(target: baseline.Target, memMiB: number): Promise<TlsRun> {
+/** bulkMayFail: @noble's AES-GCM under TCG can take longer than the bound; then bulk is NaN (reported). */
+async function measure(target: baseline.Target, memMiB: number, bulkMayFail = false): Promise<TlsRun> {
   return baseline.withVm(target, memMiB, async (vm) => {
     await waitReady(vm);
     for (let i = 0; i < 3; i++) await handshake(vm.port); // warm-up
@@ -95,8 +96,9 @@ async function measure(target: baseline.Target, memMiB: number): Promise<TlsRun>
     for (let i = 0; i < HANDSHAKES; i++) times.push(await handshake(vm.port));
     const handshakesPerS = HANDSHAKES / (msSince(t0) / 1000);
     const bulk = await get(vm.port, '/bulk', 300_000);
-    if (!bulk || bulk.status !== 200 || bulk.bytes !== BULK_BYTES) throw new Error(`${target.name}: bulk download failed: ${JSON.stringify(bulk)}`);
-    const r = { handshakesPerS, handshakeMs: times, bulkMBps: BULK_BYTES / (bulk.ms / 1000) / 1e6 };
+    const ok = bulk && bulk.status === 200 && bulk.bytes === BULK_BYTES;
+    if (!ok && !bulkMayFail) throw new Error(`${target.name}: bulk download failed: ${JSON.stringify(bulk)}`);
+    const r = { handshakesPerS, handshakeMs: times, bulkMBps: ok ? BULK_BYTES / (bulk.ms / 1000) / 1e6 : NaN };
     console.error(`tls: ${target.name}: ${handshakesPerS.toFixed(2)} handshakes/s (median ${median(times).toFixed(0)} ms), bulk ${r.bulkMBps.toFixed(2)} MB/s`);
     return r;
   });
@@ -124,7 +126,7 @@ export async function tlsBench(runs = RUNS) {
   for (let i = 0; i < runs; i++) {
     r.native.push(await measure(native, NIMBUS_MEM_MIB));
     r.linux.push(await measure(linux, baseline.DEFAULT_MEM_MIB));
-    r.js.push(await measure(js, NIMBUS_MEM_MIB));
+    r.js.push(await measure(js, NIMBUS_MEM_MIB, true));
   }
   const med = (xs: TlsRun[], k: 'handshakesPerS' | 'bulkMBps') => median(xs.map((x) => x[k]));
   const speedTarget = await nimbusTarget('bench/programs/crypto-speed.ts', 'crypto-speed', 'native');
