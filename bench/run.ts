@@ -74,9 +74,11 @@ for (const [title, script] of [
   ['TCP/IP stack in Node through a tap device, Linux as the peer (50 MB each way)', 'bench/tap-throughput.ts'],
   ['The JavaScript engine in the image (bench/engine.ts; ENGINE_BASELINE_TREE compares another checkout)', 'bench/engine.ts'],
   ['The process target at native speed: against QEMU (hello wall time, idle PSS) and against node (HTTP over a tap: first 200, requests/s, bulk MB/s, idle RSS/PSS)', 'bench/process.ts'],
+  ['Density: a fleet of DENSITY_N (default 3,000) HTTP instances on the process target, and how many QEMU VMs fit (docs/fleet.md)', 'bench/density.ts'],
+  ['AsyncLocalStorage across await: the same await loop without and with node:async_hooks (process target)', 'bench/als.ts'],
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: script === 'bench/density.ts' ? 1_800_000 : 600_000 });
   // The script's result is the last JSON object it prints (one line or pretty-printed).
   const out = r.stdout.trim();
   const start = out.startsWith('{') ? 0 : out.lastIndexOf('\n{') + 1;

@@ -137,7 +137,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const usesHttps = usesFetch && Object.keys(probe.metafile.inputs).map((f) => path.resolve(path.dirname(entry), f))
       .filter((f) => !f.startsWith(OS_DIR + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`) && existsSync(f))
       .some((f) => /\b(https|wss)\b/.test(readFileSync(f, 'utf8')));
-    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File)\b/.test(text);
+    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File|MessageChannel|MessagePort|MessageEvent|BroadcastChannel|CompressionStream|DecompressionStream|TextEncoderStream|TextDecoderStream)\b/.test(text);
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
     // V8's stack API (npm packages such as depd call it at load time), for engines without it.
     const usesStackApi = /\b(captureStackTrace|prepareStackTrace)\b/.test(text);
