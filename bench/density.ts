@@ -75,10 +75,20 @@ async function processFleet(image: string, dir: string) {
   const answered = rows.filter((r) => r.answeredAt !== undefined);
   const started = rows.filter((r) => r.startedAt !== undefined).map((r) => r.startedAt!);
   const lastAnswer = Math.max(...answered.map((r) => r.answeredAt!));
-  // Every one asked once (new connection each), 64 at a time.
+  // Every one asked (new connection each, 64 at a time), up to 3 times 5 s.
   const ips = rows.filter((r) => r.net).map((r) => r.net!.ip);
-  let ok = 0;
-  await pool(ips.length, 64, async (i) => { if ((await get(ips[i]!)) === 200) ok++; });
+  let ok = 0, firstTry = 0;
+  const tAsk = performance.now();
+  await pool(ips.length, 64, async (i) => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if ((await get(ips[i]!)) === 200) {
+        ok++;
+        if (attempt === 0) firstTry++;
+        return;
+      }
+    }
+  });
+  const askMs = performance.now() - tAsk;
   // Idle with all running: 10 s of nothing but their timers.
   await sleep(3000);
   const pids = rows.filter((r) => r.pid).map((r) => r.pid!);
@@ -108,7 +118,7 @@ async function processFleet(image: string, dir: string) {
     upExit: up.code,
     upSummary: up.stderr.trim().split('\n').at(-1),
     answeredHealthCheck: answered.length,
-    answeredOurRequest: ok,
+    answeredOurRequest: { ok, onFirstTry: firstTry, seconds: Number((askMs / 1000).toFixed(1)) },
     timeUntilAllAnswerS: Number(((lastAnswer - t0) / 1000).toFixed(1)),
     upWallS: Number((upMs / 1000).toFixed(1)),
     startRatePerS: Number((started.length / ((Math.max(...started) - t0) / 1000)).toFixed(1)),
@@ -172,9 +182,15 @@ if (IN_NS) {
       result = { failed: `exit ${r.status}: ${out.slice(-500)}` };
     }
   } finally {
-    // Anything left in the namespace (a run cut short) goes with it.
-    for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
-      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    // Anything left in the namespace (a run cut short) goes with it; a supervisor may still be
+    // starting instances while we look, so look again until none is left (bounded).
+    for (let round = 0; round < 10; round++) {
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      if (!pids.length) break;
+      for (const pid of pids) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+      await sleep(200);
     }
     spawnSync('ip', ['netns', 'del', ns]);
   }

@@ -9,7 +9,7 @@
  *
  * The taps are isolated bridge ports: a broadcast from one instance (its ARP for the gateway)
  * reaches the host, not the 999 other instances on its bridge, which would each wake to drop
- * it (a fleet of N starting would cost N^2 wake-ups). The host answers ARP for every address
+ * it (a fleet of N starting would cost N^2 wake-ups); nor does multicast (mcast_flood off). The host answers ARP for every address
  * on the bridge (proxy_arp_pvlan: proxy ARP back out of the interface it came in on, for
  * private VLANs) and routes between instances, on one bridge as across bridges.
  */
@@ -35,7 +35,8 @@ const ipBatch = (lines: string[]) => batch('ip', lines);
 
 function batch(tool: 'ip' | 'bridge', lines: string[]): string[] {
   if (lines.length === 0) return [];
-  const r = spawnSync(tool, ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000 });
+  // The kernel takes tens of ms per link it deletes (more under load): allow for it.
+  const r = spawnSync(tool, ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 + 250 * lines.length });
   if (r.error) throw new HostNetError(`cannot run ${tool} (iproute2): ${r.error.message}`);
   return r.stderr.split('\n').filter((l) => l.trim() && !/^Command failed -:\d+$/.test(l.trim()));
 }
@@ -51,7 +52,7 @@ export function addTaps(nets: InstanceNet[], hostCidrOf: (bridge: string) => str
   }
   for (const n of nets) {
     if (!linkExists(n.tap)) lines.push(`tuntap add dev ${n.tap} mode tap`);
-    lines.push(`link set ${n.tap} master ${n.bridge} up`, `link set dev ${n.tap} type bridge_slave isolated on flood off`, `neigh replace ${n.ip} lladdr ${n.mac} dev ${n.bridge} nud permanent`);
+    lines.push(`link set ${n.tap} master ${n.bridge} up`, `link set dev ${n.tap} type bridge_slave isolated on flood off mcast_flood off`, `neigh replace ${n.ip} lladdr ${n.mac} dev ${n.bridge} nud permanent`);
   }
   const errors = ipBatch(lines).filter((l) => !/File exists/.test(l));
   // The bridge knows each instance's port before it sends anything: a frame for an instance
@@ -60,10 +61,11 @@ export function addTaps(nets: InstanceNet[], hostCidrOf: (bridge: string) => str
   errors.push(...batch('bridge', nets.map((n) => `fdb replace ${n.mac} dev ${n.tap} master static`)));
   // The host routes between instances (their subnets are its own): forwarding on these bridges
   // only, proxy ARP for isolated ports, and no redirects (the route in is the route out).
+  // No IPv6 on the bridge: its multicast (MLD, router solicitations) would only wake instances.
   for (const b of bridges) {
-    for (const [key, value] of [['forwarding', '1'], ['proxy_arp_pvlan', '1'], ['send_redirects', '0']]) {
+    for (const [key, value] of [['ipv4/conf/B/forwarding', '1'], ['ipv4/conf/B/proxy_arp_pvlan', '1'], ['ipv4/conf/B/send_redirects', '0'], ['ipv6/conf/B/disable_ipv6', '1']]) {
       try {
-        writeFileSync(`/proc/sys/net/ipv4/conf/${b}/${key}`, value);
+        writeFileSync(`/proc/sys/net/${key.replace('B', b)}`, value);
       } catch { /* a read-only /proc/sys: instances still reach the host */ }
     }
   }

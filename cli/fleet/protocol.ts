@@ -4,22 +4,13 @@
  * (`done` or `error`), then the CLI closes the connection.
  */
 import net from 'node:net';
-import type { Health, InstanceRecord, Target } from './store.ts';
-import type { RestartMode } from './restart-policy.ts';
+import type { InstanceRecord } from './store.ts';
 
-export interface UpSpec {
-  group: string;
+/** What `nimbus up` asks for: the fields its instances' records share, how many, and their network. */
+export type UpSpec = Pick<InstanceRecord, 'group' | 'image' | 'target' | 'memMiB' | 'args' | 'env' | 'restart' | 'health' | 'publish'> & {
   count: number;
-  image: string;
-  target: Target;
-  memMiB: number;
-  args: string[];
-  env: Record<string, string>;
-  restart: RestartMode;
-  health?: Health;
   net: 'bridge' | 'none';
-  publish?: { hostAddress: string; hostPort: number; guestPort: number };
-}
+};
 
 export type Request =
   | { op: 'up'; spec: UpSpec }

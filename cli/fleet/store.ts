@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RestartMode } from './restart-policy.ts';
+import type { SlotAddress } from './allocator.ts';
 
 export type Target = 'process' | 'qemu';
 
@@ -27,15 +28,8 @@ export type InstanceState = 'created' | 'starting' | 'running' | 'restarting' | 
 
 export type Health = { kind: 'tcp'; port: number } | { kind: 'http'; port: number; path: string };
 
-export interface InstanceNet {
-  slot: number;
-  bridge: string;
-  tap: string;
-  ip: string;
-  prefix: number;
-  gateway: string;
-  mac: string;
-}
+/** An instance's place on the fleet network (cli/fleet/allocator.ts) and its MAC. */
+export type InstanceNet = Omit<SlotAddress, 'hostCidr'> & { mac: string };
 
 export interface InstanceRecord {
   name: string;

@@ -8,6 +8,7 @@
 #include "checksum.h"
 #include "quickjs.h"
 #include "bindings.h"
+#include "promise-hook.h"
 
 struct payload_header {
   uint32_t magic;       /* "NBPL" */
@@ -562,6 +563,7 @@ static const JSCFunctionListEntry required_funcs[] = {
   JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
   JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
   JS_CFUNC_DEF("checksum", 2, js_checksum),
+  JS_CFUNC_DEF("setPromiseHook", 1, js_set_promise_hook),
 };
 static const char *const required_groups[] = {"clock", "console", "yield", "exit", "entropy", "boot", "engine"};
 

@@ -101,13 +101,15 @@ const requiredChecks: Check[] = [
     const map = hw.sourceMap();
     expect(map === undefined || typeof map === 'string', 'sourceMap() is a string or undefined');
   }],
-  ['engine: memoryUsage() figures are consistent; setRejectionTracker takes only functions', (hw) => {
+  ['engine: memoryUsage() figures are consistent; setRejectionTracker takes only functions, setPromiseHook functions or null', (hw) => {
     const m = hw.memoryUsage();
     for (const k of ['heapTotal', 'heapUsed', 'jsUsed', 'jsLimit'] as const) expect(Number.isFinite(m[k]) && m[k] >= 0, `memoryUsage().${k} = ${m[k]}`);
     expect(m.heapUsed <= m.heapTotal, 'heapUsed <= heapTotal');
     expect(m.jsLimit > 0 && m.jsLimit <= m.heapTotal, `0 < jsLimit ${m.jsLimit} <= heapTotal ${m.heapTotal}`);
     expect(m.heapTotal <= hw.memSize, 'heapTotal <= memSize');
     throwsA(() => hw.setRejectionTracker(1 as never), TypeError, 'setRejectionTracker(1)');
+    throwsA(() => hw.setPromiseHook(1 as never), TypeError, 'setPromiseHook(1)');
+    hw.setPromiseHook(null);
   }],
   ['engine: checksum() is RFC 1071 for every length, offset and partial sum', (hw) => {
     // Lengths around the 8-byte step and odd ones, at odd offsets, over bytes with carries.

@@ -228,6 +228,10 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
       if (typeof fn !== 'function') throw new TypeError('setRejectionTracker takes a function');
       tracker = fn;
     },
+    // Accepted as the core does; the fake's engine (V8) never calls it.
+    setPromiseHook(fn) {
+      if (fn !== null && typeof fn !== 'function') throw new TypeError('setPromiseHook takes a function or null');
+    },
     runMicrotasks() {
       opts.runMicrotasks?.();
       // A FakeExit thrown inside a promise job is swallowed by the promise: re-raise it.

@@ -128,6 +128,13 @@ export interface EngineHw {
    * TypeError. A compute primitive (core/js/checksum.c): the stack's hottest loop.
    */
   checksum(bytes: Uint8Array, partial?: number): number;
+  /**
+   * The engine's promise hook (core/js/promise-hook.c), off until set: fn(type, promise, parent)
+   * with type 0 (INIT: a promise is made; parent is the promise `then` was called on, else
+   * undefined), 1 (BEFORE) and 2 (AFTER) around the job that resolves a promise with a thenable.
+   * null turns it off; anything else throws TypeError. Errors fn throws are dropped.
+   */
+  setPromiseHook(fn: ((type: number, promise: Promise<unknown>, parent: Promise<unknown> | undefined) => void) | null): void;
 }
 
 // ---- Optional groups: a platform offers some (hw.groups says which). ----
@@ -203,7 +210,7 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net' | 'crypto'>, 
   exit: ['exit'],
   entropy: ['entropy'],
   boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
-  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum', 'setPromiseHook'],
   pci: ['pciRead', 'pciWrite'],
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],

@@ -184,6 +184,7 @@ export class FakeHw implements Hw {
   }
   exit(code: number): never { throw new Error(`exit(${code})`); }
   setRejectionTracker(): void {}
+  setPromiseHook(): void {}
   sourceMap(): string | undefined { return undefined; }
   runMicrotasks(): void {}
   memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number } {
