@@ -17,7 +17,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 # The CLI, bundled so that `nimbus run` starts in tens of milliseconds (cli/nimbus.mjs).
-build/nimbus-cli.mjs: $(filter-out %.test.ts,$(wildcard cli/*.ts)) node_modules/.package-lock.json
+build/nimbus-cli.mjs: $(filter-out %.test.ts,$(wildcard cli/*.ts cli/*/*.ts)) node_modules/.package-lock.json
 	npx esbuild cli/main.ts --bundle --platform=node --format=esm --target=node20 --external:esbuild --log-level=warning --outfile=$@
 
 SETUP := $(STAMP)-system node_modules/.package-lock.json

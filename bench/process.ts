@@ -77,11 +77,7 @@ async function againstQemu() {
 
 // ---- part 2 (inside namespace A): HTTP against node, over a tap and a veth ----
 
-/**
- * One GET; resolves with the status, or 0 if it failed. A connection not made within
- * `connectMs` is abandoned (a SYN sent before the server listened may be lost; Linux would
- * retry it only after 1 s), so the start-up poll sees the server within ~10 ms of it answering.
- */
+/** One GET; resolves with the status, or 0 if it failed or no connection came within `connectMs`. */
 function status(host: string, port: number, connectMs = 10): Promise<number> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
@@ -98,18 +94,39 @@ function status(host: string, port: number, connectMs = 10): Promise<number> {
   });
 }
 
-interface Server { child: ChildProcess; pid: () => number; firstOkMs: number }
+interface Server { child: ChildProcess; pid: () => number; firstOkMs: number; firstOkCpuMs: number }
 
-/** Spawns a server and polls (every 0.5 ms, bounded at 30 s) until it answers 200. */
+/**
+ * Spawns a server and measures when it first answers 200: a new GET every 0.5 ms, each given
+ * 50 ms to connect (a SYN sent before the server could hear it is lost, and Linux would resend
+ * it only after 1 s), at most 256 in flight, bounded at 30 s: polls overlap, so a lost SYN costs
+ * nothing and the first SYN the server can answer is the one that counts.
+ */
 async function startServer(argv: string[], host: string, port: number): Promise<Server> {
   const t0 = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
-  while ((await status(host, port)) !== 200) {
+  let firstOkMs = 0, firstOkCpuMs = 0, inFlight = 0;
+  while (firstOkMs === 0) {
     if (child.exitCode !== null || performance.now() - t0 > 30_000) throw new Error(`${argv.join(' ')} did not answer`);
+    if (inFlight < 256) {
+      inFlight++;
+      void status(host, port, 50).then((code) => {
+        inFlight--;
+        if (code === 200 && firstOkMs === 0) { firstOkMs = performance.now() - t0; firstOkCpuMs = cpuMs(child.pid!); }
+      });
+    }
     await sleep(0.5);
   }
-  const firstOkMs = performance.now() - t0;
-  return { child, firstOkMs, pid: () => child.pid! };
+  while (inFlight > 0) await sleep(1); // the late ones finish before the server is measured
+  return { child, firstOkMs, firstOkCpuMs, pid: () => child.pid! };
+}
+
+/**
+ * CPU time a process has used so far (/proc/PID/schedstat, ns on the CPU; kept across exec, so
+ * a launcher's share is in it). On a loaded host wall time measures the queue; this does not.
+ */
+function cpuMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 }
 
 async function stop(s: Server): Promise<void> {
@@ -147,6 +164,7 @@ async function againstNode() {
 
   const r = {
     firstOkMs: { process: [] as number[], node: [] as number[] },
+    firstOkCpuMs: { process: [] as number[], node: [] as number[] },
     keepAliveRps: { process: [] as number[], node: [] as number[] },
     closeRps: { process: [] as number[], node: [] as number[] },
     downloadMBps: { process: [] as number[], node: [] as number[] },
@@ -158,6 +176,7 @@ async function againstNode() {
       const s = await startServer([...argv], host, 80);
       try {
         r.firstOkMs[who].push(s.firstOkMs);
+        r.firstOkCpuMs[who].push(s.firstOkCpuMs);
         await sleep(1000); // idle: one answered request behind it
         const m = memoryKiB(s.pid());
         r.idleKiB[who].pss.push(m.pss);
@@ -190,6 +209,7 @@ async function againstNode() {
   return {
     runs,
     firstHttp200Ms: { ...pair(r.firstOkMs, 1), target: 'process < 20 ms' },
+    cpuMsUntilFirstHttp200: pair(r.firstOkCpuMs, 1),
     keepAliveRequestsPerSecond: { ...pair(r.keepAliveRps), target: 'ratio >= 0.5' },
     closeRequestsPerSecond: { ...pair(r.closeRps), target: 'ratio >= 0.5' },
     downloadMBps: pair(r.downloadMBps, 1),

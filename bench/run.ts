@@ -10,6 +10,8 @@ import { bootBench } from './boot.ts';
 import { machineInfo } from './machine.ts';
 import { httpBench } from './http.ts';
 import { bulkBench } from './bulk.ts';
+import { soakSection } from './soak.ts';
+import { tlsBench } from './tls.ts';
 
 const sections: string[] = [];
 const info = machineInfo();
@@ -52,15 +54,31 @@ sections.push('## Bulk transfer: Nimbus against Linux + Node in the same QEMU\n'
   `| upload 5 MiB | ${range(bulk.uploadMBps.nimbus)} MB/s | ${range(bulk.uploadMBps.baseline)} MB/s | ${bulk.uploadMBps.ratio.toFixed(2)}x | ≥ 1.0x |`,
   '');
 
+const tlsr = await tlsBench(Number(process.env.BENCH_RUNS_TLS ?? 1));
+const f2 = (n: number) => n.toFixed(2);
+sections.push('## TLS: Nimbus against Linux + Node in the same QEMU\n',
+  '`bench/baseline/tls-server.mjs` in both VMs (q35, virtio-net-pci, QEMU user network, TCG): HTTPS on port 80, ECDSA P-256 certificate, TLS 1.3; ',
+  `the host makes ${tlsr.handshakes} sequential full handshakes (x25519, TLS_AES_128_GCM_SHA256, no resumption) and one 10 MiB download over one connection (bench/tls.ts). `,
+  'Nimbus with the core\'s BearSSL crypto group (default) and with `--crypto js` (@noble).\n',
+  '| measure | Nimbus (native) | Nimbus (js) | Linux + Node | ratio native | target |', '| --- | --- | --- | --- | --- | --- |',
+  `| handshakes/s (server side) | ${f2(tlsr.handshakesPerS.native)} | ${f2(tlsr.handshakesPerS.js)} | ${f2(tlsr.handshakesPerS.baseline)} | ${f2(tlsr.ratios.handshakes)}x | ≥ 0.5x |`,
+  `| bulk AES-128-GCM download, MB/s | ${f2(tlsr.bulkMBps.native)} | ${f2(tlsr.bulkMBps.js)} | ${f2(tlsr.bulkMBps.baseline)} | ${f2(tlsr.ratios.bulk)}x | ≥ 0.5x |`,
+  '\nRaw primitives in the guests (bench/programs/crypto-speed.ts through os/crypto; bench/baseline/crypto-speed.mjs through Node\'s crypto; AEADs seal 16 KiB records):\n',
+  '| primitive | Nimbus (native) | Nimbus (js) | Linux + Node |', '| --- | --- | --- | --- |',
+  ...Object.keys(tlsr.primitives.node).map((k) => `| ${k} | ${tlsr.primitives.native[k]} | ${tlsr.primitives.js[k]} | ${tlsr.primitives.node[k]} |`),
+  '');
+
 // Benchmarks written as standalone scripts print one JSON object on their last line.
 for (const [title, script] of [
   ['TCP/IP stack over a simulated link (Node, one core; both stacks and the simulator)', 'bench/tcp-sim.ts'],
   ['TCP/IP stack in Node through a tap device, Linux as the peer (50 MB each way)', 'bench/tap-throughput.ts'],
   ['The JavaScript engine in the image (bench/engine.ts; ENGINE_BASELINE_TREE compares another checkout)', 'bench/engine.ts'],
   ['The process target at native speed: against QEMU (hello wall time, idle PSS) and against node (HTTP over a tap: first 200, requests/s, bulk MB/s, idle RSS/PSS)', 'bench/process.ts'],
+  ['Density: a fleet of DENSITY_N (default 3,000) HTTP instances on the process target, and how many QEMU VMs fit (docs/fleet.md)', 'bench/density.ts'],
+  ['AsyncLocalStorage across await: the same await loop without and with node:async_hooks (process target)', 'bench/als.ts'],
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: script === 'bench/density.ts' ? 1_800_000 : 600_000 });
   // The script's result is the last JSON object it prints (one line or pretty-printed).
   const out = r.stdout.trim();
   const start = out.startsWith('{') ? 0 : out.lastIndexOf('\n{') + 1;
@@ -72,6 +90,8 @@ for (const [title, script] of [
   }
   sections.push(`## ${title}\n`, `\`node --import tsx ${script}\`:\n`, '```json', result, '```', '');
 }
+
+sections.push(...await soakSection()); // issue 10: the heap curve of a long soak
 
 // Recorded comparisons that need another checkout built beside this one (see each file).
 for (const recorded of ['bench/engine-before-after.md', 'bench/datapath-before-after.md']) {

@@ -11,6 +11,7 @@ import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
 import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
+import { lowerAwaitPlugin, usesAsyncContext } from './async-context.ts';
 
 export class BuildError extends Error {}
 
@@ -136,10 +137,12 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const usesHttps = usesFetch && Object.keys(probe.metafile.inputs).map((f) => path.resolve(path.dirname(entry), f))
       .filter((f) => !f.startsWith(OS_DIR + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`) && existsSync(f))
       .some((f) => /\b(https|wss)\b/.test(readFileSync(f, 'utf8')));
-    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File)\b/.test(text);
+    const usesWeb = hasDefault || usesFetch || /\b(Request|Response|Headers|AbortController|AbortSignal|ReadableStream|WritableStream|TransformStream|Event|EventTarget|CustomEvent|Blob|File|MessageChannel|MessagePort|MessageEvent|BroadcastChannel|CompressionStream|DecompressionStream|TextEncoderStream|TextDecoderStream|FormData)\b/.test(text);
     const withNetwork = usesNetworkModules || hasDefault || usesFetch;
     // V8's stack API (npm packages such as depd call it at load time), for engines without it.
     const usesStackApi = /\b(captureStackTrace|prepareStackTrace)\b/.test(text);
+    // AsyncLocalStorage across await: native await is lowered (cli/async-context.ts).
+    const lowerAwait = usesAsyncContext(Object.keys(probe.metafile.inputs), path.dirname(entry));
 
     const stub = path.join(work, 'nimbus-entry.js');
     const filesModule = path.join(work, 'nimbus-files.js');
@@ -160,7 +163,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',
       '',
     ].join('\n'));
-    const r = await run(() => esbuild({ ...common, entryPoints: [stub], outfile: bundlePath, sourcemap: 'external', sourcesContent: false, metafile: true }));
+    const lowering = lowerAwait ? [lowerAwaitPlugin((m) => warnings.set(`await:${m}`, m))] : [];
+    const r = await run(() => esbuild({ ...common, plugins: [...lowering, plugin], entryPoints: [stub], outfile: bundlePath, sourcemap: 'external', sourcesContent: false, metafile: true }));
     const metafile: Metafile = r.metafile;
     const bytecodePath = path.join(work, 'app.bc');
     try {

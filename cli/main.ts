@@ -9,6 +9,8 @@ const HELP: Record<string, string> = {
 Usage:
   nimbus build <entry.ts> [-o image]       build a bootable image
   nimbus run <entry.ts | image> [options]  build if needed, then boot it in QEMU
+  nimbus up <entry.ts | image> -n N        start a fleet of instances (docs/fleet.md)
+  nimbus ps | logs | stop | rm             list, read, stop and remove fleet instances
   nimbus <command> --help                  help for a command
 
 Options:
@@ -53,6 +55,8 @@ Options:
   --dns ADDR           DNS server for --ip
   --cpu-budget MS      stop the program (exit 123) if it runs MS ms without returning
                        to the event loop, e.g. an endless loop (default: no limit)
+  --crypto js|native   primitives for TLS and node:crypto: the core's BearSSL (native,
+                       the default) or @noble in JavaScript (js)
   --timing             print boot timing measured inside the guest to stderr
   --test-hooks         enable test-only hooks in the guest (hw.testFault, used by the
                        core's fault tests); never for production
@@ -109,7 +113,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget']),
+  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget', '--crypto']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -140,6 +144,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (ports.length && net.kind === 'none') fail('-p needs networking; drop --net none');
   const budget = one('--cpu-budget');
   if (budget !== undefined && !/^\d+$/.test(budget)) fail(`--cpu-budget takes a number of milliseconds, got '${budget}'`);
+  const cryptoFlag = one('--crypto');
+  if (cryptoFlag !== undefined && cryptoFlag !== 'js' && cryptoFlag !== 'native') fail(`--crypto takes js or native, got '${cryptoFlag}'`);
   const ip = one('--ip');
   if (ip && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(ip)) fail(`--ip takes ADDR/PREFIX, e.g. 10.0.2.15/24, got '${ip}'`);
 
@@ -154,8 +160,20 @@ async function cmdRun(argv: string[]): Promise<number> {
     target: runTarget,
     testHooks: p.flags.has('--test-hooks'),
     cpuBudgetMs: budget === undefined ? undefined : Number(budget),
+    crypto: cryptoFlag as 'js' | 'native' | undefined,
     timing: p.flags.has('--timing') ? (t) => process.stderr.write(`nimbus: timing ${JSON.stringify(t)}\n`) : undefined,
   });
+}
+
+async function fleet(cmd: 'up' | 'ps' | 'logs' | 'stop' | 'rm', argv: string[]): Promise<number> {
+  const { fleetMain, FleetUsageError } = await import('./fleet/commands.ts');
+  try {
+    return await fleetMain(cmd, argv);
+  } catch (e) {
+    if (e instanceof FleetUsageError) fail(e.message);
+    if (e instanceof Error && !(e instanceof TypeError)) fail(e.message, 1);
+    throw e;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -165,6 +183,9 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === '--version') { console.log('nimbus 0.1.0'); return 0; }
     if (cmd === 'build') return await cmdBuild(rest);
     if (cmd === 'run') return await cmdRun(rest);
+    if (cmd === 'up' || cmd === 'ps' || cmd === 'logs' || cmd === 'stop' || cmd === 'rm') return await fleet(cmd, rest);
+    // Internal: the fleet's supervisor, started detached by the fleet commands (cli/fleet/client.ts).
+    if (cmd === '__supervisor') return await (await import('./fleet/supervisor.ts')).supervisorMain(rest[0]!);
     // Internal: the process target's user-mode relay, run by `nimbus run` in a namespace.
     if (cmd === '__usernet') return await (await import('./usernet.ts')).usernetMain(rest[0]!);
     fail(`unknown command '${cmd}' (see nimbus --help)`);

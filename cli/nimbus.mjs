@@ -11,7 +11,7 @@ const cliDir = fileURLToPath(new URL('.', import.meta.url));
 function bundleIsFresh() {
   if (process.env.NIMBUS_CLI_FROM_SOURCE || !existsSync(bundled)) return false;
   const built = statSync(bundled).mtimeMs;
-  return readdirSync(cliDir).every((f) => !f.endsWith('.ts') || f.endsWith('.test.ts') || statSync(cliDir + f).mtimeMs <= built);
+  return readdirSync(cliDir, { recursive: true }).every((f) => !f.endsWith('.ts') || f.endsWith('.test.ts') || statSync(cliDir + f).mtimeMs <= built);
 }
 
 let main;

@@ -52,7 +52,7 @@ export async function processPlan(o: RunOptions): Promise<ProcessPlan> {
   if (!existsSync(NETFD)) throw new RunError(`Cannot give the process target a network: ${NETFD} is missing. Run \`make\` in ${ROOT}.`);
   if (o.net.kind === 'tap') {
     if (o.ports.length) throw new RunError('-p publishes ports in user mode only; with --net tap the instance is reached at its own address on the tap');
-    return { argv: [NETFD, `tap:${o.net.ifname}`, '3', PROCESS_RUNNER, o.image, mem, kernelCommandLine(o), '3', randomMac()], fds: [], spawned() {} };
+    return { argv: [NETFD, `tap:${o.net.ifname}`, '3', PROCESS_RUNNER, o.image, mem, kernelCommandLine(o), '3', o.mac ?? randomMac()], fds: [], spawned() {} };
   }
   // User mode: listen on the host now (so the port is ours, and busy ports fail here), hand
   // the listeners to the namespace's relay.

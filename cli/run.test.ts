@@ -64,8 +64,12 @@ test('Ctrl-C (SIGINT) stops the VM and `nimbus run` exits 130', async () => {
   const cli = spawn(process.execPath, [path.join(import.meta.dirname, 'nimbus.mjs'), 'run', image], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   cli.stderr.on('data', (c) => (stderr += c));
-  // Give QEMU time to start, then interrupt as a terminal would.
-  await new Promise((r) => setTimeout(r, 700));
+  // Wait until QEMU runs (the CLI handles SIGINT from then on; a loaded host may take seconds),
+  // then interrupt as a terminal would.
+  const { execFileSync: run } = await import('node:child_process');
+  const qemuUp = () => run('sh', ['-c', `pgrep -f '[q]emu-system-x86_64.*${image}' || true`], { encoding: 'utf8' }).trim() !== '';
+  for (const t0 = Date.now(); !qemuUp() && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
   cli.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
   assert.equal(code, 130, stderr);

@@ -24,6 +24,8 @@ export interface RunOptions {
   testHooks?: boolean;
   /** Longest time (ms) JS may run without returning to the event loop; 0 = no limit. */
   cpuBudgetMs?: number;
+  /** 'js' keeps os/crypto on @noble instead of the core's native crypto group (nimbus.crypto=js). */
+  crypto?: 'native' | 'js';
   timing?: (fields: Record<string, number>) => void;
   /** Where program output goes (defaults: this process's stdout and stderr). */
   stdout?: (b: Uint8Array) => void;
@@ -35,6 +37,8 @@ export interface RunOptions {
   target?: 'qemu' | 'process';
   /** Stops the VM when aborted (the run then resolves with 130, as Ctrl-C). */
   signal?: AbortSignal;
+  /** The network device's MAC (default: QEMU's, or random on the process target); a fleet sets each instance's. */
+  mac?: string;
 }
 
 /** Exit codes the CLI itself produces (documented in docs/exit-codes.md). */
@@ -89,6 +93,7 @@ export function kernelCommandLine(o: RunOptions): string {
   if (o.dns) parts.push(`nimbus.dns=${o.dns}`);
   if (o.testHooks) parts.push('nimbus.testhooks=1');
   if (o.cpuBudgetMs) parts.push(`nimbus.cpu_budget_ms=${Math.round(o.cpuBudgetMs)}`);
+  if (o.crypto === 'js') parts.push('nimbus.crypto=js');
   return parts.join(' ');
 }
 
@@ -128,7 +133,7 @@ export function qemuArgs(o: RunOptions): string[] {
     const fwd = o.ports.map((p) => `,hostfwd=${p.proto}:${p.hostAddress}:${p.hostPort}-:${p.guestPort}`).join('');
     args.push('-netdev', `user,id=n0${fwd}`, '-device', `${dev('net')},netdev=n0`);
   } else if (net.kind === 'tap') {
-    args.push('-netdev', `tap,id=n0,ifname=${net.ifname},script=no,downscript=no`, '-device', `${dev('net')},netdev=n0`);
+    args.push('-netdev', `tap,id=n0,ifname=${net.ifname},script=no,downscript=no`, '-device', `${dev('net')},netdev=n0${o.mac ? `,mac=${o.mac}` : ''}`);
   }
   return args.concat(o.extraQemuArgs ?? []);
 }

@@ -16,9 +16,21 @@ CORE_CFLAGS := $(CORE_CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Werror -Wno-unuse
 QJS_DEFS    := -funsigned-char -DNDEBUG -O3
 QJS_CFLAGS  := $(CORE_CFLAGS_COMMON) -w $(QJS_DEFS)
 
+# The crypto group's primitives (core/include/hw-crypto.h): BearSSL 0.6 from Debian's source package
+# (tools/fetch-bearssl.sh, sha256-checked, never committed or patched), built freestanding for the
+# PVH core and hosted for the process platform. Only the primitives are compiled (no SSL engine, no
+# X.509, no system RNG); --gc-sections keeps what core/crypto/crypto.c reaches.
+BEARSSL_DIR   ?= build/bearssl-0.6
+BEARSSL_SRCS  := $(foreach d,codec hash mac int ec rsa symcipher aead,$(wildcard $(BEARSSL_DIR)/src/$(d)/*.c)) $(BEARSSL_DIR)/src/rand/hmac_drbg.c
+BEARSSL_OBJS  := $(patsubst $(BEARSSL_DIR)/src/%.c,build/core/bearssl/%.o,$(BEARSSL_SRCS))
+HOST_BEARSSL_OBJS := $(patsubst $(BEARSSL_DIR)/src/%.c,build/host/bearssl/%.o,$(BEARSSL_SRCS))
+BEARSSL_CFLAGS := -w -I$(BEARSSL_DIR)/src -I$(BEARSSL_DIR)/inc
+CRYPTO_HDRS   := core/include/hw-crypto.h core/include/bindings.h
+
+
 # The PVH platform (core/platform/pvh/) plus the platform-neutral engine, heap and C library stubs.
 PLATFORM  := core/platform/pvh
-CORE_SRCS := $(wildcard $(PLATFORM)/*.c core/platform/common/*.c core/mm/*.c core/libc/*.c core/js/*.c)
+CORE_SRCS := $(wildcard $(PLATFORM)/*.c core/platform/common/*.c core/mm/*.c core/libc/*.c core/js/*.c core/crypto/*.c)
 CORE_ASMS := $(wildcard $(PLATFORM)/*.S)
 QJS_SRCS  := quickjs.c libregexp.c libunicode.c dtoa.c
 CORE_OBJS := $(patsubst core/%.c,build/core/%.o,$(CORE_SRCS)) $(patsubst core/%.S,build/core/%.o,$(CORE_ASMS))
@@ -31,7 +43,7 @@ $(QJS_FILES) &: tools/fetch-quickjs.sh | $(SYSTEM_STAMP)
 	./tools/fetch-quickjs.sh
 	@touch $(QJS_FILES)
 
-build/core/%.o: core/%.c core/include/hw.h core/include/mm.h $(PLATFORM)/pvh.h $(QJS_DIR)/quickjs.h
+build/core/%.o: core/%.c core/js/promise-hook.h core/include/hw.h core/include/mm.h $(PLATFORM)/pvh.h $(QJS_DIR)/quickjs.h
 	@mkdir -p $(dir $@)
 	gcc $(CORE_CFLAGS) -c $< -o $@
 
@@ -43,9 +55,9 @@ build/core/qjs/%.o: $(QJS_DIR)/%.c core/core.mk
 	@mkdir -p $(dir $@)
 	gcc $(QJS_CFLAGS) -c $< -o $@
 
-build/core.elf: $(CORE_OBJS) $(QJS_OBJS) $(PLATFORM)/link.ld
+build/core.elf: $(CORE_OBJS) $(QJS_OBJS) $(BEARSSL_OBJS) $(PLATFORM)/link.ld
 	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T $(PLATFORM)/link.ld -Map build/core.map -o $@.full \
-	  $(CORE_OBJS) $(QJS_OBJS) $(MUSL_LIBC) $(LIBGCC)
+	  $(CORE_OBJS) $(QJS_OBJS) $(BEARSSL_OBJS) $(MUSL_LIBC) $(LIBGCC)
 	objcopy --strip-all $@.full $@
 	python3 tools/core-sizes.py build/core.map > build/core-sizes.json
 	@! objdump -d $@ | grep -qw syscall || { echo "core: a syscall instruction was linked in:"; objdump -d $@.full | grep -B30 -w syscall | grep '>:' ; false; }
@@ -65,11 +77,30 @@ build/exit-kernel.elf: bench/floor/exit-kernel.S bench/floor/link.ld
 
 # The process platform (core/platform/process/): the same engine and heap as a Linux program,
 # confined by seccomp; it runs the payload of any image (`nimbus run --target process`).
-PROCESS_SRCS := $(filter-out %/netfd.c,$(wildcard core/platform/process/*.c core/platform/common/*.c)) core/js/engine.c core/mm/alloc.c
-build/nimbus-process: $(PROCESS_SRCS) core/platform/process/process.h core/include/hw.h core/include/mm.h core/include/engine.h $(HOST_QJS_OBJS)
+PROCESS_SRCS := $(filter-out %/netfd.c,$(wildcard core/platform/process/*.c core/platform/common/*.c)) core/js/engine.c core/js/checksum.c core/js/promise-hook.c core/mm/alloc.c $(wildcard core/crypto/*.c)
+build/nimbus-process: $(PROCESS_SRCS) core/js/promise-hook.h core/platform/process/process.h core/include/hw.h core/include/mm.h core/include/engine.h core/js/checksum.h $(CRYPTO_HDRS) $(HOST_QJS_OBJS) $(HOST_BEARSSL_OBJS)
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -fstack-protector-strong -D_GNU_SOURCE \
-	  -Icore/include -isystem $(QJS_DIR) -o $@ $(PROCESS_SRCS) $(HOST_QJS_OBJS) -lm
+	  -Icore/include -isystem $(QJS_DIR) -isystem $(BEARSSL_DIR)/inc -o $@ $(PROCESS_SRCS) $(HOST_QJS_OBJS) $(HOST_BEARSSL_OBJS) -lm
 
 # Its launcher: opens the tap (or, in user mode, a packet socket) the instance gets as a descriptor.
 build/nimbus-netfd: core/platform/process/netfd.c
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $<
+
+# BearSSL's fetch and objects (variables above).
+$(BEARSSL_DIR)/inc/bearssl.h: tools/fetch-bearssl.sh tools/debian-pool.sh | $(SYSTEM_STAMP)
+	./tools/fetch-bearssl.sh
+	@touch $@
+# The source list is known only once the tarball is unpacked: make restarts after fetching it.
+ifeq ($(wildcard $(BEARSSL_DIR)/inc/bearssl.h),)
+core/core.mk: $(BEARSSL_DIR)/inc/bearssl.h
+endif
+
+build/core/bearssl/%.o: $(BEARSSL_DIR)/src/%.c | $(BEARSSL_DIR)/inc/bearssl.h
+	@mkdir -p $(dir $@)
+	gcc $(CORE_CFLAGS_COMMON) -O2 $(BEARSSL_CFLAGS) -c $< -o $@
+build/host/bearssl/%.o: $(BEARSSL_DIR)/src/%.c | $(BEARSSL_DIR)/inc/bearssl.h
+	@mkdir -p $(dir $@)
+	gcc -O2 -fstack-protector-strong $(BEARSSL_CFLAGS) -c $< -o $@
+build/core/crypto/%.o: CORE_CFLAGS += -isystem $(BEARSSL_DIR)/inc
+build/core/crypto/%.o: $(CRYPTO_HDRS) | $(BEARSSL_DIR)/inc/bearssl.h
+build/core/js/engine.o: $(CRYPTO_HDRS)

@@ -18,11 +18,13 @@ INITRAMFS="$OUT/initramfs.cpio.gz"
 CMDLINE="$OUT/cmdline"
 SERVER="$HERE/hello-server.mjs"
 BULK_SERVER="$HERE/bulk-server.mjs"
+TLS_SERVER="$HERE/tls-server.mjs"
+CRYPTO_SPEED="$HERE/crypto-speed.mjs"
 
 up_to_date() {
   local f
   for f in "$VMLINUZ" "$INITRAMFS" "$CMDLINE"; do
-    [[ -f "$f" && "$f" -nt "${BASH_SOURCE[0]}" && "$f" -nt "$SERVER" && "$f" -nt "$BULK_SERVER" ]] || return 1
+    [[ -f "$f" && "$f" -nt "${BASH_SOURCE[0]}" && "$f" -nt "$SERVER" && "$f" -nt "$BULK_SERVER" && "$f" -nt "$TLS_SERVER" && "$f" -nt "$CRYPTO_SPEED" ]] || return 1
   done
 }
 if up_to_date; then
@@ -109,6 +111,8 @@ ldd "$NODE" | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]*ld-linux/ { print $1 }' |
 done
 cp "$SERVER" "$STAGE/app/hello-server.mjs"
 cp "$BULK_SERVER" "$STAGE/app/bulk-server.mjs"
+cp "$TLS_SERVER" "$STAGE/app/tls-server.mjs"
+cp "$CRYPTO_SPEED" "$STAGE/app/crypto-speed.mjs"
 echo 'root:x:0:0:root:/:/bin/sh' > "$STAGE/etc/passwd"
 echo 'root:x:0:' > "$STAGE/etc/group"
 echo '127.0.0.1 localhost' > "$STAGE/etc/hosts"
@@ -133,10 +137,10 @@ ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up
 ip route add default via 10.0.2.2
 cd /app
-# app=NAME on the kernel command line picks /app/NAME.mjs (bench/bulk.ts: bulk-server).
+# app=NAME on the kernel command line picks /app/NAME.mjs (bench/bulk.ts: bulk-server; bench/tls.ts: tls-server, crypto-speed).
 APP=hello-server
 for w in $(cat /proc/cmdline); do
-  case "$w" in app=hello-server|app=bulk-server) APP="${w#app=}" ;; esac
+  case "$w" in app=hello-server|app=bulk-server|app=tls-server|app=crypto-speed) APP="${w#app=}" ;; esac
 done
 exec /usr/bin/node "/app/$APP.mjs"
 EOF

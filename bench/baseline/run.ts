@@ -97,7 +97,7 @@ export interface Target {
 export const BASELINE: Target = { name: 'linux+node', args: (memMiB, port) => qemuArgs(memMiB, port) };
 
 /** The baseline running /app/<app>.mjs instead of the hello server (build.sh's /init reads `app=`). */
-export function baselineRunning(app: 'hello-server' | 'bulk-server'): Target {
+export function baselineRunning(app: 'hello-server' | 'bulk-server' | 'tls-server' | 'crypto-speed'): Target {
   return { name: `linux+node ${app}`, args: (memMiB, port) => qemuArgs(memMiB, port, `app=${app}`) };
 }
 

@@ -5,7 +5,10 @@
 #include "hw.h"
 #include "mm.h"
 #include "engine.h"
+#include "checksum.h"
 #include "quickjs.h"
+#include "bindings.h"
+#include "promise-hook.h"
 
 struct payload_header {
   uint32_t magic;       /* "NBPL" */
@@ -30,8 +33,11 @@ static void report_budget_exceeded(void) {
                    "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
 }
 
+static void js_gc_if_asked(void);
+
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (js_oom_hit) return 1; /* out of memory is fatal, as in Node: unwind to the core's report */
+  js_gc_if_asked();
   if (!budget_ns || budget_exceeded) return budget_exceeded;
   if (hw_clock_monotonic_ns() - last_progress_ns > budget_ns) budget_exceeded = true;
   return budget_exceeded;
@@ -47,14 +53,74 @@ static int interrupt_handler(JSRuntime *r, void *opaque) {
  *   and unwind its "out of memory" error, and the interrupt handler stops the program at its next
  *   check; the exit is 122 with a plain message (js_report_oom). If even the reserve runs out,
  *   the core reports and exits from here: never a NULL into a path that cannot take it.
- * The engine collects garbage on its own schedule (every 1.5x growth of its heap); collecting
- * inside malloc is not safe, as the caller may be half-way through a change. */
+ *
+ * Garbage is collected before the limit is reached (GC pacing). The engine collects on its own
+ * schedule (every 1.5x growth of its heap), which near the limit comes too late: a program
+ * holding 70% of the limit would fail an allocation with collectable garbage in the heap.
+ * Collecting inside malloc is not safe (the caller may be half-way through a change), so the
+ * hook only asks: once js_used passes js_gc_at it drops the engine's threshold to 0, so the
+ * engine's next object allocation collects (its own safe point), and the interrupt handler and
+ * the loop boundaries (yield, runMicrotasks) collect if nothing did before (string and buffer
+ * loops allocate no objects). After a collection the next line is half of the room left, at
+ * least 1/32 of the limit, and never past the pressure line while the live heap is below it, so
+ * that memoryUsage().jsUsed above jsPressure means live memory, not garbage. */
+/* Memory pressure: above this share of the limit the runtime refuses new work (os/runtime/memory.ts
+ * reads the line from memoryUsage().jsPressure). */
+#define JS_PRESSURE_PERCENT 85
 static size_t js_limit, js_used, js_reserve;
+static size_t js_gc_at, js_pressure;
+static bool js_gc_asked;
+static uint64_t js_gc_count; /* collections the pacing ran or asked for (memoryUsage().gcPaced) */
+
+/* The next collection line, from the heap in use right after a collection. */
+static void js_gc_pace(void) {
+  size_t live = js_used, step = js_limit / 32;
+  size_t room = js_limit > live ? js_limit - live : 0;
+  size_t at = live + (room / 2 > step ? room / 2 : step);
+  if (live + step <= js_pressure && at > js_pressure) at = js_pressure;
+  js_gc_at = at;
+}
+
+/* Called by the allocator hooks after js_used grew: ask the engine for a collection. */
+static void js_gc_note_growth(void) {
+  if (js_gc_asked) {
+    /* The engine resets its threshold after it collects: the asked-for collection happened. */
+    if (JS_GetGCThreshold(rt) != 0) { js_gc_asked = false; js_gc_pace(); }
+    return;
+  }
+  if (js_used < js_gc_at || !rt) return;
+  js_gc_asked = true;
+  js_gc_count++;
+  JS_SetGCThreshold(rt, 0); /* a field store: the collection itself runs at the engine's next object */
+}
+
+/* At a safe point (interrupt check, loop boundary): collect if a collection was asked for and
+ * the engine has not run it yet. */
+static void js_gc_if_asked(void) {
+  if (!js_gc_asked) return;
+  if (JS_GetGCThreshold(rt) == 0) JS_RunGC(rt);
+  js_gc_asked = false;
+  JS_SetGCThreshold(rt, js_used + (js_used >> 1));
+  js_gc_pace();
+}
 
 static void js_report_oom(void) {
   hw_console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%llu KiB of %llu KiB RAM) was reached with "
                  "%llu KiB in use; run with a larger --mem\n", (unsigned long long)(js_limit >> 10),
                  (unsigned long long)(hw_boot()->mem_size >> 10), (unsigned long long)(js_used >> 10));
+}
+
+/* What held the heap, for the out-of-memory report. Only at safe points (the program has
+ * unwound to the runtime or the core): it walks the engine's lists and allocates nothing. */
+static void js_report_oom_holders(void) {
+  JSMemoryUsage u;
+  JS_ComputeMemoryUsage(rt, &u);
+  hw_console_printf(2, "nimbus: the heap held %lld objects (%lld KiB), %lld strings (%lld KiB), %lld arrays "
+                 "(%lld elements), %lld ArrayBuffers/typed arrays (%lld KiB), %lld functions (%lld KiB of code)\n",
+                 (long long)u.obj_count, (long long)(u.obj_size + u.prop_size) >> 10, (long long)u.str_count,
+                 (long long)u.str_size >> 10, (long long)u.array_count, (long long)u.fast_array_elements,
+                 (long long)u.binary_object_count, (long long)u.binary_object_size >> 10,
+                 (long long)u.js_func_count, (long long)(u.js_func_size + u.js_func_code_size) >> 10);
 }
 
 static bool js_heap_admits(size_t size) {
@@ -80,6 +146,7 @@ static void *js_heap_alloc(size_t size) {
     hw_exit(EXIT_OUT_OF_MEMORY);
   }
   js_used += heap_usable_size(p) + 8;
+  js_gc_note_growth();
   return p;
 }
 static void *nb_malloc(void *opaque, size_t size) { return js_heap_alloc(size); }
@@ -107,6 +174,7 @@ static void *nb_realloc(void *opaque, void *p, size_t size) {
     hw_exit(EXIT_OUT_OF_MEMORY);
   }
   js_used = js_used - old + heap_usable_size(q);
+  if (size > old) js_gc_note_growth();
   return q;
 }
 static size_t nb_usable(const void *p) { return heap_usable_size(p); }
@@ -151,6 +219,10 @@ static uint8_t *typed_array_bytes(JSContext *c, JSValueConst v, size_t *len, con
   return base + off;
 }
 
+uint8_t *engine_typed_array_bytes(JSContext *c, JSValueConst v, size_t *len, const char *type_error) {
+  return typed_array_bytes(c, v, len, type_error);
+}
+
 /* ---- hw functions ---- */
 
 static JSValue js_now(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
@@ -171,6 +243,7 @@ static JSValue js_yield(JSContext *c, JSValueConst this, int argc, JSValueConst 
   if (deadline_ms >= 1.8e13) deadline_ns = UINT64_MAX;          /* Infinity or far future */
   else if (deadline_ms <= 0) deadline_ns = 0;
   else deadline_ns = (uint64_t)(deadline_ms * 1e6);
+  js_gc_if_asked();
   uint32_t ready = hw_yield(deadline_ns);
   last_progress_ns = hw_clock_monotonic_ns();
   return JS_NewUint32(c, ready);
@@ -323,6 +396,7 @@ static JSValue js_exit_program(JSContext *c, JSValueConst this, int argc, JSValu
   } else if (code == 1 && js_oom_hit) {
     /* The uncaught error was (or followed) the engine's "out of memory": say so plainly. */
     js_report_oom();
+    js_report_oom_holders();
     code = EXIT_OUT_OF_MEMORY;
   }
   hw_exit(code);
@@ -350,6 +424,7 @@ static JSValue js_source_map(JSContext *c, JSValueConst this, int argc, JSValueC
 
 static JSValue js_run_microtasks(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   last_progress_ns = hw_clock_monotonic_ns();
+  js_gc_if_asked();
   for (;;) {
     JSContext *jc;
     int r = JS_ExecutePendingJob(rt, &jc);
@@ -433,7 +508,19 @@ static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValu
   JS_SetPropertyStr(c, obj, "heapUsed", JS_NewFloat64(c, (double)heap_used()));
   JS_SetPropertyStr(c, obj, "jsUsed", JS_NewFloat64(c, (double)js_used));
   JS_SetPropertyStr(c, obj, "jsLimit", JS_NewFloat64(c, (double)js_limit));
+  JS_SetPropertyStr(c, obj, "jsPressure", JS_NewFloat64(c, (double)js_pressure));
+  JS_SetPropertyStr(c, obj, "gcPaced", JS_NewFloat64(c, (double)js_gc_count));
   return obj;
+}
+
+/* engine: hw.checksum(bytes[, partial]): the RFC 1071 partial sum, see checksum.c. */
+static JSValue js_checksum(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  size_t len;
+  uint8_t *bytes = typed_array_bytes(c, argv[0], &len, "checksum() takes a Uint8Array");
+  if (!bytes) return JS_EXCEPTION;
+  uint32_t partial = 0;
+  if (argc > 1 && !JS_IsUndefined(argv[1]) && JS_ToUint32(c, &partial, argv[1])) return JS_EXCEPTION;
+  return JS_NewUint32(c, checksum_partial(bytes, len, partial));
 }
 
 static JSValue js_dma_fence(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
@@ -463,6 +550,8 @@ static const JSCFunctionListEntry required_funcs[] = {
   JS_CFUNC_DEF("setRejectionTracker", 1, js_set_rejection_tracker),
   JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
   JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
+  JS_CFUNC_DEF("checksum", 2, js_checksum),
+  JS_CFUNC_DEF("setPromiseHook", 1, js_set_promise_hook),
 };
 static const char *const required_groups[] = {"clock", "console", "yield", "exit", "entropy", "boot", "engine"};
 
@@ -519,6 +608,7 @@ static JSValue new_hw_object(JSContext *c, const struct hw_boot_info *boot) {
     JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, g->name));
   }
   if (install_net_group(c, hw)) JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, "net"));
+  if (crypto_group_install(c, hw)) JS_SetPropertyUint32(c, groups, n++, JS_NewString(c, "crypto"));
   JS_SetPropertyStr(c, hw, "groups", groups);
   JS_SetPropertyStr(c, hw, "cmdline", JS_NewString(c, boot->cmdline));
   JS_SetPropertyStr(c, hw, "memSize", JS_NewFloat64(c, (double)boot->mem_size));
@@ -586,6 +676,8 @@ void js_run(void) {
   size_t limit = total > 2 * outside ? total - outside : total / 2;
   js_reserve = 64 * 1024 + limit / 32;
   js_limit = limit - js_reserve;
+  js_pressure = js_limit / 100 * JS_PRESSURE_PERCENT;
+  js_gc_at = js_limit / 2;
   rt = JS_NewRuntime2(&malloc_functions, NULL);
   if (!rt) panic("cannot create the JS runtime");
   /* The JS stack limit sits 64 KiB above the guard page so C code below JS keeps room. */
@@ -627,6 +719,7 @@ void js_run(void) {
     }
     if (js_oom_hit) {
       js_report_oom();
+      js_report_oom_holders();
       hw_exit(EXIT_OUT_OF_MEMORY);
     }
     print_exception(ctx, "the runtime failed");

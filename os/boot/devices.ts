@@ -12,6 +12,7 @@ import { HwNetLink } from '../drivers/tap/net.ts';
 import { addSource } from '../runtime/loop.ts';
 import { reseed } from '../runtime/random.ts';
 import { attachNetwork } from '../netservice/index.ts';
+import { useNativeChecksum } from '../net/wire/checksum.ts';
 
 export function startDevices(hw: Hw): void {
   const found = discoverDevices(hw);
@@ -40,5 +41,9 @@ export function startDevices(hw: Hw): void {
     });
   }
 
-  if (net) attachNetwork(net);
+  if (net) {
+    // Every packet is summed (RFC 1071): in C, not in the interpreter (core/js/checksum.c).
+    useNativeChecksum((bytes, partial) => hw.checksum(bytes, partial));
+    attachNetwork(net);
+  }
 }

@@ -1,8 +1,13 @@
-/** Hashes, HMAC and HKDF (RFC 5869) by name, over @noble/hashes. */
-import { sha1, md5 } from '@noble/hashes/legacy.js';
-import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+/**
+ * Hashes, HMAC and HKDF (RFC 5869) by name: one-shot hashes and HMAC run in the core's BearSSL
+ * when it is there (native.ts), @noble/hashes otherwise; incremental hashing (create()) is @noble's.
+ */
+import { sha1 as nobleSha1, md5 } from '@noble/hashes/legacy.js';
+import { sha224 as nobleSha224, sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { extract, expand } from '@noble/hashes/hkdf.js';
+import { HW_HASH, type HwHashId } from '../hw/hw-crypto.ts';
+import { native } from './native.ts';
 
 export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5';
 
@@ -12,7 +17,24 @@ export interface Hash {
   outputLen: number;
   blockLen: number;
   create(): { update(b: Uint8Array): unknown; digest(): Uint8Array; clone(): any };
+  /** The core's id for it (os/hw/hw-crypto.ts), when the crypto group has it. */
+  hwId?: HwHashId;
 }
+
+/** @noble's hash `h`, whose one-shot call runs natively when the crypto group is there. */
+function withNative(h: Hash, hwId: HwHashId): Hash {
+  const f = ((msg: Uint8Array) => {
+    const hw = native();
+    return hw ? hw.hash(hwId, msg) : h(msg);
+  }) as Hash;
+  return Object.assign(f, { outputLen: h.outputLen, blockLen: h.blockLen, create: () => h.create(), hwId });
+}
+
+export const sha1 = withNative(nobleSha1 as Hash, HW_HASH.sha1);
+export const sha224 = withNative(nobleSha224 as Hash, HW_HASH.sha224);
+export const sha256 = withNative(nobleSha256 as Hash, HW_HASH.sha256);
+export const sha384 = withNative(nobleSha384 as Hash, HW_HASH.sha384);
+export const sha512 = withNative(nobleSha512 as Hash, HW_HASH.sha512);
 
 const HASHES: Record<HashName, Hash> = {
   sha1: sha1 as Hash, sha224: sha224 as Hash, sha256: sha256 as Hash,
@@ -30,15 +52,28 @@ export function hash(name: HashName, data: Uint8Array): Uint8Array {
 }
 
 export function hmac(h: Hash, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return nobleHmac(h as any, key, data);
+  const hw = native();
+  return hw && h.hwId ? hw.hmac(h.hwId, key, data) : nobleHmac(h as any, key, data);
 }
 
+/** RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros. */
 export function hkdfExtract(h: Hash, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
-  return extract(h as any, ikm, salt);
+  if (!native() || !h.hwId) return extract(h as any, ikm, salt);
+  return hmac(h, salt.length ? salt : new Uint8Array(h.outputLen), ikm);
 }
 
+/** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), L <= 255 * HashLen. */
 export function hkdfExpand(h: Hash, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  return expand(h as any, prk, info, length);
+  if (!native() || !h.hwId) return expand(h as any, prk, info, length);
+  if (length > 255 * h.outputLen) throw new RangeError('HKDF-Expand: length is more than 255 * HashLen');
+  const out = new Uint8Array(length);
+  let t: Uint8Array = new Uint8Array(0);
+  for (let i = 1, o = 0; o < length; i++) {
+    t = hmac(h, prk, concatBytes(t, info, new Uint8Array([i])));
+    out.set(t.subarray(0, Math.min(t.length, length - o)), o);
+    o += t.length;
+  }
+  return out;
 }
 
 /** Constant-time equality of two byte strings (length is not secret). */

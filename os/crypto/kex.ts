@@ -3,6 +3,8 @@ import './bigint-fix.ts'; // must precede @noble/curves
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import type { Random } from './hash.ts';
+import { HW_EC } from '../hw/hw-crypto.ts';
+import { native } from './native.ts';
 
 export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
 
@@ -21,7 +23,34 @@ export function groupByCode(code: number): GroupName | undefined {
   return undefined;
 }
 
+/** The same shares over the core's BearSSL (native.ts). */
+function nativeKeyShare(group: GroupName, random: Random): KeyShare | null {
+  const hw = native();
+  if (!hw) return null;
+  const id = group === 'x25519' ? HW_EC.x25519 : group === 'secp256r1' ? HW_EC.p256 : HW_EC.p384;
+  let sk: Uint8Array;
+  if (group === 'x25519') sk = random(32);
+  else {
+    const curve = group === 'secp256r1' ? p256 : p384;
+    sk = curve.utils.randomSecretKey(random(curve.lengths.seed!)); // uniform in [1, n - 1]
+  }
+  const publicKey = hw.ecMulGen(id, sk);
+  const pointLen = publicKey.length;
+  return {
+    group, publicKey,
+    agree(peer) {
+      // RFC 8446 §4.2.8.2: uncompressed form only (the core also checks the point is on the curve).
+      if (peer.length !== pointLen || (group !== 'x25519' && peer[0] !== 4)) return null;
+      const s = hw.ecdh(id, sk, peer);
+      // RFC 8446 §7.4.2: an all-zero X25519 result must be rejected.
+      return s && s.some((b) => b !== 0) ? s : null;
+    },
+  };
+}
+
 export function generateKeyShare(group: GroupName, random: Random): KeyShare {
+  const n = nativeKeyShare(group, random);
+  if (n) return n;
   if (group === 'x25519') {
     const sk = random(32);
     return {

@@ -11,6 +11,8 @@ import {
   expectTag, parseDer, readBigInt, readBitString, readOid, seq, type DerNode,
 } from './der.ts';
 import { hashByName, type Hash, type HashName, type Random } from './hash.ts';
+import { HW_EC } from '../hw/hw-crypto.ts';
+import { native } from './native.ts';
 import {
   bigToBytes, byteLength, modInv, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify,
   type RsaPrivateKey, type RsaPublicKey,
@@ -211,6 +213,7 @@ export function verifySignature(key: PublicKey, alg: SignatureAlgorithm, data: U
     switch (alg.kind) {
       case 'ecdsa':
         if (key.type !== 'ec') return false;
+        if (native()) return nativeEcdsaVerify(key, hashFor(alg)(data), sig);
         return curveOf(key.curve!).verify(sig, hashFor(alg)(data), key.raw!, { prehash: false, lowS: false, format: 'der' });
       case 'ed25519':
         if (key.type !== 'ed25519') return false;
@@ -233,6 +236,7 @@ export function sign(key: PrivateKey, alg: SignatureAlgorithm, data: Uint8Array,
   switch (alg.kind) {
     case 'ecdsa':
       if (key.type !== 'ec') break;
+      if (native()) return nativeEcdsaSign(key, hashFor(alg), data);
       return curveOf(key.curve!).sign(hashFor(alg)(data), key.raw!, { prehash: false, format: 'der', extraEntropy: random(32) });
     case 'ed25519':
       if (key.type !== 'ed25519') break;
@@ -245,6 +249,21 @@ export function sign(key: PrivateKey, alg: SignatureAlgorithm, data: Uint8Array,
       return rsaPssSign(key.rsa!, hashFor(alg), data, random);
   }
   throw new TypeError(`a ${key.type} key cannot make ${alg.kind} signatures`);
+}
+
+const hwCurve = (c: CurveName) => (c === 'P-256' ? HW_EC.p256 : HW_EC.p384);
+const coordLen = (c: CurveName) => (c === 'P-256' ? 32 : 48);
+
+/** ECDSA over the core's BearSSL: k per RFC 6979 (deterministic), DER out as TLS carries it. */
+function nativeEcdsaSign(key: PrivateKey, h: Hash, data: Uint8Array): Uint8Array {
+  if (!h.hwId) throw new TypeError('unsupported hash for ECDSA');
+  return ecdsaRawToDer(native()!.ecdsaSign(hwCurve(key.curve!), h.hwId, h(data), key.raw!));
+}
+
+/** Accepts high-S (as OpenSSL does); a malformed DER signature is false. */
+function nativeEcdsaVerify(key: PublicKey, digest: Uint8Array, sig: Uint8Array): boolean {
+  const raw = ecdsaDerToRaw(sig, coordLen(key.curve!));
+  return native()!.ecdsaVerify(hwCurve(key.curve!), digest, key.raw!, raw);
 }
 
 export function ecdsaDerToRaw(sig: Uint8Array, size: number): Uint8Array {

@@ -6,6 +6,7 @@
 import './bigint-fix.ts'; // must precede @noble/curves
 import type { Hash, Random } from './hash.ts';
 import { bytesEqual, concatBytes } from './hash.ts';
+import { native } from './native.ts';
 
 export interface RsaPublicKey { n: bigint; e: bigint }
 export interface RsaPrivateKey extends RsaPublicKey {
@@ -54,11 +55,35 @@ export function modInv(a: bigint, m: bigint): bigint {
 export const byteLength = (n: bigint) => Math.ceil(n.toString(2).length / 8);
 export const bitLength = (n: bigint) => n.toString(2).length;
 
+const NATIVE_RSA_BITS = [512, 4096];
+const nativeFits = (n: bigint) => { const b = bitLength(n); return b >= NATIVE_RSA_BITS[0] && b <= NATIVE_RSA_BITS[1]; };
+
 function rsaPublicOp(k: RsaPublicKey, m: bigint): bigint {
+  const hw = native();
+  if (hw && nativeFits(k.n) && k.e < 1n << 64n && m < k.n) {
+    const len = byteLength(k.n);
+    const r = hw.rsaPublic(bigToBytes(k.n, len), bigToBytes(k.e), bigToBytes(m, len));
+    if (r) return bytesToBig(r);
+  }
   return modPow(m, k.e, k.n);
 }
 
 function rsaPrivateOp(k: RsaPrivateKey, c: bigint, random: Random): bigint {
+  const hw = native();
+  if (hw && nativeFits(k.n) && c < k.n) {
+    // BearSSL's CRT exponentiation is constant-time; the fault check below still applies.
+    const len = byteLength(k.n);
+    const r = hw.rsaPrivate(bigToBytes(k.n, len), bigToBytes(k.p), bigToBytes(k.q), bigToBytes(k.dp), bigToBytes(k.dq), bigToBytes(k.qi), bigToBytes(c, len));
+    if (r) {
+      const m = bytesToBig(r);
+      if (rsaPublicOp(k, m) !== c) throw new Error('RSA private operation failed');
+      return m;
+    }
+  }
+  return jsRsaPrivateOp(k, c, random);
+}
+
+function jsRsaPrivateOp(k: RsaPrivateKey, c: bigint, random: Random): bigint {
   // Blinding: c' = c * r^e, m = m' / r.
   const r = (bytesToBig(random(byteLength(k.n))) % (k.n - 2n)) + 2n;
   const cb = (c * modPow(r, k.e, k.n)) % k.n;

@@ -3,16 +3,17 @@ import assert from 'node:assert/strict';
 import { runConformance } from './conformance.ts';
 import { createFakeHw, FakeExit } from './fake.ts';
 import type { Hw } from './hw.ts';
+import { referenceChecksum } from './checksum-reference.ts';
 
 const failures = (hw: Hw) => runConformance(hw).filter((r) => !r.ok);
 
 test('the fake passes the conformance suite with the PVH groups and with none (the process target)', () => {
   const pvh = runConformance(createFakeHw());
   assert.deepEqual(pvh.filter((r) => !r.ok), []);
-  assert.equal(pvh.length, 10 + 5, 'group checks, required groups, and one per PVH optional group');
+  assert.equal(pvh.length, 11 + 5, 'group checks, required groups, and one per PVH optional group');
   const bare = runConformance(createFakeHw({ groups: [] }));
   assert.deepEqual(bare.filter((r) => !r.ok), []);
-  assert.equal(bare.length, 10);
+  assert.equal(bare.length, 11);
 });
 
 test('the suite catches the disagreements it was written for', () => {
@@ -24,6 +25,13 @@ test('the suite catches the disagreements it was written for', () => {
   const missing = createFakeHw();
   delete (missing as Partial<Hw>).memoryUsage;
   assert.deepEqual(failures(missing).map((f) => f.name.split(':')[0]), ['groups', 'engine']);
+  // A checksum that drops the odd byte, or ignores the carry of its partial sum.
+  const oddLost = createFakeHw();
+  oddLost.checksum = (b: Uint8Array, p?: number) => referenceChecksum(b.subarray(0, b.length & ~1), p);
+  assert.match(failures(oddLost).map((f) => f.detail).join('\n'), /checksum\(len 1, offset 0, partial 0\)/);
+  const noCarry = createFakeHw();
+  noCarry.checksum = (b: Uint8Array, p = 0) => (referenceChecksum(b) + p) & 0xffff;
+  assert.match(failures(noCarry).map((f) => f.detail).join('\n'), /checksum\(len 0, offset 0, partial 131070\) = 65534, RFC 1071 says 65535/);
   // IRQ lines counted differently (the old fake accepted lines up to 31).
   const lines = { ...createFakeHw(), irqLines: 32 };
   assert.equal(failures(lines)[0]?.name.split(':')[0], 'irq');

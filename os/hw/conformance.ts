@@ -8,6 +8,7 @@
  * Checks only what is safe in a running image: no exit, no fault, no device writes; the error
  * paths of calls that would change the machine. Uses nothing but `hw` (no Node API).
  */
+import { referenceChecksum } from './checksum-reference.ts';
 import { GROUP_MEMBERS, OPTIONAL_GROUPS, REQUIRED_GROUPS, type Hw, type HwWith } from './hw.ts';
 
 export interface CheckResult {
@@ -100,13 +101,34 @@ const requiredChecks: Check[] = [
     const map = hw.sourceMap();
     expect(map === undefined || typeof map === 'string', 'sourceMap() is a string or undefined');
   }],
-  ['engine: memoryUsage() figures are consistent; setRejectionTracker takes only functions', (hw) => {
+  ['engine: memoryUsage() figures are consistent; setRejectionTracker takes only functions, setPromiseHook functions or null', (hw) => {
     const m = hw.memoryUsage();
     for (const k of ['heapTotal', 'heapUsed', 'jsUsed', 'jsLimit'] as const) expect(Number.isFinite(m[k]) && m[k] >= 0, `memoryUsage().${k} = ${m[k]}`);
     expect(m.heapUsed <= m.heapTotal, 'heapUsed <= heapTotal');
     expect(m.jsLimit > 0 && m.jsLimit <= m.heapTotal, `0 < jsLimit ${m.jsLimit} <= heapTotal ${m.heapTotal}`);
     expect(m.heapTotal <= hw.memSize, 'heapTotal <= memSize');
     throwsA(() => hw.setRejectionTracker(1 as never), TypeError, 'setRejectionTracker(1)');
+    throwsA(() => hw.setPromiseHook(1 as never), TypeError, 'setPromiseHook(1)');
+    hw.setPromiseHook(null);
+  }],
+  ['engine: checksum() is RFC 1071 for every length, offset and partial sum', (hw) => {
+    // Lengths around the 8-byte step and odd ones, at odd offsets, over bytes with carries.
+    const data = new Uint8Array(1600);
+    let x = 0x9e3779b9;
+    for (let i = 0; i < data.length; i++) { x = (x ^ (x << 13)) >>> 0; x ^= x >>> 17; x = (x ^ (x << 5)) >>> 0; data[i] = x & 0xff; }
+    for (const len of [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 20, 40, 63, 64, 65, 1460, 1514, 1599]) {
+      for (const off of [0, 1, 2, 3]) {
+        if (off + len > data.length) continue;
+        const view = data.subarray(off, off + len);
+        for (const partial of [0, 1, 0xffff, 0x1fffe, 0xffffffff]) {
+          const got = hw.checksum(view, partial), want = referenceChecksum(view, partial);
+          expect(got === want, `checksum(len ${len}, offset ${off}, partial ${partial}) = ${got}, RFC 1071 says ${want}`);
+        }
+      }
+    }
+    expect(hw.checksum(new Uint8Array(64).fill(0xff)) === 0xffff, 'all ones sum to 0xffff');
+    expect(hw.checksum(new Uint8Array(9)) === 0, 'all zeros sum to 0');
+    throwsA(() => hw.checksum([1, 2] as never), TypeError, 'checksum([1, 2])');
   }],
 ];
 

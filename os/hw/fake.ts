@@ -11,6 +11,7 @@
  * own catch blocks. `yield(deadline)` advances the clock to the earliest of the deadline and
  * the next scheduled IRQ; a `yield(Infinity)` with nothing scheduled throws (a test would hang).
  */
+import { referenceChecksum } from './checksum-reference.ts';
 import {
   GROUP_MEMBERS, REQUIRED_GROUPS, type AccessWidth, type DmaRegion, type Hw, type HwGroup, type MsiMessage, type OptionalGroup,
 } from './hw.ts';
@@ -52,7 +53,7 @@ export interface FakeHwOptions {
   /** Optional groups offered (default PVH_GROUPS); the members of the others are absent. */
   groups?: readonly OptionalGroup[];
   /** The engine's heap figures (default: the core's limit for memSize, nothing in use). */
-  memoryUsage?: () => { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+  memoryUsage?: () => { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number; jsPressure?: number; gcPaced?: number };
 }
 
 /** The JS heap limit core/js/engine.c sets for a heap of `total` bytes. */
@@ -227,11 +228,16 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
       if (typeof fn !== 'function') throw new TypeError('setRejectionTracker takes a function');
       tracker = fn;
     },
+    // Accepted as the core does; the fake's engine (V8) never calls it.
+    setPromiseHook(fn) {
+      if (fn !== null && typeof fn !== 'function') throw new TypeError('setPromiseHook takes a function or null');
+    },
     runMicrotasks() {
       opts.runMicrotasks?.();
       // A FakeExit thrown inside a promise job is swallowed by the promise: re-raise it.
       if (exitCode !== undefined) throw new FakeExit(exitCode);
     },
+    checksum(bytes, partial) { return referenceChecksum(bytesOf(bytes, 'checksum() takes a Uint8Array'), partial); },
     memoryUsage: opts.memoryUsage ?? (() => ({ heapTotal: memSize, heapUsed: 0, jsUsed: 0, jsLimit: coreJsLimit(memSize) })),
     get stdout() { return out.join(''); },
     get stderr() { return err.join(''); },

@@ -16,6 +16,8 @@
  * - Times are milliseconds as floating-point numbers (sub-millisecond precision).
  * - Nothing blocks except `yield`, which halts the CPU until an interrupt or the deadline.
  */
+import type { HwCrypto } from './hw-crypto.ts';
+export type { HwCrypto } from './hw-crypto.ts';
 
 /** A physically contiguous, zeroed, page-aligned buffer a device may read and write. */
 export interface DmaRegion {
@@ -113,8 +115,26 @@ export interface EngineHw {
    * loop calls it after each macrotask, since QuickJS leaves job execution to the host.
    */
   runMicrotasks(): void;
-  /** The core's heap: bytes managed and in use, and the engine's own count against its limit. */
-  memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number };
+  /**
+   * The core's heap: bytes managed and in use, and the engine's own count against its limit.
+   * jsPressure: the memory-pressure line (the core collects garbage before jsUsed passes it,
+   * so above it the heap is live, not garbage); gcPaced: collections the core asked for.
+   */
+  memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number; jsPressure?: number; gcPaced?: number };
+  /**
+   * The Internet checksum's partial sum (RFC 1071) of `bytes` as big-endian 16-bit words (a
+   * zero byte pads an odd length), plus `partial` (uint32, default 0), folded to 16 bits and
+   * not complemented: 0 only when everything summed is zero. A non-Uint8Array throws
+   * TypeError. A compute primitive (core/js/checksum.c): the stack's hottest loop.
+   */
+  checksum(bytes: Uint8Array, partial?: number): number;
+  /**
+   * The engine's promise hook (core/js/promise-hook.c), off until set: fn(type, promise, parent)
+   * with type 0 (INIT: a promise is made; parent is the promise `then` was called on, else
+   * undefined), 1 (BEFORE) and 2 (AFTER) around the job that resolves a promise with a thenable.
+   * null turns it off; anything else throws TypeError. Errors fn throws are dropped.
+   */
+  setPromiseHook(fn: ((type: number, promise: Promise<unknown>, parent: Promise<unknown> | undefined) => void) | null): void;
 }
 
 // ---- Optional groups: a platform offers some (hw.groups says which). ----
@@ -166,7 +186,7 @@ export interface DmaHw {
 }
 
 export const REQUIRED_GROUPS = ['clock', 'console', 'yield', 'exit', 'entropy', 'boot', 'engine'] as const;
-export const OPTIONAL_GROUPS = ['pci', 'mmio', 'ports', 'irq', 'dma', 'net'] as const;
+export const OPTIONAL_GROUPS = ['pci', 'mmio', 'ports', 'irq', 'dma', 'net', 'crypto'] as const;
 export type RequiredGroup = (typeof REQUIRED_GROUPS)[number];
 export type OptionalGroup = (typeof OPTIONAL_GROUPS)[number];
 export type HwGroup = RequiredGroup | OptionalGroup;
@@ -179,17 +199,18 @@ export interface OptionalGroupMembers {
   irq: IrqHw;
   dma: DmaHw;
   net: { net: HwNet };
+  crypto: { crypto: HwCrypto };
 }
 
 /** Member names of every group with functions or fields, for checks and conformance. */
-export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net'>, readonly string[]>> = {
+export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net' | 'crypto'>, readonly string[]>> = {
   clock: ['now', 'nowNs', 'wallClock'],
   console: ['write'],
   yield: ['yield'],
   exit: ['exit'],
   entropy: ['entropy'],
   boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
-  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum', 'setPromiseHook'],
   pci: ['pciRead', 'pciWrite'],
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],
@@ -218,6 +239,8 @@ export interface Hw
     Partial<PciHw>, Partial<MmioHw>, Partial<PortsHw>, Partial<IrqHw>, Partial<DmaHw> {
   /** The optional net group: present on the process target when it was given a link. */
   readonly net?: HwNet;
+  /** The optional crypto group (os/hw/hw-crypto.ts): native primitives in the core. */
+  readonly crypto?: HwCrypto;
   /** Every required group, then the optional groups this platform offers. */
   readonly groups: readonly HwGroup[];
 }

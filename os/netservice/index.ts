@@ -45,7 +45,7 @@ import type { Stats } from '../net/wire/result.ts';
 import { Cmdline } from '../runtime/cmdline.ts';
 import { currentLoop, type EventLoop, type LoopSource } from '../runtime/loop.ts';
 import { randomFill } from '../runtime/random.ts';
-import { memoryBudget, memoryPressureOf } from '../runtime/memory.ts';
+import { memoryBudget, memoryHeadroomOf, memoryPressureOf } from '../runtime/memory.ts';
 
 /**
  * Bytes of JS heap budgeted per connection when the connection cap is derived from memory:
@@ -178,6 +178,7 @@ export class NetworkService {
     this.#tcp = new Tcp({
       maxConnections: connectionLimitFor(memoryBudget(hw)),
       memoryPressure: () => memoryPressureOf(hw),
+      memoryHeadroom: () => memoryHeadroomOf(hw),
       ...opts.tcp, random, localAddress: () => this.#stack.address,
     });
     this.#stack = new NetworkStack({

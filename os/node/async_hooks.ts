@@ -1,13 +1,18 @@
 /**
  * node:async_hooks: AsyncLocalStorage and AsyncResource. A store set by `run` follows the
  * callbacks scheduled while it is current: timers, setImmediate, process.nextTick,
- * queueMicrotask and promise reactions (`then`/`catch`/`finally`). The engine gives no
- * promise hook yet, so the continuation of a native `await` runs in whatever context
- * was current when the awaited promise settled (os/node/README.md). createHook's hooks are
- * never called (no async resource tracking in the image).
+ * queueMicrotask, promise reactions (`then`/`catch`/`finally`, Promise.all and friends) and
+ * `await`, which the builder lowers to `then` in programs that import this module
+ * (cli/async-context.ts). The engine's promise hook (hw.setPromiseHook, installed with the
+ * first store) gives each promise the context it was made in, and runs the job that resolves
+ * a promise with a thenable (`await thenable`, `resolve(thenable)`) in it.
+ * createHook's hooks are never called (no async resource tracking in the image).
  */
+import { nativeHw } from '../hw/hw.ts';
+
 type Ctx = Map<AsyncLocalStorage<unknown>, unknown>;
-let current: Ctx = new Map();
+const ROOT: Ctx = new Map();
+let current: Ctx = ROOT;
 let installed = false;
 
 function bind<F extends Function>(fn: F, ctx: Ctx = current): F {
@@ -32,6 +37,15 @@ function install(): void {
   const proc = globalThis.process as unknown as { nextTick: (cb: Function, ...a: unknown[]) => void };
   const nextTick = proc.nextTick;
   proc.nextTick = (cb: Function, ...a: unknown[]) => nextTick(bind(cb), ...a);
+  // INIT: a promise remembers the context it was made in (the root context is not stored);
+  // BEFORE/AFTER: the thenable job runs in it. Jobs do not nest, so one saved slot is enough.
+  const made = new WeakMap<object, Ctx>();
+  let saved: Ctx | undefined;
+  nativeHw()?.setPromiseHook((type, promise) => {
+    if (type === 0) { if (current.size) made.set(promise, current); }
+    else if (type === 1) { saved = current; current = made.get(promise) ?? ROOT; }
+    else if (type === 2 && saved) { current = saved; saved = undefined; }
+  });
   const then = Promise.prototype.then;
   Promise.prototype.then = function (this: Promise<unknown>, a?: unknown, b?: unknown) {
     return then.call(this, (typeof a === 'function' ? bind(a) : a) as never, (typeof b === 'function' ? bind(b) : b) as never);

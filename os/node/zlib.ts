@@ -2,13 +2,16 @@
  * node:zlib on fflate (gzip, deflate/zlib, raw deflate; sync, callback, promise-less and
  * stream forms). Compressed bytes are valid DEFLATE (RFC 1951) / zlib (RFC 1950) / gzip
  * (RFC 1952) streams but not byte-identical to Node's zlib output; anything Node decompresses,
- * this decompresses and the reverse. Brotli is not implemented: its functions throw
- * ERR_NIMBUS_UNSUPPORTED. Corrupt input fails with Node's codes (Z_DATA_ERROR).
+ * this decompresses and the reverse. Brotli (RFC 7932) comes from brotli-lib (a TypeScript
+ * port of Google's encoder and decoder); its bytes differ from Node's libbrotli too, and each
+ * decodes the other's. Corrupt input fails with Node's codes (Z_DATA_ERROR; for Brotli,
+ * "Decompression failed" with an ERR__ERROR_FORMAT_* code named by the decoder's error).
  */
 import * as fflate from 'fflate';
+import { brotliDecode } from 'brotli-lib/decode';
+import { brotliEncode } from 'brotli-lib/encode';
 import { Buffer } from './buffer.ts';
 import { Transform } from './stream.ts';
-import { unsupportedFunction, unsupportedClass } from './unsupported.ts';
 
 export const constants = {
   Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5, Z_OK: 0, Z_STREAM_END: 1,
@@ -18,13 +21,14 @@ export const constants = {
   Z_MIN_CHUNK: 64, Z_MAX_CHUNK: Infinity, Z_DEFAULT_CHUNK: 16384, Z_MIN_MEMLEVEL: 1, Z_MAX_MEMLEVEL: 9, Z_DEFAULT_MEMLEVEL: 8,
   Z_MIN_LEVEL: -1, Z_MAX_LEVEL: 9, Z_DEFAULT_LEVEL: -1, DEFLATE: 1, INFLATE: 2, GZIP: 3, GUNZIP: 4, DEFLATERAW: 5, INFLATERAW: 6,
   UNZIP: 7, BROTLI_DECODE: 8, BROTLI_ENCODE: 9, BROTLI_OPERATION_PROCESS: 0, BROTLI_OPERATION_FLUSH: 1, BROTLI_OPERATION_FINISH: 2,
-  BROTLI_PARAM_MODE: 0, BROTLI_MODE_GENERIC: 0, BROTLI_MODE_TEXT: 1, BROTLI_PARAM_QUALITY: 1, BROTLI_DEFAULT_QUALITY: 11,
-  BROTLI_PARAM_SIZE_HINT: 5,
+  BROTLI_PARAM_MODE: 0, BROTLI_MODE_GENERIC: 0, BROTLI_MODE_TEXT: 1, BROTLI_MODE_FONT: 2, BROTLI_PARAM_QUALITY: 1,
+  BROTLI_MIN_QUALITY: 0, BROTLI_MAX_QUALITY: 11, BROTLI_DEFAULT_QUALITY: 11, BROTLI_PARAM_LGWIN: 2, BROTLI_MIN_WINDOW_BITS: 10,
+  BROTLI_MAX_WINDOW_BITS: 24, BROTLI_DEFAULT_WINDOW: 22, BROTLI_PARAM_SIZE_HINT: 5,
 };
 export const codes = { Z_OK: 0, Z_STREAM_END: 1, Z_NEED_DICT: 2, Z_ERRNO: -1, Z_STREAM_ERROR: -2, Z_DATA_ERROR: -3, Z_MEM_ERROR: -4, Z_BUF_ERROR: -5, Z_VERSION_ERROR: -6 } as Record<string, number>;
 for (const [k, v] of Object.entries({ ...codes })) codes[v] = k as never;
 
-interface Options { level?: number; memLevel?: number; windowBits?: number; chunkSize?: number; finishFlush?: number; flush?: number }
+interface Options { level?: number; memLevel?: number; windowBits?: number; chunkSize?: number; finishFlush?: number; flush?: number; params?: Record<number, number> }
 type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 const lvl = (o?: Options): { level?: Level; mem?: Level } => {
   const level = o?.level === undefined || o.level < 0 ? 6 : o.level;
@@ -59,6 +63,28 @@ function inflateZlib(u: Uint8Array): Uint8Array {
   if (u.length < 2 || (u[0]! & 15) !== 8 || ((u[0]! << 8) | u[1]!) % 31) throw new Error('invalid zlib header');
   return fflate.unzlibSync(u);
 }
+/** libbrotli's decoder error names (BrotliDecoderErrorCode), as Node's codes carry them. */
+const BROTLI_ERRORS: Record<number, string> = {
+  [-1]: 'FORMAT_EXUBERANT_NIBBLE', [-2]: 'FORMAT_RESERVED', [-3]: 'FORMAT_EXUBERANT_META_NIBBLE', [-4]: 'FORMAT_SIMPLE_HUFFMAN_ALPHABET',
+  [-5]: 'FORMAT_SIMPLE_HUFFMAN_SAME', [-6]: 'FORMAT_CL_SPACE', [-7]: 'FORMAT_HUFFMAN_SPACE', [-8]: 'FORMAT_CONTEXT_MAP_REPEAT',
+  [-9]: 'FORMAT_BLOCK_LENGTH_1', [-10]: 'FORMAT_BLOCK_LENGTH_2', [-11]: 'FORMAT_TRANSFORM', [-12]: 'FORMAT_DICTIONARY',
+  [-13]: 'FORMAT_WINDOW_BITS', [-14]: 'FORMAT_PADDING_1', [-15]: 'FORMAT_PADDING_2', [-16]: 'FORMAT_DISTANCE',
+};
+function brotliDecompressAll(u: Uint8Array): Uint8Array {
+  try {
+    return brotliDecode(u);
+  } catch (e) {
+    const n = Number(/-?\d+/.exec(String((e as Error)?.message))?.[0] ?? -1);
+    const err = new Error('Decompression failed') as Error & { errno: number; code: string };
+    err.errno = n;
+    err.code = `ERR__ERROR_${BROTLI_ERRORS[n] ?? 'UNREACHABLE'}`;
+    throw err;
+  }
+}
+const brotliOptions = (o?: Options) => {
+  const p = o?.params ?? {};
+  return { quality: p[constants.BROTLI_PARAM_QUALITY] ?? 11, lgwin: p[constants.BROTLI_PARAM_LGWIN] ?? 22, mode: p[constants.BROTLI_PARAM_MODE] ?? 0 };
+};
 const unzipAny = (u: Uint8Array): Uint8Array => (u[0] === 0x1f && u[1] === 0x8b ? gunzipAll(u) : inflateZlib(u));
 
 const KINDS = {
@@ -69,6 +95,8 @@ const KINDS = {
   deflateRaw: (o?: Options) => (u: Uint8Array) => fflate.deflateSync(u, lvl(o)),
   inflateRaw: () => guard((u) => fflate.inflateSync(u)),
   unzip: () => guard(unzipAny),
+  brotliCompress: (o?: Options) => (u: Uint8Array) => brotliEncode(u, brotliOptions(o)),
+  brotliDecompress: () => brotliDecompressAll,
 };
 type Kind = keyof typeof KINDS;
 
@@ -120,15 +148,10 @@ export function crc32(data: string | Uint8Array, value = 0): number {
   return ~crc >>> 0;
 }
 
-const why = 'Brotli is not implemented in Nimbus yet';
-export const brotliCompressSync = unsupportedFunction('zlib.brotliCompressSync', why);
-export const brotliDecompressSync = unsupportedFunction('zlib.brotliDecompressSync', why);
-export const brotliCompress = unsupportedFunction('zlib.brotliCompress', why);
-export const brotliDecompress = unsupportedFunction('zlib.brotliDecompress', why);
-export const createBrotliCompress = unsupportedFunction('zlib.createBrotliCompress', why);
-export const createBrotliDecompress = unsupportedFunction('zlib.createBrotliDecompress', why);
-export const BrotliCompress = unsupportedClass('zlib.BrotliCompress', why, true);
-export const BrotliDecompress = unsupportedClass('zlib.BrotliDecompress', why, true);
+export const BrotliCompress = cls('brotliCompress', 'BrotliCompress'), BrotliDecompress = cls('brotliDecompress', 'BrotliDecompress');
+export const brotliCompressSync = syncForm('brotliCompress'), brotliDecompressSync = syncForm('brotliDecompress');
+export const brotliCompress = cbForm('brotliCompress'), brotliDecompress = cbForm('brotliDecompress');
+export const createBrotliCompress = (o?: Options) => new BrotliCompress(o), createBrotliDecompress = (o?: Options) => new BrotliDecompress(o);
 
 export default {
   constants, codes, Gzip, Gunzip, Deflate, Inflate, DeflateRaw, InflateRaw, Unzip, gzipSync, gunzipSync, deflateSync, inflateSync,

@@ -29,7 +29,9 @@ test('fatal mode throws TypeError; BOM is stripped unless ignoreBOM', () => {
   const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x41]);
   assert.equal(new ours.TextDecoder().decode(bom), 'A');
   assert.equal(new ours.TextDecoder('utf8', { ignoreBOM: true }).decode(bom), '\ufeffA');
-  assert.throws(() => new ours.TextDecoder('latin1'), RangeError);
+  assert.throws(() => new ours.TextDecoder('klingon'), RangeError);
+  assert.equal(new ours.TextDecoder('latin1').decode(new Uint8Array([0x41, 0x80, 0xe9])), 'A\u0080é');
+  assert.equal(new ours.TextDecoder('utf-16le').decode(new Uint8Array([0x41, 0, 0x3d, 0xd8, 0x00, 0xde])), 'A😀');
 });
 
 test('encodeInto stops before a character that does not fit', () => {

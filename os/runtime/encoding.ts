@@ -140,27 +140,84 @@ Object.defineProperty(TextEncoder.prototype, Symbol.toStringTag, { value: 'TextE
 
 const UTF8_LABELS = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8']);
 
+/**
+ * The labels WHATWG maps to windows-1252 (latin1, iso-8859-1, ascii, ...). Node 20 reports the
+ * encoding as windows-1252 but decodes each byte as the code point of the same value (ISO-8859-1,
+ * so 0x80 is U+0080, not the euro sign); Node is the reference, so this does the same.
+ */
+const CP1252_LABELS = new Set(['ansi_x3.4-1968', 'ascii', 'cp1252', 'cp819', 'csisolatin1', 'ibm819', 'iso-8859-1', 'iso-ir-100',
+  'iso8859-1', 'iso88591', 'iso_8859-1', 'iso_8859-1:1987', 'l1', 'latin1', 'us-ascii', 'windows-1252', 'x-cp1252']);
+const UTF16LE_LABELS = new Set(['utf-16le', 'utf-16', 'ucs-2', 'unicode', 'csunicode', 'iso-10646-ucs-2', 'unicodefeff']);
+
+interface ByteDecoder { decode(bytes: Uint8Array, end: boolean, fatal: boolean): string }
+
+const cp1252: ByteDecoder = {
+  decode(bytes) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 4096) {
+      s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+    }
+    return s;
+  },
+};
+
+/** UTF-16LE (WHATWG Encoding §14.3): an odd byte or a high surrogate at a chunk's end waits for the next. */
+class Utf16LeDecoder implements ByteDecoder {
+  #pending: number[] = [];
+  decode(input: Uint8Array, end: boolean, fatal: boolean): string {
+    const bytes = this.#pending.length ? Uint8Array.from([...this.#pending, ...input]) : input;
+    this.#pending = [];
+    const units: number[] = [];
+    let i = 0;
+    for (; i + 1 < bytes.length; i += 2) units.push(bytes[i]! | (bytes[i + 1]! << 8));
+    const odd = i < bytes.length ? [bytes[i]!] : [];
+    let out = '';
+    const bad = () => { if (fatal) throw decodeError('utf-16le'); return '\ufffd'; };
+    for (let k = 0; k < units.length; k++) {
+      const u = units[k]!;
+      if (u >= 0xd800 && u < 0xdc00) {
+        if (k + 1 < units.length) {
+          const v = units[k + 1]!;
+          if (v >= 0xdc00 && v < 0xe000) { out += String.fromCharCode(u, v); k++; } else out += bad();
+        } else if (!end) { this.#pending = [u & 0xff, u >> 8, ...odd]; return out; }
+        else out += bad();
+      } else if (u >= 0xdc00 && u < 0xe000) out += bad();
+      else out += String.fromCharCode(u);
+    }
+    if (odd.length) { if (end) out += bad(); else this.#pending = odd; }
+    return out;
+  }
+}
+
+function decodeError(encoding: string): TypeError {
+  const e = new TypeError(`The encoded data was not valid for encoding ${encoding}`) as TypeError & { code: string };
+  e.code = 'ERR_ENCODING_INVALID_ENCODED_DATA';
+  return e;
+}
+
 export class TextDecoder {
   readonly #fatal: boolean;
   readonly #ignoreBOM: boolean;
-  readonly #dec = new Utf8Decoder();
+  readonly #encoding: string;
+  readonly #dec: ByteDecoder;
   #bomSeen = false;
   constructor(label = 'utf-8', options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
     const l = String(label).trim().toLowerCase();
-    if (!UTF8_LABELS.has(l)) {
-      // Only UTF-8 is built in; Node without ICU behaves the same for other labels.
-      throw new RangeError(`The "${label}" encoding is not supported`);
-    }
+    if (UTF8_LABELS.has(l)) { this.#encoding = 'utf-8'; this.#dec = new Utf8Decoder(); }
+    else if (CP1252_LABELS.has(l)) { this.#encoding = 'windows-1252'; this.#dec = cp1252; }
+    else if (UTF16LE_LABELS.has(l)) { this.#encoding = 'utf-16le'; this.#dec = new Utf16LeDecoder(); }
+    else throw new RangeError(`The "${label}" encoding is not supported`);
     this.#fatal = Boolean(options?.fatal);
     this.#ignoreBOM = Boolean(options?.ignoreBOM);
   }
-  get encoding(): string { return 'utf-8'; }
+  get encoding(): string { return this.#encoding; }
   get fatal(): boolean { return this.#fatal; }
   get ignoreBOM(): boolean { return this.#ignoreBOM; }
   decode(input?: ArrayBuffer | ArrayBufferView, options: { stream?: boolean } = {}): string {
     const stream = Boolean(options?.stream);
     let s = this.#dec.decode(toBytes(input), !stream, this.#fatal);
-    if (!this.#ignoreBOM && !this.#bomSeen && s.length > 0) {
+    // WHATWG Encoding §7.1: only UTF-8 and UTF-16 strip a byte order mark.
+    if (this.#encoding !== 'windows-1252' && !this.#ignoreBOM && !this.#bomSeen && s.length > 0) {
       this.#bomSeen = true;
       if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
     }

@@ -15,4 +15,4 @@ export { reseed, randomFill, getRandomValues, randomUUID } from './random.ts';
 export { currentRuntime, installRuntime, runMain, type Runtime } from './runtime.ts';
 export { inspect, format, formatWithOptions } from './inspect.ts';
 export { DOMException } from './dom-exception.ts';
-export { underMemoryPressure, memoryPressureOf, memoryBudget, MEMORY_PRESSURE_SHARE } from './memory.ts';
+export { underMemoryPressure, memoryPressureOf, memoryHeadroomOf, memoryBudget, MEMORY_PRESSURE_SHARE } from './memory.ts';

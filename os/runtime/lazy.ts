@@ -8,6 +8,8 @@
  * module's wrapper. Under Node (unit tests run the sources as ES modules) `require` does not
  * exist and the ReferenceError sends us to Node's own loader.
  */
+import { addBase64Url } from './buffer-base64url.ts';
+
 declare const require: (id: string) => unknown;
 
 let bufferModule: typeof import('buffer') | undefined;
@@ -27,6 +29,7 @@ export function lazyBuffer(): typeof import('buffer') {
     } catch (e) {
       bufferModule = nodeRequire('buffer/index.js', e) as typeof import('buffer');
     }
+    addBase64Url(bufferModule.Buffer as never);
   }
   return bufferModule;
 }

@@ -11,3 +11,14 @@ test('memory pressure starts above 85% of the JS heap limit; without statistics 
   assert.equal(memoryBudget(hw(0, 12345)), 12345);
   assert.equal(memoryBudget({ memSize: 999 }), 999);
 });
+
+test('the core\'s jsPressure line wins over the default share; headroom is the room below it', async () => {
+  const { memoryHeadroomOf } = await import('./memory.ts');
+  const at = (jsUsed: number, jsPressure?: number) => ({ memoryUsage: () => ({ heapTotal: 0, heapUsed: 0, jsUsed, jsLimit: 100, jsPressure }) });
+  assert.equal(memoryPressureOf(at(80, 75)), true);
+  assert.equal(memoryPressureOf(at(80, 90)), false);
+  assert.equal(memoryHeadroomOf(at(60, 90)), 30);
+  assert.equal(memoryHeadroomOf(at(60)), 25);
+  assert.equal(memoryHeadroomOf(at(95, 90)), 0);
+  assert.equal(memoryHeadroomOf({}), Infinity);
+});

@@ -7,13 +7,30 @@
 import type { Hw } from '../hw/hw.ts';
 import { currentLoop } from './loop.ts';
 
-/** Above this share of the JS heap limit, new work is refused. */
+/** Above this share of the JS heap limit, new work is refused (the core's jsPressure line when it reports one). */
 export const MEMORY_PRESSURE_SHARE = 0.85;
 
-/** True when `hw`'s JS heap use is above MEMORY_PRESSURE_SHARE of its limit (false without statistics). */
-export function memoryPressureOf(hw: Partial<Pick<Hw, 'memoryUsage'>>): boolean {
+type MemoryHw = Partial<Pick<Hw, 'memoryUsage'>>;
+
+/** The pressure line in bytes: the core's (memoryUsage().jsPressure), else MEMORY_PRESSURE_SHARE of the limit. */
+function pressureLine(m: ReturnType<Hw['memoryUsage']>): number {
+  return m.jsPressure !== undefined && m.jsPressure > 0 ? m.jsPressure : MEMORY_PRESSURE_SHARE * m.jsLimit;
+}
+
+/** True when `hw`'s JS heap use is above the pressure line (false without statistics). */
+export function memoryPressureOf(hw: MemoryHw): boolean {
   const m = hw.memoryUsage?.();
-  return m !== undefined && m.jsLimit > 0 && m.jsUsed > MEMORY_PRESSURE_SHARE * m.jsLimit;
+  return m !== undefined && m.jsLimit > 0 && m.jsUsed > pressureLine(m);
+}
+
+/**
+ * Bytes the program may still take before memory is under pressure (0 at or above the line,
+ * Infinity without statistics): the TCP stack shares it among its receive windows.
+ */
+export function memoryHeadroomOf(hw: MemoryHw): number {
+  const m = hw.memoryUsage?.();
+  if (m === undefined || !(m.jsLimit > 0)) return Infinity;
+  return Math.max(0, pressureLine(m) - m.jsUsed);
 }
 
 /** memoryPressureOf the running program's hw. */

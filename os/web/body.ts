@@ -1,11 +1,13 @@
 /**
  * The Body mixin shared by Request and Response (WHATWG Fetch §5.3): a body is either bytes
  * known up front or a ReadableStream of Uint8Array; it can be consumed once (bodyUsed).
- * Limits: formData() parses only application/x-www-form-urlencoded (no multipart);
+ * formData() parses multipart/form-data (os/web/form-data.ts) and
+ * application/x-www-form-urlencoded; a FormData body is sent as multipart/form-data.
  * blob() needs a global Blob.
  */
 import { ReadableStream } from './streams.ts';
 import { utf8Encode, Utf8Decoder, concatBytes } from './text.ts';
+import { FormData, parseMultipart, serializeMultipart } from './form-data.ts';
 
 export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | ReadableStream<Uint8Array> | { arrayBuffer(): Promise<ArrayBuffer>; type?: string; size?: number };
 
@@ -24,6 +26,13 @@ export function extractBody(init: BodyInit): ExtractedBody {
     return { bytes: utf8Encode(init.toString()), stream: null, contentType: 'application/x-www-form-urlencoded;charset=UTF-8' };
   }
   if (isStream(init)) return { bytes: null, stream: init, contentType: null };
+  if (init instanceof FormData) {
+    const boundary = `----formdata-nimbus-${String(Math.random()).slice(2, 13).padEnd(11, '0')}`;
+    const stream = new ReadableStream<Uint8Array>({
+      async start(c) { c.enqueue((await serializeMultipart(init, boundary)).bytes); c.close(); },
+    });
+    return { bytes: null, stream, contentType: `multipart/form-data; boundary=${boundary}` };
+  }
   if (init && typeof (init as { arrayBuffer?: unknown }).arrayBuffer === 'function') {
     // Blob-like: read lazily through a stream.
     const blob = init as { arrayBuffer(): Promise<ArrayBuffer>; type?: string };
@@ -126,13 +135,15 @@ export abstract class BodyMixin {
     return new B([await this.#consume()], { type });
   }
 
-  async formData(): Promise<unknown> {
+  async formData(): Promise<FormData> {
     const type = (this as unknown as { headers: { get(n: string): string | null } }).headers.get('content-type') ?? '';
-    const FD = (globalThis as { FormData?: new () => { append(k: string, v: string): void } }).FormData;
-    if (!/^application\/x-www-form-urlencoded/i.test(type) || !FD) {
-      throw new TypeError('formData() supports only application/x-www-form-urlencoded bodies with a global FormData');
+    if (/^multipart\/form-data/i.test(type)) {
+      const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+      if (!boundary) throw new TypeError('Failed to parse body as FormData.');
+      return parseMultipart(await this.#consume(), boundary[1] ?? boundary[2]!);
     }
-    const fd = new FD();
+    if (!/^application\/x-www-form-urlencoded/i.test(type)) throw new TypeError('Content-Type was not one of "multipart/form-data" or "application/x-www-form-urlencoded".');
+    const fd = new FormData();
     for (const [k, v] of new URLSearchParams(await this.text())) fd.append(k, v);
     return fd;
   }

@@ -12,6 +12,9 @@ import { ReadableStream, ReadableStreamDefaultReader, WritableStream, TransformS
 
 import { Event, CustomEvent, EventTarget } from './event.ts';
 import { Blob, File } from './blob.ts';
+import { MessageChannel, MessagePort, MessageEvent, BroadcastChannel } from './messaging.ts';
+import { FormData } from './form-data.ts';
+import { CompressionStream, DecompressionStream, TextEncoderStream, TextDecoderStream } from './compression.ts';
 export { Headers, Request, Response, AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader, WritableStream, TransformStream };
 export { DOMExceptionImpl as DOMException };
 export type { HeadersInit } from './headers.ts';
@@ -19,11 +22,13 @@ export type { RequestInit } from './request.ts';
 export type { ResponseInit } from './response.ts';
 export type { BodyInit } from './body.ts';
 
-export { Event, CustomEvent, EventTarget, Blob, File };
+export { Event, CustomEvent, EventTarget, Blob, File, MessageChannel, MessagePort, MessageEvent, BroadcastChannel };
+export { CompressionStream, DecompressionStream, TextEncoderStream, TextDecoderStream, FormData };
 
 export const WEB_GLOBALS = {
   Event, CustomEvent, EventTarget, Blob, File, Headers, Request, Response, AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader,
-  WritableStream, TransformStream, DOMException: DOMExceptionImpl,
+  WritableStream, TransformStream, DOMException: DOMExceptionImpl, MessageChannel, MessagePort, MessageEvent, BroadcastChannel,
+  CompressionStream, DecompressionStream, TextEncoderStream, TextDecoderStream, FormData,
 } as const;
 
 /**

@@ -2,7 +2,7 @@
  * TLS in the VM with real peers, one boot: curl and Node's https client against the image's
  * https.createServer (ECDSA P-256 certificate from a test-made CA), and the image's fetch()
  * and tls.connect against Node https servers on the host: trusted through NODE_EXTRA_CA_CERTS
- * (RSA-2048 leaf under the CA), self-signed, and with a certificate for another name.
+ * (a file included in the image; RSA-2048 leaf under the CA), self-signed, and with a certificate for another name.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,10 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { buildTestImage, startServerVm } from './vm.ts';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { buildImage } from '../../cli/build.ts';
+import { startServerVm } from './vm.ts';
 import { issued, makeDir, selfSigned } from '../../os/tls/testing/openssl.ts';
 
 async function hostServer(key: string, cert: string): Promise<https.Server> {
@@ -31,10 +34,14 @@ test('https into and out of the VM', async () => {
   const self = await hostServer(pki.read('self.key'), pki.read('self.crt'));
   const wrong = await hostServer(pki.read('wrong.key'), pki.read('wrong.crt'));
   const port = (s: https.Server) => String((s.address() as AddressInfo).port);
-  const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'tls.ts'));
+  // NODE_EXTRA_CA_CERTS names a file, as in Node: the test CA, included in the image.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-tls-'));
+  copyFileSync(path.join(import.meta.dirname, 'programs', 'tls.ts'), path.join(dir, 'tls.ts'));
+  writeFileSync(path.join(dir, 'extra-ca.pem'), pki.read('ca.crt'));
+  const { image } = await buildImage({ entry: path.join(dir, 'tls.ts'), output: path.join(dir, 'tls.img'), include: ['extra-ca.pem'] });
   const vm = await startServerVm(image, 8443, {
     env: {
-      KEY_PEM: pki.read('vm.key'), CERT_PEM: pki.read('vm.crt'), NODE_EXTRA_CA_CERTS: pki.read('ca.crt'),
+      KEY_PEM: pki.read('vm.key'), CERT_PEM: pki.read('vm.crt'), NODE_EXTRA_CA_CERTS: 'extra-ca.pem',
       GOOD_PORT: port(good), SELF_PORT: port(self), WRONG_PORT: port(wrong),
     },
     memMiB: 128,

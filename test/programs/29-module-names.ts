@@ -18,13 +18,13 @@ c.log('console %s %d', 'ok', 42);
 console.log(lines, posix.join('/a/b', '../c', 'd.txt'), posix.sep, posix.extname('x.tar.gz'));
 console.log(punycode.toASCII('mañana.com'), punycode.toUnicode('xn--maana-pta.com'));
 console.log(typeof dgram.createSocket, typeof dns.lookup, typeof dns.promises.resolve4);
-soon(() => console.log('immediate from node:timers'));
-later(() => console.log('timeout from node:timers'), 5);
+// Each step starts the next, so the order holds however long loading a module takes.
+soon(() => { console.log('immediate from node:timers'); later(() => { console.log('timeout from node:timers'); void readStream(); }, 5); });
 const stream = new ReadableStream<string>({ start(ctl) { ctl.enqueue('a'); ctl.enqueue('b'); ctl.close(); } });
 const reader = stream.getReader();
-void (async () => {
+const readStream = (async () => {
   const got: string[] = [];
   for (let r = await reader.read(); !r.done; r = await reader.read()) got.push(r.value);
   await sleep(20);
   console.log('stream/web', got.join(''), 'after timers/promises sleep');
-})();
+});

@@ -57,6 +57,14 @@ export interface TcpOptions {
   noDelay?: boolean;
   /** Default keep-alive of new connections (default off). */
   keepAlive?: KeepAliveOptions | false;
+  /** RFC 4987 §3.6: answer SYNs with cookies when a listener's SYN queue is full (default true). */
+  synCookies?: boolean;
+  /**
+   * Bytes the stack may still take for receive buffers before memory is short (default: no
+   * limit). Read once per input/poll; the advertised windows shrink to fit it (they never
+   * promise more new buffer memory than this, shared among the connections).
+   */
+  memoryHeadroom?: () => number;
   /** Listener defaults: accept queue and half-open (SYN-RECEIVED) caps (default 128 each). */
   backlog?: number;
   synBacklog?: number;
@@ -87,6 +95,7 @@ export interface ResolvedConfig {
   keepAlive: Required<KeepAliveOptions> | undefined;
   backlog: number;
   synBacklog: number;
+  synCookies: boolean;
 }
 
 function positive(name: string, value: number | undefined, dflt: number, min = 1): number {
@@ -135,6 +144,7 @@ export function resolveConfig(o: TcpOptions): ResolvedConfig {
     keepAlive: resolveKeepAlive(o.keepAlive),
     backlog: positive('backlog', o.backlog, 128),
     synBacklog: positive('synBacklog', o.synBacklog, 128),
+    synCookies: o.synCookies ?? true,
   };
 }
 
@@ -167,6 +177,14 @@ export interface TcpStats {
   synRefused: number;
   /** Segments the IP layer refused (transmit path full); each is sent again later, not lost. */
   transmitRefused: number;
+  /** SYN-ACKs sent with a cookie instead of state (SYN queue full, RFC 4987 §3.6). */
+  synCookiesSent: number;
+  /** Connections created from a valid cookie in a completing ACK. */
+  synCookiesAccepted: number;
+  /** ACKs for a listener whose cookie was forged, stale or for another SYN (answered with RST). */
+  synCookiesRejected: number;
+  /** Advertised windows made smaller than the free buffer because memory headroom was short. */
+  windowsCapped: number;
 }
 
 export function newStats(): TcpStats {
@@ -174,6 +192,7 @@ export function newStats(): TcpStats {
     segmentsIn: 0, segmentsOut: 0, malformed: 0, badChecksum: 0, retransmits: 0, fastRetransmits: 0,
     timeouts: 0, rstsSent: 0, rstsDropped: 0, challengeAcks: 0, challengeAcksLimited: 0, pawsDropped: 0,
     oooDropped: 0, synDropped: 0, acceptQueueFull: 0, timeWaitEvicted: 0, timeWaitRecords: 0, unreachableAborts: 0, synEvicted: 0, synRefused: 0, transmitRefused: 0,
+    synCookiesSent: 0, synCookiesAccepted: 0, synCookiesRejected: 0, windowsCapped: 0,
   };
 }
 
@@ -184,6 +203,8 @@ export interface ConnHost {
   random(buf: Uint8Array): void;
   /** RFC 5961 §7 rate limit; true if one more challenge ACK may be sent at `now`. */
   allowChallengeAck(now: number): boolean;
+  /** Bytes of new receive-buffer storage one connection may announce now (Infinity: no limit). */
+  receiveAllowance(): number;
   /** Queue a RST not tied to a connection's own sequence state. */
   queueRst(local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number, seq: number, ack: number, withAck: boolean): void;
 }

@@ -101,8 +101,8 @@ describe('CLOSED / LISTEN', () => {
     expectSegs(s.recv(0), [{ flags: 'RST', seq: 99 }]);
   });
 
-  test('a full SYN queue evicts its oldest half-open entry for a new SYN (RFC 4987 §3.4)', () => {
-    const s = new Script();
+  test('without cookies, a full SYN queue evicts its oldest half-open entry for a new SYN (RFC 4987 §3.4)', () => {
+    const s = new Script({ synCookies: false });
     const l = s.tcp.listen(80, { synBacklog: 2 });
     for (const p of [4001, 4002, 4003]) s.send(0, { sport: p, dport: 80, flags: 'SYN', seq: 100 });
     const out = s.recv(0);
@@ -127,8 +127,58 @@ describe('CLOSED / LISTEN', () => {
     assert.equal(synAck.flags, 'SYN|ACK');
     s.send(1002, { sport: 4444, dport: 80, flags: 'ACK', seq: 8, ack: add(synAck.seq, 1) });
     assert.equal(l.accept()?.remotePort, 4444);
-    assert.equal(l.halfOpen, 127); // the flood's newest entries; the client is established
-    assert.equal(s.tcp.connectionCount, 128);
+    assert.equal(l.halfOpen, 128); // the flood's first entries; the rest got cookies, no state
+    assert.equal(s.tcp.connectionCount, 129);
+    // beyond the queue every SYN got a cookie, up to maxPendingRsts (64) between two polls; the rest were dropped
+    assert.equal(s.tcp.stats.synCookiesSent, 64 + 1);
+    assert.equal(s.tcp.stats.rstsDropped, 1000 - 128 - 64);
+    assert.equal(s.tcp.stats.synCookiesAccepted, 1);
+  });
+
+  test('SYN cookies (RFC 4987 §3.6): a full SYN queue answers statelessly; the completing ACK (with data) creates the connection', () => {
+    const s = new Script({ mss: 1460 });
+    const l = s.tcp.listen(80, { synBacklog: 1 });
+    s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
+    s.send(0, { sport: 4002, dport: 80, flags: 'SYN', seq: 500, mss: 1400, ws: 7, ts: [5, 0], sackPerm: true });
+    const out = s.recv(0);
+    assert.equal(out.length, 2);
+    const cookie = out.find((o) => o.dport === 4002)!;
+    assert.equal(cookie.flags, 'SYN|ACK');
+    assert.equal(cookie.ack, 501);
+    assert.equal(cookie.mss, 1400);
+    assert.equal(cookie.ws, undefined, 'no window scale on a cookie SYN-ACK');
+    assert.equal(cookie.ts, undefined, 'no timestamps');
+    assert.equal(cookie.sackPerm, false, 'no SACK');
+    assert.equal(s.tcp.connectionCount, 1, 'no state for the cookie');
+    assert.equal(s.tcp.stats.synCookiesSent, 1);
+    s.send(50, { sport: 4002, dport: 80, flags: 'ACK|PSH', seq: 501, ack: add(cookie.seq, 1), data: 'hello' });
+    const c = l.accept()!;
+    assert.equal(c.remotePort, 4002);
+    assert.equal(c.state, 'ESTABLISHED');
+    assert.equal(c.info.mss, 1400);
+    assert.equal(new TextDecoder().decode(c.recv()!), 'hello');
+    assert.equal(s.tcp.stats.synCookiesAccepted, 1);
+    const acks = s.recv(200);
+    assert.ok(acks.some((o) => o.dport === 4002 && o.flags === 'ACK' && o.ack === 506), JSON.stringify(acks));
+  });
+
+  test('a forged or old cookie is answered with RST and creates nothing', () => {
+    const s = new Script();
+    const l = s.tcp.listen(80, { synBacklog: 1 });
+    s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
+    s.send(0, { sport: 4002, dport: 80, flags: 'SYN', seq: 500 });
+    const cookie = s.recv(0).find((o) => o.dport === 4002)!;
+    // forged: wrong cookie; wrong peer ISN; another port
+    s.send(10, { sport: 4002, dport: 80, flags: 'ACK', seq: 501, ack: add(cookie.seq, 2) });
+    s.send(10, { sport: 4002, dport: 80, flags: 'ACK', seq: 601, ack: add(cookie.seq, 1) });
+    s.send(10, { sport: 4003, dport: 80, flags: 'ACK', seq: 501, ack: add(cookie.seq, 1) });
+    expectSegs(s.recv(10), [{ flags: 'RST' }, { flags: 'RST' }, { flags: 'RST' }]);
+    assert.equal(s.tcp.stats.synCookiesRejected, 3);
+    // old: more than two 64 s steps later the right cookie no longer opens anything
+    s.send(129_000, { sport: 4002, dport: 80, flags: 'ACK', seq: 501, ack: add(cookie.seq, 1) });
+    expectSegs(s.recv(129_000), [{ flags: 'RST' }]);
+    assert.equal(l.pending, 0);
+    assert.equal(s.tcp.connectionCount, 0, 'the half-open entry timed out; nothing was created');
   });
 
   test('a full accept queue drops the handshake-completing ACK; the SYN-ACK is retransmitted', () => {
@@ -281,6 +331,37 @@ describe('SYN-SENT', () => {
 });
 
 describe('ESTABLISHED: data, ACKs, windows', () => {
+  test('windows shrink to the memory headroom (issue 10): no more new buffer is promised than the share left', () => {
+    let headroom = 1e9;
+    const e = established({ memoryHeadroom: () => headroom });
+    const d = new Uint8Array(1000);
+    e.s.send(200, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 1, ack: add(e.iss, 1), data: d });
+    e.s.send(201, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 1001, ack: add(e.iss, 1), data: d });
+    expectSegs(e.s.recv(201), [{ flags: 'ACK', ack: IRS + 2001, window: 65535 }]);
+    assert.equal(e.s.tcp.stats.windowsCapped, 0);
+    // Short of memory: 10,000 bytes of headroom, one connection: it may grow by 5,000 at most.
+    headroom = 10_000;
+    e.s.send(202, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 2001, ack: add(e.iss, 1), data: d });
+    e.s.send(203, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 3001, ack: add(e.iss, 1), data: d });
+    const [a] = e.s.recv(203);
+    // The right edge does not move back (RFC 9293 §3.8.6.2.2): what is left of the old window.
+    assert.equal(a!.window, 65535 - 2000);
+    assert.ok(e.s.tcp.stats.windowsCapped > 0);
+    // The application reads: the buffer is released and the offer is what memory allows, not 64 KiB.
+    while (e.c.recv()) { /* drain */ }
+    e.s.send(3000, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 4001, ack: add(e.iss, 1), data: d });
+    e.s.send(3001, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 5001, ack: add(e.iss, 1), data: d });
+    const [b] = e.s.recv(3001);
+    assert.equal(b!.window, 65535 - 4000, 'the right edge stays; the window does not reopen');
+    // Memory back: the window opens fully again once the application reads.
+    headroom = 1e9;
+    while (e.c.recv()) { /* drain */ }
+    e.s.send(3100, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 6001, ack: add(e.iss, 1), data: d });
+    e.s.send(3101, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 7001, ack: add(e.iss, 1), data: d });
+    const [c] = e.s.recv(3101);
+    assert.equal(c!.window, 65535);
+  });
+
   test('received data is readable, ACKed after the 40 ms delayed-ACK timeout', () => {
     const e = established();
     e.s.send(200, { sport: RP, dport: LP, flags: 'PSH|ACK', seq: IRS + 1, ack: add(e.iss, 1), data: 'hello' });

@@ -326,6 +326,16 @@ export class TcpConnection {
     if (this.#state === 'SYN-RECEIVED') this.#terminate(undefined);
   }
 
+  /**
+   * @internal A connection rebuilt from a SYN cookie (syn-cookies.ts): its SYN-ACK (ISS = the
+   * cookie) already went out statelessly, so SND.NXT is past it and the completing ACK that
+   * follows is acceptable.
+   */
+  _synAckSentStatelessly(): void {
+    if (this.#state !== 'SYN-RECEIVED' || this.#sndNxt !== this.#iss) return;
+    this.#sndNxt = this.#sndMax = seqAdd(this.#iss, 1);
+  }
+
   /** @internal The stack keeps a TIME-WAIT record instead: this object is CLOSED (no events). */
   _handedOver(): void {
     this.#state = 'CLOSED';
@@ -755,11 +765,26 @@ export class TcpConnection {
     if (s !== 'ESTABLISHED' && s !== 'FIN-WAIT-1' && s !== 'FIN-WAIT-2') return;
     const maxWin = this.#maxWindow();
     const cur = Math.max(0, seqDiff(this.#rcvAdvEdge, this.#rcvNxt));
-    const free = Math.min(this.#rcvBuf.free, maxWin);
+    const free = this.#offerable(Math.min(this.#rcvBuf.free, maxWin));
     if (cur < maxWin >> 1 && free - cur >= Math.min(maxWin >> 1, this.#host.cfg.mss)) {
       this.#ackNow = true;
       this.#dirty = true;
     }
+  }
+
+  /**
+   * The window memory allows out of `room` (free buffer space): the storage the receive buffer
+   * already holds plus what the stack allows it to grow by now (Tcp's share of the heap's
+   * headroom, issue 10), so that a peer cannot make the guest allocate past memory pressure.
+   */
+  #offerable(room: number): number {
+    const allow = this.#host.receiveAllowance();
+    if (allow === Infinity) return room;
+    const held = Math.max(0, this.#rcvBuf.allocated - this.#rcvBuf.length);
+    const capped = held + Math.floor(allow);
+    if (capped >= room) return room;
+    this.#host.stats.windowsCapped++;
+    return capped;
   }
 
   /** The largest window we can announce: the receive buffer, or the 16-bit field at our scale. */
@@ -987,11 +1012,14 @@ export class TcpConnection {
     if (flags & RST && !(flags & ACK)) r.window = 0;
     else {
       const maxWin = this.#maxWindow();
-      const free = Math.min(this.#rcvBuf.free, maxWin);
+      const room = Math.min(this.#rcvBuf.free, maxWin);
+      const free = this.#offerable(room);
       let cur = seqDiff(this.#rcvAdvEdge, this.#rcvNxt);
       if (cur < 0) cur = 0;
+      // A window capped by memory stays where it was rather than moving its right edge back
+      // (RFC 9293 §3.8.6.2.2 / RFC 7323 §2.4: do not shrink the window).
       let w = free - cur >= Math.min(maxWin >> 1, cfg.mss) ? free : cur;
-      if (w > free) w = free;
+      if (w > room) w = room;
       if (syn) {
         r.window = Math.min(w, 0xffff);
         advEdge = seqAdd(this.#rcvNxt, r.window);

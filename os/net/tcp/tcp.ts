@@ -1,7 +1,9 @@
 /**
  * The TCP stack: demultiplexes segments to connections and listeners, answers segments for
  * closed ports with RST (RFC 9293 §3.10.7.1), owns the caps (connections, SYN queues, accept
- * queues, pending RSTs) and generates ISNs (RFC 6528). Implements TransportProtocol.
+ * queues, pending RSTs), answers SYNs beyond a full SYN queue with cookies (RFC 4987 §3.6,
+ * syn-cookies.ts), shares the memory headroom among receive windows, and generates ISNs
+ * (RFC 6528). Implements TransportProtocol.
  */
 import type { Ipv4Addr } from '../addr.ts';
 import { FRAME_HEADROOM, type Emit, type OutgoingDatagram, type TransportProtocol } from '../transport.ts';
@@ -9,6 +11,7 @@ import { emitTcp, emptyTcpRepr, parseTcp, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags
 import { newStats, resolveConfig, type ConnHost, type KeepAliveOptions, type ResolvedConfig, type TcpOptions, type TcpStats } from './config.ts';
 import { TcpConnection, type ListenerHooks } from './connection.ts';
 import { IsnGenerator } from './isn.ts';
+import { COOKIE_LIFETIME_STEPS, COOKIE_STEP_MS, SynCookies } from './syn-cookies.ts';
 import { seqAdd, seqGt } from './seq.ts';
 import { TimeWaitTable } from './time-wait.ts';
 
@@ -115,6 +118,8 @@ interface PendingRst {
   src: Ipv4Addr; dst: Ipv4Addr; srcPort: number; dstPort: number; seq: number; ack: number; withAck: boolean;
   /** Set for a TIME-WAIT ACK: window field and RFC 7323 timestamps (tsVal undefined: none). */
   ackOnly?: { window: number; tsVal: number | undefined; tsEcr: number };
+  /** Set for a cookie SYN-ACK (seq = the cookie): the MSS option and window it carries. */
+  synAck?: { mss: number; window: number };
 }
 
 function isMulticastOrBroadcast(a: Ipv4Addr): boolean {
@@ -128,7 +133,13 @@ export class Tcp implements TransportProtocol {
   readonly #random: (buf: Uint8Array) => void;
   readonly #localAddress: (() => Ipv4Addr | undefined) | undefined;
   readonly #memoryPressure: (() => boolean) | undefined;
+  readonly #memoryHeadroom: (() => number) | undefined;
   readonly #isn: IsnGenerator;
+  readonly #cookies: SynCookies;
+  /** When the last cookie went out: ACKs to a listener are checked as cookies only for a while after. */
+  #cookieSentAt = -Infinity;
+  /** Receive-buffer growth one connection may announce (ConnHost.receiveAllowance). */
+  #allowance = Infinity;
   /** local (addr * 65536 + port) -> remote (addr * 65536 + port) -> connection */
   readonly #conns = new Map<number, Map<number, TcpConnection>>();
   #count = 0;
@@ -149,7 +160,9 @@ export class Tcp implements TransportProtocol {
     this.#random = options.random;
     this.#localAddress = options.localAddress;
     this.#memoryPressure = options.memoryPressure;
+    this.#memoryHeadroom = options.memoryHeadroom;
     this.#isn = new IsnGenerator(options.random);
+    this.#cookies = new SynCookies(options.random);
     const b = new Uint8Array(2);
     options.random(b);
     this.#portCursor = (b[0]! << 8) | b[1]!;
@@ -162,6 +175,7 @@ export class Tcp implements TransportProtocol {
       stats: this.stats,
       random: (buf) => self.#random(buf),
       allowChallengeAck: (now) => self.#allowChallengeAck(now),
+      receiveAllowance: () => self.#allowance,
       queueRst: (l, lp, r, rp, seq, ack, withAck) => self.#queueRst(l, lp, r, rp, seq, ack, withAck),
     };
   }
@@ -254,6 +268,16 @@ export class Tcp implements TransportProtocol {
     }
   }
 
+  /**
+   * The memory headroom (bytes before pressure) shared among the connections: each may announce
+   * a window that grows its receive storage by at most headroom / (connections + 1), so all of
+   * them together stay below the pressure line. Read once per input/poll.
+   */
+  #refreshAllowance(): void {
+    const h = this.#memoryHeadroom;
+    this.#allowance = h ? Math.max(0, h()) / (1 + this.#count) : Infinity;
+  }
+
   #allowChallengeAck(now: number): boolean {
     if (now - this.#challengeWindow >= 1000) { this.#challengeWindow = now; this.#challengeCount = 0; }
     if (this.#challengeCount >= this.#cfg.challengeAckLimit) return false;
@@ -287,6 +311,7 @@ export class Tcp implements TransportProtocol {
     }
     const data = payload.subarray(hl);
     const conn = this.#find(dst, seg.dstPort, src, seg.srcPort);
+    this.#refreshAllowance();
     this.#busy = true;
     try {
       if (conn) {
@@ -359,14 +384,26 @@ export class Tcp implements TransportProtocol {
   #listenInput(now: number, l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr, data: Uint8Array): void {
     const f = seg.flags;
     if (f & RST) return;
-    if (f & ACK) { this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false); return; }
+    if (f & ACK) {
+      if (!(f & SYN) && this.#cookieInput(now, l, src, dst, seg, data)) return;
+      this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false);
+      return;
+    }
     if (!(f & SYN)) return;
     if (l.closed) return;
     // The application is not accepting: drop (the peer retransmits), as Linux does.
     if (l._acceptQueueFull()) { this.stats.synDropped++; return; }
-    // RFC 4987 §3.4: a full SYN queue drops its oldest half-open entry, so a flood of SYNs that
-    // are never completed (spoofed or unresolvable sources) cannot lock clients out.
-    const full = l._synQueueFull() || this.#count >= this.#cfg.maxConnections || (this.#memoryPressure?.() ?? false);
+    const short = this.#count >= this.#cfg.maxConnections || (this.#memoryPressure?.() ?? false);
+    // RFC 4987 §3.6: a full SYN queue answers with a cookie and keeps no state, so a flood of
+    // SYNs that are never completed cannot lock clients out (the cookie comes back in the ACK).
+    if (l._synQueueFull() && !short && this.#cfg.synCookies) {
+      this.#queueCookieSynAck(now, src, dst, seg);
+      return;
+    }
+    // RFC 4987 §3.4: at the connection limit, short of memory, or with a full SYN queue and no
+    // cookies, the oldest half-open entry makes room, so spoofed or unresolvable sources cannot
+    // lock clients out.
+    const full = l._synQueueFull() || short;
     if (full) {
       const victim = l._oldestHalfOpen();
       if (victim) {
@@ -386,6 +423,45 @@ export class Tcp implements TransportProtocol {
     const c = new TcpConnection(this.#host, now, dst, seg.dstPort, src, seg.srcPort, iss, seg, l);
     l._addHalfOpen(c);
     this.#add(c);
+  }
+
+  #queueCookieSynAck(now: number, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr): void {
+    if (this.#rsts.length >= this.#cfg.maxPendingRsts) { this.stats.rstsDropped++; return; }
+    const cookie = this.#cookies.make(now, dst, seg.dstPort, src, seg.srcPort, seg.seq, seg.mss);
+    const mss = Math.min(this.#cfg.mss, SynCookies.encodedMss(seg.mss));
+    this.#cookieSentAt = now;
+    this.stats.synCookiesSent++;
+    this.#rsts.push({
+      src: dst, dst: src, srcPort: seg.dstPort, dstPort: seg.srcPort, seq: cookie, ack: seqAdd(seg.seq, 1), withAck: true,
+      synAck: { mss, window: Math.min(this.#cfg.receiveBufferSize, 0xffff) },
+    });
+  }
+
+  /**
+   * An ACK for a listener with no connection: if cookies went out recently and SEG.ACK - 1 is
+   * a valid cookie for this 4-tuple and SEG.SEQ - 1, the handshake is complete: the connection
+   * is created from what the cookie carries (RFC 4987 §3.6) and takes the segment. Returns
+   * false when it is no cookie (the caller answers with RST).
+   */
+  #cookieInput(now: number, l: TcpListener, src: Ipv4Addr, dst: Ipv4Addr, seg: TcpRepr, data: Uint8Array): boolean {
+    if (now - this.#cookieSentAt > (COOKIE_LIFETIME_STEPS + 1) * COOKIE_STEP_MS || l.closed) return false;
+    const peerIsn = seqAdd(seg.seq, -1);
+    const cookie = seqAdd(seg.ack, -1);
+    const mss = this.#cookies.check(now, dst, seg.dstPort, src, seg.srcPort, peerIsn, cookie);
+    if (mss === undefined) { this.stats.synCookiesRejected++; return false; }
+    // No room now: drop the ACK (the peer retransmits it while the cookie is valid), as Linux does.
+    if (l._acceptQueueFull() || this.#count >= this.#cfg.maxConnections) { this.stats.synDropped++; return true; }
+    const syn = emptyTcpRepr();
+    syn.srcPort = seg.srcPort; syn.dstPort = seg.dstPort; syn.seq = peerIsn; syn.flags = SYN;
+    syn.window = seg.window; syn.mss = mss; // no window scale, SACK or timestamps: the cookie has no room
+    const c = new TcpConnection(this.#host, now, dst, seg.dstPort, src, seg.srcPort, cookie, syn, l);
+    c._synAckSentStatelessly();
+    l._addHalfOpen(c);
+    this.#add(c);
+    this.stats.synCookiesAccepted++;
+    c._input(now, seg, data);
+    this.#settle(c);
+    return true;
   }
 
   /** RFC 9293 §3.10.7.1: reply to a segment for a closed port. */
@@ -421,6 +497,7 @@ export class Tcp implements TransportProtocol {
    */
   poll(now: number, emit: Emit): void {
     if (this.#busy) throw new Error('Tcp.poll() called re-entrantly from a callback');
+    this.#refreshAllowance();
     this.#busy = true;
     try {
       let full = false;
@@ -452,13 +529,15 @@ export class Tcp implements TransportProtocol {
       const p = this.#rsts[i]!;
       r.srcPort = p.srcPort; r.dstPort = p.dstPort; r.seq = p.seq; r.ack = p.withAck ? p.ack : 0;
       const a = p.ackOnly;
-      r.flags = a ? ACK : p.withAck ? RST | ACK : RST; r.window = a ? a.window : 0;
+      const sa = p.synAck;
+      r.flags = sa ? SYN | ACK : a ? ACK : p.withAck ? RST | ACK : RST; r.window = sa ? sa.window : a ? a.window : 0;
       r.tsVal = a?.tsVal; r.tsEcr = a?.tsVal === undefined ? undefined : a.tsEcr;
+      r.mss = sa?.mss;
       const buf = new Uint8Array(FRAME_HEADROOM + TCP_HEADER_LEN + tcpOptionsLength(r)).subarray(FRAME_HEADROOM);
       emitTcp(r, buf, p.src, p.dst, 0);
       // Refused (transmit path full): this one and the rest wait for the next poll.
       if (emit({ src: p.src, dst: p.dst, protocol: TCP_PROTOCOL, payload: buf, headroom: true }) === false) break;
-      if (!a) this.stats.rstsSent++;
+      if (!a && !sa) this.stats.rstsSent++;
       this.stats.segmentsOut++;
     }
     this.#rsts.splice(0, i);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checksum, finish, pseudoHeaderSum, sumBytes } from './checksum.ts';
+import { checksum, finish, pseudoHeaderSum, sumBytes, useNativeChecksum } from './checksum.ts';
+import { referenceChecksum } from '../../hw/checksum-reference.ts';
 
 /** RFC 1071 by the book: big-endian 16-bit words, odd byte padded with zero, end-around carry. */
 function reference(bytes: Uint8Array, partial = 0): number {
@@ -53,4 +54,20 @@ test('a wrong byte changes the checksum (the word path reads the data)', () => {
   seg[700] ^= 0x10;
   assert.notEqual(checksum(seg), before);
   assert.equal(checksum(seg), reference(seg));
+});
+
+test('a native sum, once installed, takes inputs of 16 bytes and more; shorter ones stay in JS', () => {
+  const seen: number[] = [];
+  // Stands in for hw.checksum: the contract's reference, recording the lengths it is given.
+  useNativeChecksum((bytes, partial) => { seen.push(bytes.length); return referenceChecksum(bytes, partial); });
+  try {
+    const r = rng(11);
+    for (const len of [1, 15, 16, 20, 1460]) {
+      const bytes = new Uint8Array(len).map(() => r());
+      assert.equal(finish(sumBytes(bytes, 0x1234)), reference(bytes, 0x1234), `length ${len}`);
+    }
+    assert.deepEqual(seen, [16, 20, 1460]);
+  } finally {
+    useNativeChecksum(undefined);
+  }
 });

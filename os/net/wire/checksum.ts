@@ -8,6 +8,21 @@ const WORD_PATH_MIN = 64;
 /** The 32-bit path reads words in the machine's byte order: only on a little-endian machine. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** A native partial sum with hw.checksum's contract (os/hw/hw.ts): folded, not complemented. */
+export type NativeChecksum = (bytes: Uint8Array, partial: number) => number;
+
+/** Below this length a native call costs more than the loop it saves. */
+const NATIVE_MIN = 16;
+let native: NativeChecksum | undefined;
+
+/**
+ * Sum with `fn` from now on (the boot code passes hw.checksum; undefined goes back to the
+ * loops below). The stack stays pure: it never reaches for hw itself.
+ */
+export function useNativeChecksum(fn: NativeChecksum | undefined): void {
+  native = fn;
+}
+
 /**
  * Add `bytes` to a running partial sum (not yet folded). The result stays below 2^31.
  *
@@ -21,6 +36,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export function sumBytes(bytes: Uint8Array, partial = 0): number {
   let sum = partial > 0x7fffffff ? (partial % 0xffff) || 0xffff : partial;
   const n = bytes.length;
+  if (native !== undefined && n >= NATIVE_MIN) return native(bytes, sum);
   if (n >= WORD_PATH_MIN && LITTLE_ENDIAN && (bytes.byteOffset & 1) === 0) {
     sum += swap16(fold16(sumLittleEndian(bytes)));
     return sum;

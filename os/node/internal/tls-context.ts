@@ -1,13 +1,14 @@
 /**
  * tls.createSecureContext and the trust store: key and certificate PEM parsing, `ca`, the
  * root certificates of the Node that built the image (tls.rootCertificates, linked in only
- * with node:tls) and NODE_EXTRA_CA_CERTS (PEM text: the image has no file system).
+ * with node:tls) and NODE_EXTRA_CA_CERTS (a PEM file included in the image, or the PEM text).
  */
 import { decodePem } from '../../crypto/der.ts';
 import { parsePrivateKey } from '../../crypto/keys.ts';
 import type { ServerIdentity } from '../../tls/server.ts';
 import { parseCertificate, type Certificate } from '../../tls/x509/certificate.ts';
 import ROOTS from 'nimbus:root-certificates';
+import { readFileSync } from '../fs.ts';
 
 type Pemish = string | Uint8Array | (string | Uint8Array)[];
 
@@ -43,9 +44,16 @@ export function defaultCa(): Certificate[] {
   defaultRoots = parseCerts(ROOTS as string[]);
   const extra = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_EXTRA_CA_CERTS;
   if (extra) {
-    // The image has no file system: the variable carries the PEM text itself.
+    // As in Node, a path to a PEM file: one included in the image (`nimbus build --include`).
+    // The PEM text itself is accepted too, for images built without the file.
     if (extra.includes('-----BEGIN')) defaultRoots = defaultRoots.concat(parseCerts(extra));
-    else console.warn(`Warning: Ignoring extra certs from \`${extra}\`, load failed: the image has no files; set NODE_EXTRA_CA_CERTS to the PEM text`);
+    else {
+      try {
+        defaultRoots = defaultRoots.concat(parseCerts(readFileSync(extra, 'utf8') as string));
+      } catch (e) {
+        console.warn(`Warning: Ignoring extra certs from \`${extra}\`, load failed: ${(e as Error).message}`);
+      }
+    }
   }
   return defaultRoots;
 }

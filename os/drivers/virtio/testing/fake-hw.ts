@@ -7,6 +7,7 @@
  * that never fired throws, so driver bugs show up as test failures.
  */
 
+import { referenceChecksum } from '../../../hw/checksum-reference.ts';
 import type { AccessWidth, DmaRegion, Hw, HwGroup, MsiMessage } from '../../../hw/hw.ts';
 
 export interface MmioHandler {
@@ -183,11 +184,13 @@ export class FakeHw implements Hw {
   }
   exit(code: number): never { throw new Error(`exit(${code})`); }
   setRejectionTracker(): void {}
+  setPromiseHook(): void {}
   sourceMap(): string | undefined { return undefined; }
   runMicrotasks(): void {}
   memoryUsage(): { heapTotal: number; heapUsed: number; jsUsed: number; jsLimit: number } {
     return { heapTotal: this.memSize, heapUsed: 0, jsUsed: 0, jsLimit: this.memSize / 2 };
   }
+  checksum(bytes: Uint8Array, partial?: number): number { return referenceChecksum(bytes, partial); }
 }
 
 function checkAligned(addr: number, width: number): void {
