@@ -182,9 +182,15 @@ if (IN_NS) {
       result = { failed: `exit ${r.status}: ${out.slice(-500)}` };
     }
   } finally {
-    // Anything left in the namespace (a run cut short) goes with it.
-    for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
-      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    // Anything left in the namespace (a run cut short) goes with it; a supervisor may still be
+    // starting instances while we look, so look again until none is left (bounded).
+    for (let round = 0; round < 10; round++) {
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      if (!pids.length) break;
+      for (const pid of pids) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+      await sleep(200);
     }
     spawnSync('ip', ['netns', 'del', ns]);
   }

@@ -109,7 +109,7 @@ async function speeds(target: baseline.Target, memMiB: number, want: number): Pr
   return baseline.withVm(target, memMiB, async (vm) => {
     const t0 = Date.now();
     for (;;) {
-      const lines = [...vm.console().matchAll(/^SPEED (?:(\w+) )?(\{.*\})\s*$/gm)];
+      const lines = [...vm.console().matchAll(/SPEED (?:(native|js) )?(\{[^\n]*\})/g)];
       if (lines.length >= want) return Object.fromEntries(lines.map((m) => [m[1] ?? 'node', JSON.parse(m[2]!)]));
       if (vm.exited() || Date.now() - t0 > 600_000) throw new Error(`${target.name}: no SPEED lines; console:\n${vm.console().slice(-2000)}`);
       await sleep(500);

@@ -35,7 +35,8 @@ const ipBatch = (lines: string[]) => batch('ip', lines);
 
 function batch(tool: 'ip' | 'bridge', lines: string[]): string[] {
   if (lines.length === 0) return [];
-  const r = spawnSync(tool, ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 120_000 });
+  // The kernel takes tens of ms per link it deletes (more under load): allow for it.
+  const r = spawnSync(tool, ['-force', '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 + 250 * lines.length });
   if (r.error) throw new HostNetError(`cannot run ${tool} (iproute2): ${r.error.message}`);
   return r.stderr.split('\n').filter((l) => l.trim() && !/^Command failed -:\d+$/.test(l.trim()));
 }
