@@ -2,7 +2,7 @@
 # Install the Debian packages Nimbus needs to build images and run its tests. Idempotent:
 # does nothing when everything is already installed.
 set -eu
-PACKAGES="qemu-system-x86 musl-dev gcc make curl openssl xz-utils iproute2 dnsmasq-base apache2-utils tshark python3 python3-scapy iputils-ping util-linux"
+PACKAGES="qemu-system-x86 musl-dev gcc make curl openssl xz-utils iproute2 dnsmasq-base apache2-utils tshark python3 python3-scapy iputils-ping util-linux postgresql redis-server"
 missing=
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -7,7 +7,7 @@
  *
  * `run()` alternates EventLoop.run() with a turn of Node's own event loop so that promise
  * continuations (Node's microtasks, which the fake hw cannot drain) get to run, until the
- * loop stays idle. Exceptions thrown by callbacks propagate out of run() (the test fails
+ * loop stays idle. During EventLoop.run() process.nextTick is the loop's (as in the image). Exceptions thrown by callbacks propagate out of run() (the test fails
  * with the real error instead of a simulated process exit).
  */
 import { createFakeHw, type FakeHw } from '../hw/fake.ts';
@@ -78,11 +78,18 @@ export function createTestNetwork(opts: { link?: LinkOptions; a?: Partial<Networ
     let idleRounds = 0;
     for (let i = 0; i < maxRounds; i++) {
       let idle = false;
+      // While the loop runs, process.nextTick is the loop's, as in the image: readable-stream
+      // (net.Socket, IncomingMessage) schedules through it, and Node's own queue would only
+      // drain after run() returned, out of order with the loop's events.
+      const nodeNextTick = process.nextTick;
+      process.nextTick = ((cb: (...a: unknown[]) => void, ...args: unknown[]) => loop.nextTick(cb, ...args)) as typeof process.nextTick;
       try {
         loop.run();
       } catch (e) {
         if (e !== IDLE) throw e;
         idle = true;
+      } finally {
+        process.nextTick = nodeNextTick;
       }
       await new Promise((r) => setImmediate(r));
       if (!idle && !loop.isAlive()) return hw.now() - start;

@@ -401,3 +401,63 @@ test('the HTTP server (os/http) runs on this module: Socket satisfies net-types.
   assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
   assert.match(response, /\r\n\r\nhello \/there$/);
 });
+
+test('Socket is a stream.Duplex: pipeline through a Transform with back-pressure, Node\'s event order', async () => {
+  const { Duplex, Transform, pipeline } = await import('./stream.ts');
+  const t = createTestNetwork();
+  const server = net.createServer({ network: t.b }, (sock) => {
+    assert.ok(sock instanceof Duplex);
+    // Echo upper-cased through a Transform: socket -> transform -> socket.
+    pipeline(sock, new Transform({ transform(c, _e, cb) { cb(null, String(c).toUpperCase()); } }), sock, (e) => { if (e) throw e; });
+  }).listen(7100);
+  const events: string[] = [];
+  const total = 300_000;
+  let got = '';
+  const c = net.connect(7100, ADDR_B);
+  assert.ok(c instanceof Duplex);
+  for (const e of ['connect', 'ready', 'end', 'finish', 'close']) c.on(e, () => events.push(e));
+  c.setEncoding('latin1');
+  c.on('data', (d: string) => { if (!events.includes('data')) events.push('data'); got += d; });
+  c.on('connect', () => { c.end('ab'.repeat(total / 2)); });
+  await t.run();
+  server.close();
+  assert.equal(got.length, total);
+  assert.equal(got, 'AB'.repeat(total / 2));
+  assert.deepEqual(events, ['connect', 'ready', 'data', 'finish', 'end', 'close']);
+  assert.equal(c.bytesWritten, total);
+  assert.equal(c.bytesRead, total);
+});
+
+test('with allowHalfOpen false a write after the peer ended fails with EPIPE; readable side back-pressure keeps bytes in TCP', async () => {
+  const t = createTestNetwork();
+  let serverSock: net.Socket | undefined;
+  const server = net.createServer({ network: t.b }, (sock) => { serverSock = sock; sock.end('bye'); }).listen(7101);
+  const c = net.connect(7101, ADDR_B);
+  let err: (Error & { code?: string }) | undefined;
+  c.on('end', () => { t.loop.setTimeout(() => c.write('late', (e?: Error | null) => { err = e ?? undefined; }), 1); });
+  c.on('error', () => {});
+  c.resume();
+  await t.run();
+  server.close();
+  assert.ok(serverSock);
+  assert.equal(err?.code, 'EPIPE');
+  assert.equal(err?.message, 'This socket has been ended by the other party');
+  // A paused reader: the stream holds at most its high-water mark, the rest waits in TCP.
+  const t2 = createTestNetwork();
+  const big = bytes(400_000);
+  const s2 = net.createServer({ network: t2.b }, (sock) => { sock.end(big); }).listen(7102);
+  const r = net.connect({ port: 7102, host: ADDR_B, network: t2.a });
+  r.pause();
+  const chunks: Buffer[] = [];
+  let whilePaused = { buffered: -1, read: -1 };
+  t2.loop.setTimeout(() => {
+    whilePaused = { buffered: r.readableLength, read: r.bytesRead };
+    r.on('data', (d: Buffer) => chunks.push(d));
+    r.resume();
+  }, 3000);
+  await t2.run();
+  assert.ok(whilePaused.buffered >= 0 && whilePaused.buffered <= r.readableHighWaterMark + 64 * 1024, `buffered ${whilePaused.buffered}`);
+  assert.ok(whilePaused.read < big.length, `read ${whilePaused.read} of ${big.length} while paused`);
+  s2.close();
+  assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), big);
+});

@@ -196,7 +196,7 @@ export class Tcp implements TransportProtocol {
   /** Passive open on `port`. Throws RangeError for a bad port, Error if it is already listened on. */
   listen(port: number, options: ListenOptions = {}): TcpListener {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`Cannot listen on port ${port}: out of range`);
-    if (this.#listeners.has(port)) throw new Error(`Cannot listen on port ${port}: already in use`);
+    if (this.#listeners.has(port)) throw Object.assign(new Error(`Cannot listen on port ${port}: already in use`), { code: 'EADDRINUSE' });
     const l = new TcpListener(this, port, options.backlog ?? this.#cfg.backlog, options.synBacklog ?? this.#cfg.synBacklog, options.localAddress);
     this.#listeners.set(port, l);
     return l;
@@ -214,15 +214,15 @@ export class Tcp implements TransportProtocol {
       throw new RangeError(`Cannot connect to port ${remotePort}: out of range`);
     }
     // RFC 1122 §4.2.3.10: no connection to a broadcast or multicast address (Linux: ENETUNREACH).
-    if (isMulticastOrBroadcast(remoteAddress)) throw new RangeError('Cannot connect: network unreachable (broadcast or multicast address)');
+    if (isMulticastOrBroadcast(remoteAddress)) throw Object.assign(new RangeError('Cannot connect: network unreachable (broadcast or multicast address)'), { code: 'ENETUNREACH' });
     const local = options.localAddress ?? this.#localAddress?.();
-    if (local === undefined) throw new TypeError('Cannot connect: no local address');
-    if (this.#count >= this.#cfg.maxConnections) throw new RangeError(`Cannot connect: connection limit (${this.#cfg.maxConnections}) reached`);
+    if (local === undefined) throw Object.assign(new TypeError('Cannot connect: no local address'), { code: 'ENETUNREACH' });
+    if (this.#count >= this.#cfg.maxConnections) throw Object.assign(new RangeError(`Cannot connect: connection limit (${this.#cfg.maxConnections}) reached`), { code: 'EAGAIN' });
     let localPort = options.localPort;
     if (localPort === undefined) localPort = this.#ephemeralPort(local, remoteAddress, remotePort);
     else if (!Number.isInteger(localPort) || localPort < 1 || localPort > 65535) throw new RangeError(`Cannot bind port ${localPort}: out of range`);
     if (this.#find(local, localPort, remoteAddress, remotePort) || this.#timeWait.find(local, localPort, remoteAddress, remotePort) >= 0) {
-      throw new Error(`Cannot connect from port ${localPort}: address in use`);
+      throw Object.assign(new Error(`Cannot connect from port ${localPort}: address in use`), { code: 'EADDRINUSE' });
     }
     const iss = this.#isn.isn(now, local, localPort, remoteAddress, remotePort);
     const c = new TcpConnection(this.#host, now, local, localPort, remoteAddress, remotePort, iss, undefined, undefined);
@@ -243,7 +243,7 @@ export class Tcp implements TransportProtocol {
         return p;
       }
     }
-    throw new RangeError('Cannot connect: no free ephemeral port');
+    throw Object.assign(new RangeError('Cannot connect: no free ephemeral port'), { code: 'EADDRNOTAVAIL' });
   }
 
   #find(local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number): TcpConnection | undefined {

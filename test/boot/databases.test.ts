@@ -1,0 +1,45 @@
+/**
+ * Real databases, not mocks (issue 12): test/databases/app.ts uses `pg` against PostgreSQL
+ * (SCRAM-SHA-256 password auth, parameters, arrays and jsonb, transactions, a 64 KB row, error
+ * codes, a pool) and `ioredis` against redis-server (a 200 KB value, pipeline, MULTI, pub/sub
+ * on a second connection, error replies). The test starts both servers itself from Debian's
+ * packages on free loopback ports, runs the program under node, then in an image whose guest
+ * reaches the host's loopback as 10.0.2.2 through QEMU's user network, and the two outputs
+ * must be the same.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { buildImage } from '../../cli/build.ts';
+import { ROOT } from '../../cli/paths.ts';
+import { TEST_IMAGE_DIR, boot, freePort } from './vm.ts';
+import { PG_PASSWORD, PG_USER, startDatabases, type DatabaseServers } from '../databases/servers.ts';
+
+const APP = path.join(ROOT, 'test', 'databases', 'app.ts');
+let servers: DatabaseServers;
+let node: { status: number | null; stdout: string; stderr: string };
+
+before(async () => {
+  servers = await startDatabases(await freePort(), await freePort());
+  const env = { ...process.env, PGPORT: String(servers.pgPort), REDIS_PORT: String(servers.redisPort), PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', APP], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  node = { status: r.status, stdout: r.stdout, stderr: r.stderr };
+});
+
+after(async () => { await servers?.stop(); });
+
+test('pg and ioredis against real PostgreSQL and Redis: the image prints what node prints', async () => {
+  assert.equal(node.status, 0, `under node: ${node.stderr}`);
+  assert.match(node.stdout, /^pg select \[\{"two":2,"greeting":"hello","n":42\}\]/);
+  assert.match(node.stdout, /^pg bad password 28P01 /m);
+  assert.match(node.stdout, /^redis messages news:one weather:sunny news:two$/m);
+  assert.match(node.stdout, /databases done\n$/);
+  const r = await buildImage({ entry: APP, output: path.join(TEST_IMAGE_DIR, 'databases.img') });
+  const vm = await boot(r.image, {
+    net: { kind: 'user' }, memMiB: 128,
+    env: { PGHOST: '10.0.2.2', PGPORT: String(servers.pgPort), REDIS_HOST: '10.0.2.2', REDIS_PORT: String(servers.redisPort), PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD },
+  });
+  assert.equal(vm.stdout, node.stdout, `guest stderr: ${vm.stderr}`);
+  assert.equal(vm.code, 0, `guest stderr: ${vm.stderr}`);
+});
