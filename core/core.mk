@@ -21,7 +21,10 @@ QJS_CFLAGS  := $(CORE_CFLAGS_COMMON) -w $(QJS_DEFS)
 # PVH core and hosted for the process platform. Only the primitives are compiled (no SSL engine, no
 # X.509, no system RNG); --gc-sections keeps what core/crypto/crypto.c reaches.
 BEARSSL_DIR   ?= build/bearssl-0.6
-BEARSSL_SRCS  := $(foreach d,codec hash mac int ec rsa symcipher aead,$(wildcard $(BEARSSL_DIR)/src/$(d)/*.c)) $(BEARSSL_DIR)/src/rand/hmac_drbg.c
+BEARSSL_PARTS := codec hash mac int ec rsa symcipher aead
+# The source list is known only once the tarball is unpacked: build/bearssl-srcs.mk lists it, and
+# make reads its makefiles again after making it (on the first pass BEARSSL_SRCS is empty).
+-include build/bearssl-srcs.mk
 BEARSSL_OBJS  := $(patsubst $(BEARSSL_DIR)/src/%.c,build/core/bearssl/%.o,$(BEARSSL_SRCS))
 HOST_BEARSSL_OBJS := $(patsubst $(BEARSSL_DIR)/src/%.c,build/host/bearssl/%.o,$(BEARSSL_SRCS))
 BEARSSL_CFLAGS := -w -I$(BEARSSL_DIR)/src -I$(BEARSSL_DIR)/inc
@@ -90,10 +93,9 @@ build/nimbus-netfd: core/platform/process/netfd.c
 $(BEARSSL_DIR)/inc/bearssl.h: tools/fetch-bearssl.sh tools/debian-pool.sh | $(SYSTEM_STAMP)
 	./tools/fetch-bearssl.sh
 	@touch $@
-# The source list is known only once the tarball is unpacked: make restarts after fetching it.
-ifeq ($(wildcard $(BEARSSL_DIR)/inc/bearssl.h),)
-core/core.mk: $(BEARSSL_DIR)/inc/bearssl.h
-endif
+build/bearssl-srcs.mk: $(BEARSSL_DIR)/inc/bearssl.h
+	@mkdir -p $(dir $@)
+	echo "BEARSSL_SRCS := $(foreach d,$(BEARSSL_PARTS),$$(echo $(BEARSSL_DIR)/src/$(d)/*.c)) $(BEARSSL_DIR)/src/rand/hmac_drbg.c" > $@
 
 build/core/bearssl/%.o: $(BEARSSL_DIR)/src/%.c | $(BEARSSL_DIR)/inc/bearssl.h
 	@mkdir -p $(dir $@)
