@@ -172,6 +172,23 @@ test('qemu target: a fleet of 2 VMs on taps, answering their tcp health check', 
   assert.equal(nimbus(['rm', '--all']).code, 0);
 });
 
+test('a single instance with a published port answers on the host port; the port is freed on rm', { skip, timeout: 120_000 }, async () => {
+  const image = await buildTestImage(path.join(ROOT, 'bench/baseline/hello-server.mjs'), 'fleet-hello');
+  const up = nimbus(['up', image, '--name', 'pub', '-p', '127.0.0.1:18480:80', '--health', 'http:/']);
+  assert.equal(up.code, 0, up.stderr);
+  const pub = ps().filter((r) => r.group === 'pub');
+  assert.equal(pub.length, 1);
+  assert.equal(pub[0]!.publish?.hostPort, 18480);
+  const viaHost = () => execFileSync('ip', ['netns', 'exec', NS, 'curl', '-sS', '--max-time', '10', 'http://127.0.0.1:18480/'], { encoding: 'utf8' });
+  assert.equal(viaHost(), 'Hello from Nimbus!\n');
+  // Publishing is for one instance: a group of two is refused with a clear message.
+  const two = nimbus(['up', image, '-n', '2', '--name', 'pub2', '-p', '127.0.0.1:18481:80']);
+  assert.notEqual(two.code, 0);
+  assert.match(two.stderr, /single instance|one instance/i);
+  assert.equal(nimbus(['rm', pub[0]!.name]).code, 0);
+  await until('the host port is closed', () => { try { viaHost(); return false; } catch { return true; } });
+});
+
 test('rm --all leaves nothing: no links, no supervisor, no socket; not root: a clear error', { skip, timeout: 60_000 }, async () => {
   assert.equal(nimbus(['rm', '--all']).code, 0);
   await until('the supervisor to end', () => !existsSync(path.join(stateDir, 'supervisor.sock')), 10_000);
@@ -188,3 +205,4 @@ test('rm --all leaves nothing: no links, no supervisor, no socket; not root: a c
     rmSync(userDir, { recursive: true, force: true });
   }
 });
+
