@@ -31,3 +31,37 @@ test('a request that arrives under memory pressure gets 503 with Retry-After; th
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+test('a peer that closes while its request is unanswered: kept normally, released at once under memory pressure', async () => {
+  let pressure = false;
+  const http = createServerFactory({ net: net as unknown as NetModuleLike, memoryPressure: () => pressure });
+  const held: { closed: boolean }[] = [];
+  // A handler that never answers (a long poll): only the connection's end releases it.
+  const server = http.createServer((_req, res) => { const h = { closed: false }; held.push(h); res.on('close', () => { h.closed = true; }); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
+  const sockets: net.Socket[] = [];
+  /** Sends a request, waits until it is being handled, then (pressure as given) sends FIN. */
+  const askThenLeave = async (pressed: boolean) => {
+    const s = net.connect(port, '127.0.0.1');
+    sockets.push(s);
+    await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+    const want = held.length + 1;
+    s.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (held.length < want) await new Promise((r) => setTimeout(r, 5));
+    pressure = pressed; // after the request was taken: a request under pressure gets 503 instead
+    s.end();
+    s.resume();
+    return new Promise<boolean>((resolve) => { s.on('close', () => resolve(true)); setTimeout(() => resolve(false), 1000); });
+  };
+  try {
+    assert.equal(await askThenLeave(false), false, 'without pressure the connection waits for the answer');
+    assert.equal(held[0]!.closed, false);
+    assert.equal(await askThenLeave(true), true, 'under pressure it is released at the FIN');
+    assert.equal(held[1]!.closed, true);
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

@@ -430,6 +430,11 @@ class Connection implements ResponseSink, FlowControl {
     this.#req?._abort(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     this.#stopReading = true;
     if (this.#queue.length === 0) this.#endConnection();
+    // Eviction under memory pressure (issue 10): a peer that has closed while its requests
+    // are still unanswered (a long poll, a slow handler) holds memory for nothing it can use;
+    // release the connection now rather than at the request timeout. (Node ends the socket
+    // at the peer's FIN in any case: http.Server's httpAllowHalfOpen is false.)
+    else if (this.#server._env.memoryPressure?.()) this.socket.destroy();
   }
 
   #onSocketError(e: Error): void {
