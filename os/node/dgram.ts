@@ -16,7 +16,7 @@ import { formatIpv4, parseIpv4, type Ipv4Addr } from '../net/addr.ts';
 import type { UdpSocket } from '../net/udp.ts';
 import { getNetwork, type NetworkService } from '../netservice/index.ts';
 import { badPort, dnsError, errnoWithHostPort, invalidArgType, nodeError } from '../netservice/errors.ts';
-import { lookupCode } from './net-address.ts';
+import { lookupCode } from './internal/net-address.ts';
 
 type Cb = (...args: any[]) => void;
 

@@ -17,7 +17,7 @@ import { formatIpv4, parseIpv4 } from '../net/addr.ts';
 import type { DnsLookupResult } from '../net/dns.ts';
 import { getNetwork, type NetworkService } from '../netservice/index.ts';
 import { dnsError, invalidArgType, nodeError } from '../netservice/errors.ts';
-import { isIPv6, lookupCode } from './net-address.ts';
+import { isIPv6, lookupCode } from './internal/net-address.ts';
 import * as promises from './dns-promises.ts';
 
 type Cb = (...args: any[]) => void;

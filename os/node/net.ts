@@ -10,13 +10,13 @@
  * address, which the interface loops back; a server listening on 127.0.0.1 accepts only
  * connections from its own address.
  */
-import { Socket, normalizeConnectArgs, type SocketConstructorOpts } from './net-socket.ts';
-import { Server, type ServerOpts } from './net-server.ts';
-import { isIP, isIPv4, isIPv6 } from './net-address.ts';
+import { Socket, normalizeConnectArgs, type SocketConstructorOpts } from './internal/net-socket.ts';
+import { Server, type ServerOpts } from './internal/net-server.ts';
+import { isIP, isIPv4, isIPv6 } from './internal/net-address.ts';
 
-export { Socket, type SocketConstructorOpts, type TcpSocketConnectOpts } from './net-socket.ts';
-export { Server, type ServerOpts, type ListenOptions } from './net-server.ts';
-export { isIP, isIPv4, isIPv6, lookupCode } from './net-address.ts';
+export { Socket, type SocketConstructorOpts, type TcpSocketConnectOpts } from './internal/net-socket.ts';
+export { Server, type ServerOpts, type ListenOptions } from './internal/net-server.ts';
+export { isIP, isIPv4, isIPv6, lookupCode } from './internal/net-address.ts';
 
 type Cb = (...args: any[]) => void;
 

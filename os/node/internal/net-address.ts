@@ -3,8 +3,8 @@
  * share: loopback names (there is no loopback interface, os/netservice), port validation,
  * and the mapping of the resolver's codes to getaddrinfo's (Node's dns.lookup).
  */
-import { parseIpv4 } from '../net/addr.ts';
-import { badPort } from '../netservice/errors.ts';
+import { parseIpv4 } from '../../net/addr.ts';
+import { badPort } from '../../netservice/errors.ts';
 
 /** Node's isIPv4: four decimal octets without leading zeros. */
 export function isIPv4(input: unknown): boolean {

@@ -5,12 +5,12 @@
  * closed and every connection it accepted has closed. A server bound to a loopback name
  * accepts only connections from the interface's own address (there is no loopback interface).
  */
-import { EventEmitter } from './events.ts';
-import { formatIpv4, parseIpv4, type Ipv4Addr } from '../net/addr.ts';
-import type { TcpConnection, TcpListener } from '../net/tcp/index.ts';
-import { getNetwork, type NetworkService } from '../netservice/index.ts';
-import { randomFill } from '../runtime/random.ts';
-import { dnsError, nodeError, uvWithHostPort } from '../netservice/errors.ts';
+import { EventEmitter } from '../events.ts';
+import { formatIpv4, parseIpv4, type Ipv4Addr } from '../../net/addr.ts';
+import type { TcpConnection, TcpListener } from '../../net/tcp/index.ts';
+import { getNetwork, type NetworkService } from '../../netservice/index.ts';
+import { randomFill } from '../../runtime/random.ts';
+import { dnsError, nodeError, uvWithHostPort } from '../../netservice/errors.ts';
 import { isIPv4, isIPv6, isLoopbackName, lookupCode, validatePort } from './net-address.ts';
 import { Socket } from './net-socket.ts';
 

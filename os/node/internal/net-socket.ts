@@ -26,11 +26,11 @@
  * Nimbus extension: `network` in the options picks a NetworkService other than the process's
  * (tests run two stacks in one process).
  */
-import { Duplex } from './stream.ts';
-import { formatIpv4, parseIpv4, type Ipv4Addr } from '../net/addr.ts';
-import type { TcpConnection } from '../net/tcp/index.ts';
-import { CONFIG_WAIT_MS, getNetwork, type NetworkService } from '../netservice/index.ts';
-import { dnsError, errnoError, errnoWithHostPort, invalidArgType, nodeError, type SystemError } from '../netservice/errors.ts';
+import { Duplex } from '../stream.ts';
+import { formatIpv4, parseIpv4, type Ipv4Addr } from '../../net/addr.ts';
+import type { TcpConnection } from '../../net/tcp/index.ts';
+import { CONFIG_WAIT_MS, getNetwork, type NetworkService } from '../../netservice/index.ts';
+import { dnsError, errnoError, errnoWithHostPort, invalidArgType, nodeError, type SystemError } from '../../netservice/errors.ts';
 import { isIPv4, isIPv6, isLoopbackName, lookupCode, validatePort } from './net-address.ts';
 import type { Server } from './net-server.ts';
 
