@@ -7,11 +7,11 @@
  * decodes the other's. Corrupt input fails with Node's codes (Z_DATA_ERROR; for Brotli,
  * "Decompression failed" with an ERR__ERROR_FORMAT_* code named by the decoder's error).
  */
-import * as fflate from 'fflate';
 import { brotliDecode } from 'brotli-lib/decode';
 import { brotliEncode } from 'brotli-lib/encode';
 import { Buffer } from './buffer.ts';
 import { Transform } from './stream.ts';
+import { lazyFflate } from '../runtime/lazy.ts';
 
 export const constants = {
   Z_NO_FLUSH: 0, Z_PARTIAL_FLUSH: 1, Z_SYNC_FLUSH: 2, Z_FULL_FLUSH: 3, Z_FINISH: 4, Z_BLOCK: 5, Z_OK: 0, Z_STREAM_END: 1,
@@ -57,11 +57,11 @@ const guard = (f: (u: Uint8Array) => Uint8Array) => (u: Uint8Array): Uint8Array 
 /** fflate's decompressors leave trailing garbage unchecked; Node's stop too. */
 function gunzipAll(u: Uint8Array): Uint8Array {
   if (u.length < 18 || u[0] !== 0x1f || u[1] !== 0x8b) throw new Error('invalid gzip header');
-  return fflate.gunzipSync(u);
+  return lazyFflate().gunzipSync(u);
 }
 function inflateZlib(u: Uint8Array): Uint8Array {
   if (u.length < 2 || (u[0]! & 15) !== 8 || ((u[0]! << 8) | u[1]!) % 31) throw new Error('invalid zlib header');
-  return fflate.unzlibSync(u);
+  return lazyFflate().unzlibSync(u);
 }
 /** libbrotli's decoder error names (BrotliDecoderErrorCode), as Node's codes carry them. */
 const BROTLI_ERRORS: Record<number, string> = {
@@ -88,12 +88,12 @@ const brotliOptions = (o?: Options) => {
 const unzipAny = (u: Uint8Array): Uint8Array => (u[0] === 0x1f && u[1] === 0x8b ? gunzipAll(u) : inflateZlib(u));
 
 const KINDS = {
-  gzip: (o?: Options) => (u: Uint8Array) => fflate.gzipSync(u, lvl(o)),
+  gzip: (o?: Options) => (u: Uint8Array) => lazyFflate().gzipSync(u, lvl(o)),
   gunzip: () => guard(gunzipAll),
-  deflate: (o?: Options) => (u: Uint8Array) => fflate.zlibSync(u, lvl(o)),
+  deflate: (o?: Options) => (u: Uint8Array) => lazyFflate().zlibSync(u, lvl(o)),
   inflate: () => guard(inflateZlib),
-  deflateRaw: (o?: Options) => (u: Uint8Array) => fflate.deflateSync(u, lvl(o)),
-  inflateRaw: () => guard((u) => fflate.inflateSync(u)),
+  deflateRaw: (o?: Options) => (u: Uint8Array) => lazyFflate().deflateSync(u, lvl(o)),
+  inflateRaw: () => guard((u) => lazyFflate().inflateSync(u)),
   unzip: () => guard(unzipAny),
   brotliCompress: (o?: Options) => (u: Uint8Array) => brotliEncode(u, brotliOptions(o)),
   brotliDecompress: () => brotliDecompressAll,

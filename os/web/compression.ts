@@ -4,9 +4,9 @@
  * TextEncoderStream/TextDecoderStream (WHATWG Encoding §10.3-10.4). Each is a TransformStream
  * pair; chunks must be BufferSource (compression) or strings (TextEncoderStream).
  */
-import * as fflate from 'fflate';
 import { TextDecoder, TextEncoder } from '../runtime/encoding.ts';
 import { TransformStream, type ReadableStream, type WritableStream } from './streams.ts';
+import { lazyFflate } from '../runtime/lazy.ts';
 
 type Format = 'gzip' | 'deflate' | 'deflate-raw';
 interface Codec { push(chunk: Uint8Array, final?: boolean): void; ondata: (data: Uint8Array, final: boolean) => void }
@@ -50,14 +50,20 @@ abstract class Pair<I, O> {
 export class CompressionStream extends Pair<unknown, Uint8Array> {
   constructor(f: Format) {
     const kind = format(f);
-    super(codecStream(() => (kind === 'gzip' ? new fflate.Gzip() : kind === 'deflate' ? new fflate.Zlib() : new fflate.Deflate()) as unknown as Codec));
+    super(codecStream(() => {
+      const z = lazyFflate();
+      return (kind === 'gzip' ? new z.Gzip() : kind === 'deflate' ? new z.Zlib() : new z.Deflate()) as unknown as Codec;
+    }));
   }
 }
 
 export class DecompressionStream extends Pair<unknown, Uint8Array> {
   constructor(f: Format) {
     const kind = format(f);
-    super(codecStream(() => (kind === 'gzip' ? new fflate.Gunzip() : kind === 'deflate' ? new fflate.Unzlib() : new fflate.Inflate()) as unknown as Codec));
+    super(codecStream(() => {
+      const z = lazyFflate();
+      return (kind === 'gzip' ? new z.Gunzip() : kind === 'deflate' ? new z.Unzlib() : new z.Inflate()) as unknown as Codec;
+    }));
   }
 }
 
