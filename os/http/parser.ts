@@ -93,6 +93,8 @@ export interface ParserSink {
 }
 
 const CR = 0x0d, LF = 0x0a, SP = 0x20, HTAB = 0x09, COLON = 0x3a;
+/** The engine's own search: a chunk may be a Buffer, whose indexOf (npm `buffer`) is JS. */
+const byteIndexOf = Uint8Array.prototype.indexOf;
 
 /** RFC 9110 §5.6.2 tchar. */
 const TOKEN = new Uint8Array(256);
@@ -211,7 +213,10 @@ export class HttpParser {
   }
 
   /** Parses one chunk. Every loop turn consumes at least one byte or ends the loop. */
-  #consume(chunk: Uint8Array): void {
+  #consume(bytes: Uint8Array): void {
+    // A plain view: a subclass's subarray (a Buffer's, npm `buffer`) constructs through its
+    // species in JS, for every line and body piece. Sinks get plain Uint8Array views.
+    const chunk = Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let i = 0;
     const n = chunk.length;
     while (i < n && this.#state !== State.Dead) {
@@ -280,12 +285,12 @@ export class HttpParser {
    */
   #lineBytes(chunk: Uint8Array, start: number): number {
     const n = chunk.length;
-    const lf = chunk.indexOf(LF, start);
+    const lf = byteIndexOf.call(chunk, LF, start);
     const end = lf < 0 ? n : lf; // [start, end) belongs to this line, its CR included
     // A CR must be followed by LF; a LF must follow a CR (no bare LF, llhttp strict).
     const pendingCr = this.#lineLen > 0 && this.#line[this.#lineLen - 1] === CR;
     if (pendingCr && end > start) return this.#failCr(n);
-    let cr = start < end ? chunk.indexOf(CR, start) : -1;
+    let cr = start < end ? byteIndexOf.call(chunk, CR, start) : -1;
     if (cr >= end) cr = -1;
     const badCr = cr >= 0 && cr < end - 1; // a CR with a byte other than LF after it
     const take = badCr ? cr + 1 - start : end - start; // what a byte-at-a-time reader keeps

@@ -19,6 +19,11 @@ export function useNativeTextEncoder(encode: NativeEncoder): void {
   nativeEncoder = encode;
 }
 
+/** The core's encoder once the runtime installed it (Buffer uses it too). */
+export function nativeTextEncoder(): NativeEncoder | undefined {
+  return nativeEncoder;
+}
+
 /** UTF-8 encoding of a string; lone surrogates become U+FFFD (WHATWG "USVString"). */
 export function utf8Encode(s: string): Uint8Array {
   if (nativeEncoder) return nativeEncoder(s, 'utf8');
