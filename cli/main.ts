@@ -57,6 +57,9 @@ Options:
                        to the event loop, e.g. an endless loop (default: no limit)
   --crypto js|native   primitives for TLS and node:crypto: the core's BearSSL (native,
                        the default) or @noble in JavaScript (js)
+  --profile US         sample the JS stack at most every US microseconds and print each
+                       sample on stderr as a 'PROF|frame|...' line (a diagnosis tool;
+                       bench/profile/js-samples.ts sums them up)
   --timing             print boot timing measured inside the guest to stderr
   --test-hooks         enable test-only hooks in the guest (hw.testFault, used by the
                        core's fault tests); never for production
@@ -113,7 +116,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget', '--crypto']),
+  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget', '--crypto', '--profile']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -144,6 +147,8 @@ async function cmdRun(argv: string[]): Promise<number> {
   if (ports.length && net.kind === 'none') fail('-p needs networking; drop --net none');
   const budget = one('--cpu-budget');
   if (budget !== undefined && !/^\d+$/.test(budget)) fail(`--cpu-budget takes a number of milliseconds, got '${budget}'`);
+  const profile = one('--profile');
+  if (profile !== undefined && !/^[1-9]\d*$/.test(profile)) fail(`--profile takes a number of microseconds, got '${profile}'`);
   const cryptoFlag = one('--crypto');
   if (cryptoFlag !== undefined && cryptoFlag !== 'js' && cryptoFlag !== 'native') fail(`--crypto takes js or native, got '${cryptoFlag}'`);
   const ip = one('--ip');
@@ -160,6 +165,7 @@ async function cmdRun(argv: string[]): Promise<number> {
     target: runTarget,
     testHooks: p.flags.has('--test-hooks'),
     cpuBudgetMs: budget === undefined ? undefined : Number(budget),
+    profileUs: profile === undefined ? undefined : Number(profile),
     crypto: cryptoFlag as 'js' | 'native' | undefined,
     timing: p.flags.has('--timing') ? (t) => process.stderr.write(`nimbus: timing ${JSON.stringify(t)}\n`) : undefined,
   });

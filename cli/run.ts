@@ -24,6 +24,8 @@ export interface RunOptions {
   testHooks?: boolean;
   /** Longest time (ms) JS may run without returning to the event loop; 0 = no limit. */
   cpuBudgetMs?: number;
+  /** Sample the JS stack at most every N µs onto stderr (nimbus.profile_us, core/js/engine.c). */
+  profileUs?: number;
   /** 'js' keeps os/crypto on @noble instead of the core's native crypto group (nimbus.crypto=js). */
   crypto?: 'native' | 'js';
   timing?: (fields: Record<string, number>) => void;
@@ -93,6 +95,7 @@ export function kernelCommandLine(o: RunOptions): string {
   if (o.dns) parts.push(`nimbus.dns=${o.dns}`);
   if (o.testHooks) parts.push('nimbus.testhooks=1');
   if (o.cpuBudgetMs) parts.push(`nimbus.cpu_budget_ms=${Math.round(o.cpuBudgetMs)}`);
+  if (o.profileUs) parts.push(`nimbus.profile_us=${Math.round(o.profileUs)}`);
   if (o.crypto === 'js') parts.push('nimbus.crypto=js');
   return parts.join(' ');
 }

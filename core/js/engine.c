@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "engine.h"
 #include "checksum.h"
+#include "text.h"
 #include "quickjs.h"
 #include "bindings.h"
 #include "promise-hook.h"
@@ -35,9 +36,61 @@ static void report_budget_exceeded(void) {
 
 static void js_gc_if_asked(void);
 
+/* Sampling profiler (nimbus.profile_us=N, a diagnosis tool): at most every N us, from the
+ * interrupt handler (the engine calls it every 10,000 operations), the JS stack is printed on
+ * stderr as one line, "PROF|frame|frame|...". The engine's own Error.prototype.stack getter,
+ * kept before the runtime replaces it, builds the trace in C: no JS runs inside a sample. */
+static uint64_t profile_ns, profile_last_ns;
+static JSValue profile_stack_getter;
+static bool profile_in_sample;
+
+static void profile_sample(void) {
+  uint64_t now = hw_clock_monotonic_ns();
+  if (profile_in_sample || now - profile_last_ns < profile_ns) return;
+  profile_in_sample = true;
+  profile_last_ns = now;
+  JSValue err = JS_NewError(ctx);
+  JSValue stack = JS_Call(ctx, profile_stack_getter, err, 0, NULL);
+  const char *text = JS_IsString(stack) ? JS_ToCString(ctx, stack) : NULL;
+  if (text) {
+    char line[2048];
+    size_t n = 0;
+    for (const char *c = text; *c && n < sizeof line - 2; c++) {
+      if (*c == '\n') line[n++] = '|';
+      else if (*c != ' ' || (n && line[n - 1] != '|')) line[n++] = *c;
+    }
+    line[n++] = '\n';
+    hw_console_write(2, "PROF|", 5);
+    hw_console_write(2, line, n);
+    JS_FreeCString(ctx, text);
+  }
+  JS_FreeValue(ctx, stack);
+  JS_FreeValue(ctx, err);
+  profile_in_sample = false;
+}
+
+static void profile_start(void) {
+  JSValue global = JS_GetGlobalObject(ctx);
+  JSValue error = JS_GetPropertyStr(ctx, global, "Error");
+  JS_FreeValue(ctx, global);
+  JSValue proto = JS_GetPropertyStr(ctx, error, "prototype");
+  JSPropertyDescriptor desc;
+  JSAtom atom = JS_NewAtom(ctx, "stack");
+  if (JS_GetOwnProperty(ctx, &desc, proto, atom) == 1) {
+    profile_stack_getter = desc.getter;
+    JS_FreeValue(ctx, desc.setter);
+    JS_FreeValue(ctx, desc.value);
+  }
+  JS_FreeAtom(ctx, atom);
+  JS_FreeValue(ctx, proto);
+  JS_FreeValue(ctx, error);
+  if (!JS_IsFunction(ctx, profile_stack_getter)) profile_ns = 0;
+}
+
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (js_oom_hit) return 1; /* out of memory is fatal, as in Node: unwind to the core's report */
   js_gc_if_asked();
+  if (profile_ns) profile_sample();
   if (!budget_ns || budget_exceeded) return budget_exceeded;
   if (hw_clock_monotonic_ns() - last_progress_ns > budget_ns) budget_exceeded = true;
   return budget_exceeded;
@@ -525,6 +578,29 @@ static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValu
   return obj;
 }
 
+/* engine: hw.encodeText(string, 'utf8' | 'latin1'): a new Uint8Array, see text.c. */
+static JSValue js_encode_text(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  if (argc < 2 || !JS_IsString(argv[0])) return JS_ThrowTypeError(c, "encodeText() takes a string");
+  const char *encoding = JS_IsString(argv[1]) ? JS_ToCString(c, argv[1]) : NULL;
+  int latin1 = encoding && !strcmp(encoding, "latin1") ? 1 : encoding && !strcmp(encoding, "utf8") ? 0 : -1;
+  JS_FreeCString(c, encoding);
+  if (latin1 < 0) return JS_ThrowTypeError(c, "encodeText() encodes 'utf8' or 'latin1'");
+  size_t len;
+  const char *wtf8 = JS_ToCStringLen2(c, &len, argv[0], false);
+  if (!wtf8) return JS_EXCEPTION;
+  const uint8_t *in = (const uint8_t *)wtf8;
+  size_t n = latin1 ? text_latin1_from_wtf8(in, len, NULL) : len;
+  JSValue array = JS_NewUint8ArrayCopy(c, in, n); /* for latin1, overwritten below */
+  if (!JS_IsException(array)) {
+    size_t got;
+    uint8_t *out = engine_typed_array_bytes(c, array, &got, "encodeText");
+    if (latin1) text_latin1_from_wtf8(in, len, out);
+    else text_utf8_from_wtf8(out, n, out);
+  }
+  JS_FreeCString(c, wtf8);
+  return array;
+}
+
 /* engine: hw.checksum(bytes[, partial]): the RFC 1071 partial sum, see checksum.c. */
 static JSValue js_checksum(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   size_t len;
@@ -563,6 +639,7 @@ static const JSCFunctionListEntry required_funcs[] = {
   JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
   JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
   JS_CFUNC_DEF("checksum", 2, js_checksum),
+  JS_CFUNC_DEF("encodeText", 2, js_encode_text),
   JS_CFUNC_DEF("setPromiseHook", 1, js_set_promise_hook),
 };
 static const char *const required_groups[] = {"clock", "console", "yield", "exit", "entropy", "boot", "engine"};
@@ -679,6 +756,7 @@ void js_run(void) {
   rejection_tracker = JS_UNDEFINED;
   budget_ms = cmdline_number("nimbus.cpu_budget_ms=");
   budget_ns = budget_ms * 1000000u;
+  profile_ns = cmdline_number("nimbus.profile_us=") * 1000u;
   test_hooks = cmdline_has("nimbus.testhooks=1");
 
   /* Leave room for DMA buffers and the engine's own bookkeeping outside the JS limit, and keep
@@ -699,6 +777,8 @@ void js_run(void) {
   last_progress_ns = hw_clock_monotonic_ns();
   ctx = JS_NewContext(rt);
   if (!ctx) panic("cannot create the JS context");
+  profile_stack_getter = JS_UNDEFINED;
+  if (profile_ns) profile_start();
 
   JSValue global = JS_GetGlobalObject(ctx);
   JS_SetPropertyStr(ctx, global, "__nimbus_hw", new_hw_object(ctx, boot));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { HttpParser, MAX_INFORMATIONAL, type MessageHead, type ParseError, type ParserLimits } from './parser.ts';
+import { HttpParser, isToken, MAX_INFORMATIONAL, type MessageHead, type ParseError, type ParserLimits } from './parser.ts';
 
 interface Msg {
   head: MessageHead;
@@ -239,4 +239,27 @@ test('a push from inside a sink callback is parsed after the current chunk, in o
   assert.equal(body.join(''), 'hello world');
   assert.equal(ends, 1);
   assert.equal(p.idle, true);
+});
+
+test('isToken accepts exactly RFC 9110 §5.6.2 tchar strings', () => {
+  const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  for (let c = 0; c < 0x180; c++) {
+    const ch = String.fromCharCode(c);
+    assert.equal(isToken(ch), tchar.includes(ch), `char 0x${c.toString(16)}`);
+    assert.equal(isToken(`a${ch}b`), tchar.includes(ch), `char 0x${c.toString(16)} inside`);
+  }
+  assert.equal(isToken(''), false);
+  assert.equal(isToken('Content-Type'), true);
+  assert.equal(isToken('a\nb'), false);
+});
+
+test('header values keep inner whitespace and obs-text and lose the outer SP/HTAB, whatever the chunking', () => {
+  const text = 'GET / HTTP/1.1\r\nX-A: \t a \t b\xe9 \t \r\nX-B:\r\nX-C:c\r\n\r\n';
+  const whole = req(text);
+  assert.equal(whole.error, null);
+  assert.deepEqual(whole.msgs[0].head.rawHeaders, ['X-A', 'a \t b\xe9', 'X-B', '', 'X-C', 'c']);
+  for (let i = 1; i < text.length; i++) {
+    const r = run('request', [b(text.slice(0, i)), b(text.slice(i))]);
+    assert.deepEqual(r.msgs[0]?.head.rawHeaders, whole.msgs[0].head.rawHeaders, `split at ${i}`);
+  }
 });

@@ -4,16 +4,17 @@ import { runConformance } from './conformance.ts';
 import { createFakeHw, FakeExit } from './fake.ts';
 import type { Hw } from './hw.ts';
 import { referenceChecksum } from './checksum-reference.ts';
+import { referenceEncodeText } from './text-reference.ts';
 
 const failures = (hw: Hw) => runConformance(hw).filter((r) => !r.ok);
 
 test('the fake passes the conformance suite with the PVH groups and with none (the process target)', () => {
   const pvh = runConformance(createFakeHw());
   assert.deepEqual(pvh.filter((r) => !r.ok), []);
-  assert.equal(pvh.length, 11 + 5, 'group checks, required groups, and one per PVH optional group');
+  assert.equal(pvh.length, 12 + 5, 'group checks, required groups, and one per PVH optional group');
   const bare = runConformance(createFakeHw({ groups: [] }));
   assert.deepEqual(bare.filter((r) => !r.ok), []);
-  assert.equal(bare.length, 11);
+  assert.equal(bare.length, 12);
 });
 
 test('the suite catches the disagreements it was written for', () => {
@@ -32,6 +33,13 @@ test('the suite catches the disagreements it was written for', () => {
   const noCarry = createFakeHw();
   noCarry.checksum = (b: Uint8Array, p = 0) => (referenceChecksum(b) + p) & 0xffff;
   assert.match(failures(noCarry).map((f) => f.detail).join('\n'), /checksum\(len 0, offset 0, partial 131070\) = 65534, RFC 1071 says 65535/);
+  // Text encoders that keep a lone surrogate's WTF-8 bytes, or mask Latin-1 as ASCII.
+  const wtf8 = createFakeHw();
+  wtf8.encodeText = (s: string, e: 'utf8' | 'latin1') => e === 'utf8' ? Uint8Array.from(Buffer.from(s.replace(/\ud800(?![\udc00-\udfff])/g, 'X'), 'utf8')) : referenceEncodeText(s, e);
+  assert.match(failures(wtf8).map((f) => f.detail).join('\n'), /encodeText\("lone \\ud800 high", utf8\)/);
+  const ascii = createFakeHw();
+  ascii.encodeText = (s: string, e: 'utf8' | 'latin1') => e === 'latin1' ? referenceEncodeText(s, e).map((b) => b & 0x7f) : referenceEncodeText(s, e);
+  assert.match(failures(ascii).map((f) => f.detail).join('\n'), /latin1\) = /);
   // IRQ lines counted differently (the old fake accepted lines up to 31).
   const lines = { ...createFakeHw(), irqLines: 32 };
   assert.equal(failures(lines)[0]?.name.split(':')[0], 'irq');

@@ -9,6 +9,7 @@
  * paths of calls that would change the machine. Uses nothing but `hw` (no Node API).
  */
 import { referenceChecksum } from './checksum-reference.ts';
+import { referenceEncodeText } from './text-reference.ts';
 import { GROUP_MEMBERS, OPTIONAL_GROUPS, REQUIRED_GROUPS, type Hw, type HwWith } from './hw.ts';
 
 export interface CheckResult {
@@ -129,6 +130,25 @@ const requiredChecks: Check[] = [
     expect(hw.checksum(new Uint8Array(64).fill(0xff)) === 0xffff, 'all ones sum to 0xffff');
     expect(hw.checksum(new Uint8Array(9)) === 0, 'all zeros sum to 0');
     throwsA(() => hw.checksum([1, 2] as never), TypeError, 'checksum([1, 2])');
+  }],
+  ['engine: encodeText() is UTF-8 (lone surrogates as U+FFFD) and Latin-1 (low bytes) for every kind of string', (hw) => {
+    const long = 'GET /x HTTP/1.1\r\nHost: a\r\n'.repeat(200);
+    const strings = ['', 'a', 'ascii only', '\u00e9t\u00e9 \u00ff\u0080', '\u20ac \u4e2d\u6587', '\ud83d\ude00 pair', 'lone \ud800 high', 'lone \udc00 low',
+      '\ud800', '\udfff\ud800', 'end \ud83d', '\u0000nul\u0000', '\u07ff\u0800\uffff', long, long + '\u00e9', long + '\ud800'];
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('').slice(0, 80);
+    for (const s of strings) {
+      for (const enc of ['utf8', 'latin1'] as const) {
+        const got = hw.encodeText(s, enc), want = referenceEncodeText(s, enc);
+        expect(got instanceof Uint8Array, `encodeText(${JSON.stringify(s.slice(0, 20))}, ${enc}) is a Uint8Array`);
+        expect(got.length === want.length && got.every((b, i) => b === want[i]),
+          `encodeText(${JSON.stringify(s.slice(0, 20))}, ${enc}) = ${hex(got)} (${got.length} bytes), want ${hex(want)} (${want.length})`);
+      }
+    }
+    const a = hw.encodeText('same', 'utf8'), b = hw.encodeText('same', 'utf8');
+    a[0] = 0;
+    expect(b[0] === 0x73, 'each call returns its own bytes');
+    throwsA(() => hw.encodeText(1 as never, 'utf8'), TypeError, 'encodeText(1)');
+    throwsA(() => hw.encodeText('x', 'utf16le' as never), TypeError, "encodeText('x', 'utf16le')");
   }],
 ];
 

@@ -129,6 +129,13 @@ export interface EngineHw {
    */
   checksum(bytes: Uint8Array, partial?: number): number;
   /**
+   * `s` encoded as a new Uint8Array: 'utf8' as TextEncoder does (a lone surrogate becomes
+   * U+FFFD), 'latin1' as Node's Buffer does (the low byte of each UTF-16 code unit). A
+   * non-string or another encoding throws TypeError. A compute primitive (core/js/text.c):
+   * every HTTP head and string body is encoded on its way out.
+   */
+  encodeText(s: string, encoding: 'utf8' | 'latin1'): Uint8Array;
+  /**
    * The engine's promise hook (core/js/promise-hook.c), off until set: fn(type, promise, parent)
    * with type 0 (INIT: a promise is made; parent is the promise `then` was called on, else
    * undefined), 1 (BEFORE) and 2 (AFTER) around the job that resolves a promise with a thenable.
@@ -210,7 +217,7 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net' | 'crypto'>, 
   exit: ['exit'],
   entropy: ['entropy'],
   boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
-  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum', 'setPromiseHook'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum', 'encodeText', 'setPromiseHook'],
   pci: ['pciRead', 'pciWrite'],
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],

@@ -12,6 +12,7 @@
  * exist and the ReferenceError sends us to Node's own loader.
  */
 import { addBase64Url } from './buffer-base64url.ts';
+import { addNativeTextEncoding } from './buffer-native-text.ts';
 
 declare const require: (id: string) => unknown;
 
@@ -34,6 +35,7 @@ export function lazyBuffer(): typeof import('buffer') {
       bufferModule = nodeRequire('buffer/index.js', e) as typeof import('buffer');
     }
     addBase64Url(bufferModule.Buffer as never);
+    addNativeTextEncoding(bufferModule.Buffer as never);
   }
   return bufferModule;
 }

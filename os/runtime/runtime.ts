@@ -8,7 +8,7 @@ import type { Hw } from '../hw/hw.ts';
 import { structuredClone } from './clone.ts';
 import { Console } from './console.ts';
 import { DOMException } from './dom-exception.ts';
-import { atob, btoa, TextDecoder, TextEncoder } from './encoding.ts';
+import { atob, btoa, TextDecoder, TextEncoder, useNativeTextEncoder } from './encoding.ts';
 import { ErrorHandling } from './errors.ts';
 import { EventLoop, isExitSignal, setCurrentLoop } from './loop.ts';
 import { createProcess, type NimbusProcess } from './process.ts';
@@ -41,6 +41,8 @@ export function installRuntime(hw: Hw, target: object = globalThis): Runtime {
   setCurrentLoop(loop);
   setEntropySource(hw);
   setSourceMapProvider(() => hw.sourceMap());
+  // Text is encoded in C (core/js/text.c): every HTTP head and string body passes through it.
+  if (typeof hw.encodeText === 'function') useNativeTextEncoder((s, encoding) => hw.encodeText(s, encoding));
   // In the image, every error's `stack` reads in Node's shape (stack.ts).
   // Classes print as `[class K]` although the image keeps no source (function-source.ts).
   if (target === globalThis && hw === globalThis.__nimbus_hw) {

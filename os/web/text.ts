@@ -78,11 +78,7 @@ export function utf8Decode(bytes: Uint8Array): string {
   return new Utf8Decoder().decode(bytes);
 }
 
-export function latin1Encode(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
-}
+export { latin1Encode } from '../runtime/encoding.ts';
 
 export function latin1Decode(b: Uint8Array): string {
   let s = '';

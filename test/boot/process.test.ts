@@ -100,3 +100,18 @@ test('bad network options are refused with a clear error', async () => {
   assert.equal(nf.status, 2);
   assert.match(nf.stderr, /the link must be tap:IFNAME or packet:IFNAME/);
 });
+
+test('--profile samples the JS stack: the hot function is where the samples fall; without it there are none', async () => {
+  const { summarize } = await import('../../bench/profile/js-samples.ts');
+  const image = await buildTestImage(path.join(ROOT, 'test', 'boot', 'programs', 'hot-loop.ts'));
+  const sampled = await runProcess(image, [], { profileUs: 1000 });
+  assert.equal(sampled.code, 0);
+  assert.equal(sampled.stdout, 'done\n');
+  const s = summarize(sampled.stderr);
+  // 300 ms of spinning at one sample per ms at most: well over 50 even on a loaded host.
+  assert.ok(s.samples > 50, `${s.samples} samples`);
+  assert.match(s.self[0]![0], /^spinForAWhile \(/, JSON.stringify(s.self.slice(0, 3)));
+  assert.ok(s.inclusive.find(([f]) => f.startsWith('spinForAWhile'))![1] >= s.samples * 0.9);
+  const plain = await runProcess(image);
+  assert.equal(plain.stderr.includes('PROF|'), false);
+});

@@ -8,6 +8,7 @@
  */
 
 import { referenceChecksum } from '../../../hw/checksum-reference.ts';
+import { referenceEncodeText } from '../../../hw/text-reference.ts';
 import type { AccessWidth, DmaRegion, Hw, HwGroup, MsiMessage } from '../../../hw/hw.ts';
 
 export interface MmioHandler {
@@ -191,6 +192,7 @@ export class FakeHw implements Hw {
     return { heapTotal: this.memSize, heapUsed: 0, jsUsed: 0, jsLimit: this.memSize / 2 };
   }
   checksum(bytes: Uint8Array, partial?: number): number { return referenceChecksum(bytes, partial); }
+  encodeText(s: string, encoding: 'utf8' | 'latin1'): Uint8Array { return referenceEncodeText(s, encoding); }
 }
 
 function checkAligned(addr: number, width: number): void {
