@@ -26,6 +26,8 @@ export interface ConnectionOptions extends TlsSocketOptions {
   host?: string;
   socket?: net.Socket;
   timeout?: number;
+  /** Nimbus: the NetworkService for the TCP connection (tests run two stacks in one process). */
+  network?: net.SocketConstructorOpts['network'];
 }
 
 /** tls.connect(options[, cb]) | tls.connect(port[, host][, options][, cb]) */
@@ -40,7 +42,10 @@ export function connect(...args: unknown[]): TLSSocket {
   }
   if (rest[0] && typeof rest[0] === 'object') opts = { ...(rest[0] as ConnectionOptions), ...opts };
   const host = opts.host ?? 'localhost';
-  const raw = opts.socket ?? net.connect({ port: opts.port!, host });
+  if (!opts.socket && opts.port === undefined) {
+    throw Object.assign(new TypeError('The "options.port" property must be given when "options.socket" is not'), { code: 'ERR_MISSING_ARGS' });
+  }
+  const raw = opts.socket ?? net.connect({ port: opts.port!, host, network: opts.network, allowHalfOpen: true });
   const s = new TLSSocket(raw, { ...opts, host, servername: opts.servername ?? host, isServer: false });
   if (opts.timeout) s.setTimeout(opts.timeout);
   if (cb) s.once('secureConnect', cb);
@@ -49,7 +54,8 @@ export function connect(...args: unknown[]): TLSSocket {
 
 export interface TlsServerOptions extends TlsSocketOptions {
   handshakeTimeout?: number;
-  allowHalfOpen?: boolean;
+  /** Nimbus: the NetworkService to listen on (tests). */
+  network?: net.SocketConstructorOpts['network'];
 }
 
 /** tls.Server: a net.Server whose connections become TLSSockets ('secureConnection'). */
@@ -65,7 +71,7 @@ export class Server extends EventEmitter {
     this.#opts = options ?? {};
     this.#ctx = this.#opts.secureContext ?? new SecureContext(this.#opts);
     if (listener) this.on('secureConnection', listener);
-    this.#net = net.createServer((raw: net.Socket) => this.#onConnection(raw));
+    this.#net = net.createServer({ network: this.#opts.network, allowHalfOpen: true }, (raw: net.Socket) => this.#onConnection(raw));
     this.#net.on('listening', () => this.emit('listening'));
     this.#net.on('close', () => this.emit('close'));
     this.#net.on('error', (e: Error) => this.emit('error', e));
@@ -73,7 +79,6 @@ export class Server extends EventEmitter {
 
   #onConnection(raw: net.Socket): void {
     const s = new TLSSocket(raw, { ...this.#opts, secureContext: this.#ctx, isServer: true, ticketKey: this.#ticketKey });
-    if (this.#opts.allowHalfOpen) s.allowHalfOpen = true;
     const limit = this.#opts.handshakeTimeout ?? 120_000;
     const timer = setTimeout(() => {
       s.emit('_tlsClientError', Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }));

@@ -1,17 +1,26 @@
 /**
- * tls.TLSSocket: a TLS endpoint (os/tls, pure) driven over a net.Socket. Until node:stream
- * lands this follows net.Socket's own model (an EventEmitter with Node's socket methods:
- * 'data' flows once a listener is added, pause/resume pass back-pressure to the TCP socket,
- * write returns false above the raw socket's high-water mark). Moving onto stream.Duplex
- * means replacing #push/#emitData with push() and write() with _write().
+ * tls.TLSSocket: a TLS endpoint (os/tls, pure) driven over a net.Socket (or any Duplex that
+ * carries bytes), itself a real stream.Duplex as Node's:
+ * - Reading: decrypted data is push()ed; a push() that returns false pauses the transport
+ *   socket until _read() asks again, so back-pressure reaches TCP. The peer's close_notify
+ *   (RFC 8446 §6.1) or the transport's end after the handshake is push(null), 'end'; with
+ *   allowHalfOpen false the Duplex then ends the writable side (our close_notify, then FIN).
+ * - Writing: _write/_writev seal the data into records and complete when the transport has
+ *   taken them (its own write callback), so write() returning false and 'drain' are the
+ *   stream's own. Writes before the handshake wait in the endpoint and go out once secure.
+ * - tls.connect({ socket }) upgrades a connected net.Socket (STARTTLS, as pg does): the
+ *   handshake starts at once, or on 'connect' when the socket is still connecting.
+ * - Events: 'connect' (transport), 'secureConnect' / 'secure', 'session', 'keylog', 'data',
+ *   'end', 'finish', 'timeout', 'error' with Node's codes, then 'close'(hadError) once.
+ * Not Node's: a TLSSocket is not an instance of net.Socket (it wraps one, `_raw`).
  */
 import { Buffer } from 'buffer/index.js';
-import { EventEmitter } from '../events.ts';
+import { Duplex } from '../stream.ts';
 import { getRandomValues } from '../../runtime/random.ts';
 import { TlsClient } from '../../tls/client.ts';
 import { TlsServer } from '../../tls/server.ts';
 import type { TlsEndpoint, TlsOutput } from '../../tls/connection.ts';
-import type { Certificate } from '../../tls/x509/certificate.ts';
+import { parseCertificate, type Certificate } from '../../tls/x509/certificate.ts';
 import { verifyChain } from '../../tls/x509/verify.ts';
 import { checkServerIdentity as checkCertIdentity } from '../../tls/x509/identity.ts';
 import { SecureContext, type SecureContextOptions } from './tls-context.ts';
@@ -37,6 +46,7 @@ export interface TlsSocketOptions extends SecureContextOptions {
   sessionTimeout?: number;
   SNICallback?: unknown;
   host?: string;
+  allowHalfOpen?: boolean;
 }
 
 /** tls.checkServerIdentity(hostname, cert) on Node's certificate object. */
@@ -52,6 +62,8 @@ export function checkServerIdentity(hostname: string, cert: PeerCertificate): Er
   if (!f) return undefined;
   return Object.assign(new Error(f.message), { code: f.code, reason: f.reason, host: f.host, cert });
 }
+
+const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function alpnList(p: TlsSocketOptions['ALPNProtocols']): string[] | undefined {
   if (!p) return undefined;
@@ -69,34 +81,39 @@ const VERIFY_MESSAGES: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
 };
 
-export class TLSSocket extends EventEmitter {
+export class TLSSocket extends Duplex {
   readonly encrypted = true;
   authorized = false;
   authorizationError: string | null = null;
   alpnProtocol: string | false = false;
   servername: string | false | undefined;
-  allowHalfOpen = false;
   readonly _raw: Socket;
   #ep: TlsEndpoint;
   #opts: TlsSocketOptions;
   #ctx: SecureContext;
-  #flowing: boolean | null = null;
-  #pending: Buffer[] = [];
-  #endPending = false;
-  #endEmitted = false;
   #secure = false;
-  #destroyed = false;
-  #closeEmitted = false;
-  #encoding: string | null = null;
+  #eofPushed = false;
+  #rawClosed = false;
+  #closeScheduled = false;
+  /** _final called before the handshake completed. */
+  #finalCb: ((err?: Error | null) => void) | undefined;
   #session: Buffer | undefined;
-  #ending = false;
+  /** The chain as verified, up to the trust anchor (Node's issuerCertificate links follow it). */
+  #verifiedChain: Certificate[] | undefined;
+  readonly #onData = (b: Uint8Array): void => this.#receive(b);
+  readonly #onEnd = (): void => this.#onRawEnd();
+  readonly #onClose = (): void => this.#onRawClose();
+  readonly #onError = (e: Error): void => { this.destroy(e); };
+  readonly #onTimeout = (): void => { this.emit('timeout'); };
 
   constructor(socket: Socket, options: TlsSocketOptions = {}) {
-    super();
+    super({ allowHalfOpen: options.allowHalfOpen === true, emitClose: false, autoDestroy: true, decodeStrings: false });
+    if (!socket || typeof (socket as { write?: unknown }).write !== 'function' || typeof (socket as { on?: unknown }).on !== 'function') {
+      throw Object.assign(new TypeError('The "socket" argument must be a net.Socket or a stream.Duplex'), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
     this._raw = socket;
     this.#opts = options;
     this.#ctx = options.secureContext ?? new SecureContext(options);
-    const now = Date.now();
     if (options.isServer) {
       this.#ep = new TlsServer({
         random, identities: this.#ctx.identities, alpnProtocols: alpnList(options.ALPNProtocols),
@@ -111,38 +128,56 @@ export class TLSSocket extends EventEmitter {
         random, serverName: sni, alpnProtocols: alpnList(options.ALPNProtocols),
         minVersion: options.minVersion, maxVersion: options.maxVersion, session: options.session,
         rejectUnauthorized: false, // decided after the handshake, as Node does, so the error is Node's
-        verify: (chain, t) => { const r = verifyChain(chain, anchors.trustAnchors(), t); return 'chain' in r ? null : r; },
+        verify: (chain, t) => {
+          const r = verifyChain(chain, anchors.trustAnchors(), t);
+          if (!('chain' in r)) return r;
+          this.#verifiedChain = r.chain;
+          return null;
+        },
       });
     }
-    this.on('newListener', (event: string | symbol) => {
-      if (event === 'data' && this.#flowing !== false) this.resume();
-    });
-    socket.on('data', (b: Uint8Array) => this.#apply(this.#ep.receive(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), Date.now())));
-    socket.on('end', () => this.#onRawEnd());
-    socket.on('close', () => this.#onRawClose());
-    socket.on('error', (e: Error) => this.destroy(e));
-    socket.on('drain', () => this.emit('drain'));
-    socket.on('timeout', () => this.emit('timeout'));
-    if (!options.isServer) {
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+    socket.on('timeout', this.#onTimeout);
+    if ((socket as { destroyed?: boolean }).destroyed) queueMicrotask(() => this.#onRawClose());
+    else if (!options.isServer) {
       if ((socket as { connecting?: boolean }).connecting) socket.once('connect', () => { this.emit('connect'); this.#apply(this.#ep.start(Date.now())); });
-      else queueMicrotask(() => this.#apply(this.#ep.start(now)));
+      else queueMicrotask(() => { if (!this.destroyed) this.#apply(this.#ep.start(Date.now())); });
     }
+    // The transport may have been paused by its previous owner (STARTTLS): we read now.
+    if ((socket as { isPaused?: () => boolean }).isPaused?.()) socket.resume();
+  }
+
+  #receive(b: Uint8Array): void {
+    if (this.destroyed) return;
+    const u8 = typeof b === 'string' ? Buffer.from(b as string, 'latin1') : b;
+    this.#apply(this.#ep.receive(new Uint8Array(u8.buffer, u8.byteOffset, u8.byteLength), Date.now()));
   }
 
   #apply(o: TlsOutput): void {
-    for (const w of o.wire) if (!this._raw.destroyed) this._raw.write(w);
-    for (const d of o.data) this.#push(Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+    const raw = this._raw;
+    for (const w of o.wire) if (!raw.destroyed && raw.writable) raw.write(w);
+    // 'secure' comes first: data that arrived with the peer's Finished follows it.
+    if (o.events.some((e) => e.type === 'secure')) this.#onSecure();
+    for (const d of o.data) {
+      if (this.#eofPushed || this.destroyed) break;
+      // Back-pressure: a full readable side stops reading the transport until _read().
+      if (!this.push(Buffer.from(d.buffer, d.byteOffset, d.byteLength))) raw.pause();
+    }
     for (const e of o.events) {
       switch (e.type) {
-        case 'secure': this.#onSecure(); break;
-        case 'end': this.#endPending = true; this.#drain(); break;
+        case 'secure': break;
+        case 'end': this.#pushEof(); break;
         case 'session': this.#session = Buffer.from(e.session); this.emit('session', this.#session); break;
         case 'keylog': if (this.listenerCount('keylog')) this.emit('keylog', Buffer.from(e.line + '\n')); break;
         case 'error': {
           const err = Object.assign(new Error(e.error.message), { code: e.error.code });
+          // The fatal alert is on its way (written above): send it, then FIN.
+          if (!raw.destroyed && raw.writable) raw.end();
           if (this.#opts.isServer && !this.#secure) this.emit('_tlsClientError', err);
           else this.destroy(err);
-          this._raw.end();
           break;
         }
       }
@@ -155,6 +190,7 @@ export class TLSSocket extends EventEmitter {
       this.servername = (this.#ep as TlsServer).serverName ?? false;
       this.#secure = true;
       this.emit('secure');
+      this.#runFinal();
       return;
     }
     const c = this.#ep as TlsClient;
@@ -171,112 +207,137 @@ export class TLSSocket extends EventEmitter {
     this.#secure = true;
     if (err && this.#opts.rejectUnauthorized !== false) { this.destroy(err); return; }
     this.emit('secureConnect');
+    this.#runFinal();
   }
 
-  #push(b: Buffer): void {
-    this.#pending.push(b);
-    this.#drain();
+  #runFinal(): void {
+    const cb = this.#finalCb;
+    this.#finalCb = undefined;
+    if (cb && !this.destroyed) this._final(cb);
   }
 
-  #drain(): void {
-    while (this.#flowing && this.#pending.length) {
-      const b = this.#pending.shift()!;
-      this.emit('data', this.#encoding ? b.toString(this.#encoding as BufferEncoding) : b);
-    }
-    if (this.#flowing && this.#endPending && !this.#pending.length && !this.#endEmitted) {
-      this.#endEmitted = true;
-      this.emit('end');
-      if (!this.allowHalfOpen) this.end();
-    }
+  #pushEof(): void {
+    if (this.#eofPushed) return;
+    this.#eofPushed = true;
+    this.push(null);
+  }
+
+  #disconnectedError(): Error {
+    return Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' });
   }
 
   #onRawEnd(): void {
-    if (!this.#secure && !this.#destroyed) {
-      const e = Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' });
+    if (this.destroyed) return;
+    if (!this.#secure) {
+      const e = this.#disconnectedError();
       if (this.#opts.isServer) this.emit('_tlsClientError', e);
       else this.destroy(e);
       return;
     }
-    this.#endPending = true;
-    this.#drain();
+    // A FIN without close_notify ends the stream too (Node does the same).
+    this.#pushEof();
   }
 
   #onRawClose(): void {
-    this.#destroyed = true;
-    if (!this.#closeEmitted) { this.#closeEmitted = true; this.emit('close', false); }
+    this.#rawClosed = true;
+    if (this.destroyed) return;
+    if (!this.#secure) {
+      const e = this.#disconnectedError();
+      if (this.#opts.isServer) this.emit('_tlsClientError', e);
+      else this.destroy(e);
+      return;
+    }
+    // Unread decrypted data stays readable; the socket closes once it has been read.
+    this.#pushEof();
+    if (this.readableEnded) this.destroy();
+    else this.once('end', () => queueMicrotask(() => this.destroy()));
+  }
+
+  // ---- stream.Duplex ----
+
+  override _read(_n: number): void {
+    const raw = this._raw;
+    if (!this.#rawClosed && !raw.destroyed && raw.isPaused?.()) raw.resume();
+  }
+
+  override _write(chunk: Uint8Array | string, encoding: string, cb: (err?: Error | null) => void): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, (encoding as BufferEncoding) || 'utf8') : chunk;
+    this.#seal(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), cb);
+  }
+
+  override _writev(chunks: { chunk: Uint8Array | string; encoding: string }[], cb: (err?: Error | null) => void): void {
+    const parts = chunks.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, (encoding as BufferEncoding) || 'utf8') : chunk));
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let off = 0;
+    for (const p of parts) { all.set(p, off); off += p.byteLength; }
+    this.#seal(all, cb);
+  }
+
+  #seal(data: Uint8Array, cb: (err?: Error | null) => void): void {
+    const o = this.#ep.write(data);
+    const wire = o.wire;
+    o.wire = [];
+    this.#apply(o);
+    const raw = this._raw;
+    if (wire.length === 0 || raw.destroyed || !raw.writable) { cb(); return; } // queued until secure, or the connection is gone
+    for (let i = 0; i < wire.length - 1; i++) raw.write(wire[i]);
+    raw.write(wire[wire.length - 1], () => cb());
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    // Data written before the handshake goes out first: close once secure (RFC 8446 §6.1).
+    if (!this.#secure && !this.destroyed) { this.#finalCb = cb; return; }
+    this.#apply(this.#ep.close());
+    const raw = this._raw;
+    if (raw.destroyed || !raw.writable) { cb(); return; }
+    raw.end(() => cb());
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const raw = this._raw;
+    raw.off('data', this.#onData);
+    raw.off('end', this.#onEnd);
+    raw.off('timeout', this.#onTimeout);
+    raw.on('error', () => {}); // late transport errors belong to a destroyed socket
+    raw.off('error', this.#onError);
+    raw.off('close', this.#onClose);
+    if (!raw.destroyed) raw.destroy();
+    this.#finalCb = undefined;
+    cb(err);
+    if (this.#closeScheduled) return;
+    this.#closeScheduled = true;
+    const hadError = err != null;
+    // After the stream's 'error' (queued with process.nextTick by cb), as net.Socket does.
+    process.nextTick(() => this.emit('close', hadError));
   }
 
   // ---- Node's socket API ----
 
-  get destroyed(): boolean { return this.#destroyed; }
   get connecting(): boolean { return (this._raw as { connecting?: boolean }).connecting ?? false; }
-  get writableLength(): number { return this._raw.writableLength; }
-  get readyState(): string { return this._raw.readyState; }
+  get pending(): boolean { return (this._raw as { pending?: boolean }).pending ?? false; }
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.destroyed) return 'closed';
+    const r = this.readable, w = this.writable;
+    return r && w ? 'open' : r ? 'readOnly' : w ? 'writeOnly' : 'closed';
+  }
+  get bytesRead(): number { return (this._raw as { bytesRead?: number }).bytesRead ?? 0; }
+  get bytesWritten(): number { return (this._raw as { bytesWritten?: number }).bytesWritten ?? 0; }
   get remoteAddress(): string | undefined { return this._raw.remoteAddress; }
   get remotePort(): number | undefined { return this._raw.remotePort; }
   get remoteFamily(): string | undefined { return this._raw.remoteFamily; }
   get localAddress(): string | undefined { return this._raw.localAddress; }
   get localPort(): number | undefined { return this._raw.localPort; }
   address() { return this._raw.address(); }
-
-  write(data: unknown, encoding?: string | Cb, cb?: Cb): boolean {
-    if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
-    const bytes = typeof data === 'string' ? Buffer.from(data, (encoding as BufferEncoding) ?? 'utf8') : data as Uint8Array;
-    if (this.#destroyed || this.#ending) {
-      const e = Object.assign(new Error(this.#destroyed ? 'Cannot call write after a stream was destroyed' : 'write after end'), { code: this.#destroyed ? 'ERR_STREAM_DESTROYED' : 'ERR_STREAM_WRITE_AFTER_END' });
-      queueMicrotask(() => { cb?.(e); this.emit('error', e); });
-      return false;
-    }
-    const o = this.#ep.write(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const wire = o.wire;
-    o.wire = [];
-    this.#apply(o);
-    let ok = true;
-    if (wire.length === 0) { if (cb) queueMicrotask(() => cb!(null)); return true; }
-    wire.forEach((w, i) => { ok = this._raw.write(w, i === wire.length - 1 ? cb : undefined); });
-    return ok;
-  }
-
-  end(data?: unknown, encoding?: string | Cb, cb?: Cb): this {
-    if (typeof data === 'function') { cb = data as Cb; data = undefined; }
-    if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
-    if (data !== undefined && data !== null) this.write(data, encoding as string);
-    if (this.#ending) { if (cb) queueMicrotask(cb); return this; }
-    this.#ending = true;
-    const o = this.#ep.close();
-    this.#apply(o);
-    this._raw.end(cb);
+  setNoDelay(v = true): this { this._raw.setNoDelay?.(v); return this; }
+  setKeepAlive(e = false, d = 0): this { this._raw.setKeepAlive?.(e, d); return this; }
+  setTimeout(ms: number, cb?: Cb): this {
+    this._raw.setTimeout?.(ms);
+    if (cb) { if (ms === 0) this.off('timeout', cb); else this.once('timeout', cb); }
     return this;
   }
-
-  destroy(error?: Error | null): this {
-    if (this.#destroyed) return this;
-    this.#destroyed = true;
-    if (error) queueMicrotask(() => this.emit('error', error));
-    this._raw.destroy();
-    if (!this.#closeEmitted) queueMicrotask(() => { if (!this.#closeEmitted) { this.#closeEmitted = true; this.emit('close', !!error); } });
-    return this;
-  }
-
-  pause(): this { this.#flowing = false; this._raw.pause(); return this; }
-  resume(): this {
-    this.#flowing = true;
-    this._raw.resume();
-    queueMicrotask(() => this.#drain());
-    return this;
-  }
-  setEncoding(enc = 'utf8'): this { this.#encoding = enc; return this; }
-  setNoDelay(v = true): this { this._raw.setNoDelay(v); return this; }
-  setKeepAlive(e = false, d = 0): this { this._raw.setKeepAlive(e, d); return this; }
-  setTimeout(ms: number, cb?: Cb): this { this._raw.setTimeout(ms); if (cb) this.once('timeout', cb); return this; }
-  ref(): this { this._raw.ref(); return this; }
-  unref(): this { this._raw.unref(); return this; }
-
-  pipe<T extends { write(chunk: any): boolean; end?(): unknown; once(e: string, l: Cb): unknown }>(dest: T, options: { end?: boolean } = {}): T {
-    this.on('data', (c: Buffer) => { if (!dest.write(c)) { this.pause(); dest.once('drain', () => this.resume()); } });
-    if (options.end !== false) this.once('end', () => dest.end?.());
-    return dest;
-  }
+  ref(): this { this._raw.ref?.(); return this; }
+  unref(): this { this._raw.unref?.(); return this; }
 
   // ---- TLS accessors ----
 
@@ -286,14 +347,22 @@ export class TLSSocket extends EventEmitter {
     return s && { name: s.name, standardName: s.standardName, version: s.version };
   }
   getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
-    const certs = this.#ep instanceof TlsClient ? this.#ep.peerCertificates : [];
-    if (!certs.length) return {};
+    const presented = this.#ep instanceof TlsClient ? this.#ep.peerCertificates : [];
+    if (!presented.length) return {};
+    const certs = detailed && this.#verifiedChain ? this.#verifiedChain : presented;
     const objs = certs.map(peerCertificateObject);
-    if (detailed) for (let i = 0; i + 1 < objs.length; i++) objs[i].issuerCertificate = objs[i + 1];
+    if (detailed) {
+      for (let i = 0; i + 1 < objs.length; i++) objs[i].issuerCertificate = objs[i + 1];
+      // As Node (OpenSSL): a self-issued last certificate is its own issuer.
+      const last = certs[certs.length - 1];
+      if (bytesEqual(last.issuer.raw, last.subject.raw)) objs[objs.length - 1].issuerCertificate = objs[objs.length - 1];
+    }
     return objs[0];
   }
+  /** Our own certificate (the server's first identity; a client sends none). */
   getCertificate(): PeerCertificate | null {
-    return null;
+    const der = this.#opts.isServer ? this.#ctx.identities[0]?.chain[0] : undefined;
+    return der ? peerCertificateObject(parseCertificate(der)) : null;
   }
   getSession(): Buffer | undefined { return this.#session; }
   isSessionReused(): boolean { return (this.#ep as TlsClient | TlsServer).resumed; }

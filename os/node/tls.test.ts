@@ -1,0 +1,218 @@
+/**
+ * node:tls in the image against Node's own, differential style: each scenario is one
+ * function run twice, once with Node's tls/net on loopback and once with the image's
+ * (os/node/tls.ts) over two in-process network stacks (os/netservice/testing), and the
+ * observable outcomes (event order, data, accessors, error codes) must be the same.
+ * TLSSocket must be a real stream.Duplex: back-pressure, pipe, async iteration, half-close,
+ * and tls.connect({ socket }) upgrading a connected net.Socket (STARTTLS, as pg does).
+ */
+import '../tls/testing/roots-hook.ts';
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import nodeTls from 'node:tls';
+import nodeNet from 'node:net';
+import { Duplex as NodeDuplex } from 'node:stream';
+import { issued, makeDir, selfSigned, type Pki } from '../tls/testing/openssl.ts';
+import { ADDR_B, createTestNetwork } from '../netservice/testing.ts';
+
+const ours = { tls: await import('./tls.ts'), net: await import('./net.ts'), stream: await import('./stream.ts') };
+
+let pki: Pki;
+before(() => {
+  pki = makeDir();
+  selfSigned(pki, 'ca', 'ec256', { cn: 'Diff CA', ca: true, san: 'DNS:ca.invalid' });
+  issued(pki, 'leaf', 'ca', 'ec256', { cn: 'localhost', san: `DNS:localhost,IP:127.0.0.1,IP:${ADDR_B}` });
+  issued(pki, 'rsa', 'ca', 'rsa2048', { cn: 'localhost', san: `DNS:localhost,IP:127.0.0.1,IP:${ADDR_B}` });
+  issued(pki, 'other', 'ca', 'ec256', { cn: 'other.test', san: 'DNS:other.test' });
+  selfSigned(pki, 'self', 'ec256', { san: `DNS:localhost,IP:127.0.0.1,IP:${ADDR_B}` });
+});
+
+/** What a scenario gets: one implementation's modules and where to listen/connect. */
+interface Env {
+  tls: any; net: any; Duplex: any;
+  host: string;
+  /** Options merged into createServer / listen, and into connect. */
+  srv: Record<string, unknown>; cli: Record<string, unknown>;
+  port: number;
+  /** setTimeout of the implementation's event loop. */
+  later(cb: () => void, ms: number): void;
+}
+
+async function both<T>(scenario: (env: Env) => Promise<T>): Promise<{ node: T; image: T }> {
+  const node = await scenario({ tls: nodeTls, net: nodeNet, Duplex: NodeDuplex, host: '127.0.0.1', srv: {}, cli: {}, port: 0, later: (cb, ms) => { setTimeout(cb, ms); } });
+  const t = createTestNetwork();
+  const p = scenario({ tls: ours.tls, net: ours.net, Duplex: ours.stream.Duplex, host: ADDR_B, srv: { network: t.b }, cli: { network: t.a }, port: 8443, later: (cb, ms) => { t.loop.setTimeout(cb, ms); } });
+  let settled = false;
+  p.finally(() => { settled = true; }).catch(() => {});
+  for (let i = 0; i < 50 && !settled; i++) await t.run();
+  assert.ok(settled, 'the image scenario finished');
+  return { node, image: await p };
+}
+
+function listen(env: Env, server: any): Promise<number> {
+  return new Promise((resolve) => server.listen(env.port, () => resolve(server.address().port)));
+}
+
+const key = (n: string) => pki.read(`${n}.key`);
+const cert = (n: string) => pki.read(`${n}.crt`);
+
+test('echo: events, accessors and data as Node, on a stream.Duplex', async () => {
+  const r = await both(async (env) => {
+    const events: string[] = [];
+    const server = env.tls.createServer({ key: key('leaf'), cert: cert('leaf'), ALPNProtocols: ['x-echo'], ...env.srv }, (s: any) => {
+      events.push(`server secure ${s.getProtocol()} alpn=${s.alpnProtocol} cert=${s.getCertificate()?.subject?.CN}`);
+      s.pipe(s);
+      s.on('end', () => events.push('server end'));
+      s.on('close', (e: boolean) => { events.push(`server close ${e}`); server.close(); });
+    });
+    const port = await listen(env, server);
+    const c = env.tls.connect({ port, host: env.host, servername: 'localhost', ca: cert('ca'), ALPNProtocols: ['x-echo'], ...env.cli });
+    const got = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      c.on('secureConnect', () => {
+        events.push(`secureConnect ${c.getProtocol()} alpn=${c.alpnProtocol} authorized=${c.authorized} err=${c.authorizationError} cn=${c.getPeerCertificate().subject.CN} issuer=${c.getPeerCertificate(true).issuerCertificate?.subject?.CN}`);
+        c.write('hello, ');
+        c.end('world');
+      });
+      c.setEncoding('utf8');
+      c.on('data', (d: string) => (text += d));
+      c.on('end', () => events.push('client end'));
+      c.on('finish', () => events.push('client finish'));
+      c.on('error', reject);
+      c.on('close', (e: boolean) => { events.push(`client close ${e}`); resolve(text); });
+    });
+    await new Promise((r) => server.listening ? server.once('close', r) : r(null));
+    return {
+      got, duplex: c instanceof env.Duplex, encrypted: c.encrypted, readable: c.readable, writable: c.writable, destroyed: c.destroyed,
+      client: events.filter((e) => !e.startsWith('server')), server: events.filter((e) => e.startsWith('server')),
+    };
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.equal(r.node.got, 'hello, world');
+});
+
+test('back-pressure: a paused reader stops the sender (write() false, then drain), every byte arrives', async () => {
+  const total = 8 * 1024 * 1024;
+  const r = await both(async (env) => {
+    let falses = 0, drains = 0, sent = 0, stalled = false, bounded = false;
+    const server = env.tls.createServer({ key: key('rsa'), cert: cert('rsa'), ...env.srv }, (s: any) => {
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!s.write(chunk)) { falses++; s.once('drain', () => { drains++; pump(); }); return; }
+        }
+        s.end();
+      };
+      pump();
+      s.on('close', () => server.close());
+    });
+    const port = await listen(env, server);
+    const c = env.tls.connect({ port, host: env.host, servername: 'localhost', ca: cert('ca'), ...env.cli });
+    // Read nothing until the sender has been stopped and stays stopped (the unread data
+    // fills the TLS socket, then TCP's window), then read everything.
+    const received = await new Promise<number>((resolve, reject) => {
+      let n = 0;
+      c.on('error', reject);
+      c.once('secureConnect', () => {
+        const check = () => {
+          if (falses > 0) {
+            env.later(() => {
+              stalled = sent < total;
+              // What the reader has not read stays in TCP (its window closes), not in the socket.
+              bounded = c.readableLength <= 256 * 1024;
+              c.on('data', (d: Buffer) => (n += d.length));
+              c.on('end', () => resolve(n));
+            }, 200);
+          } else env.later(check, 5);
+        };
+        check();
+      });
+    });
+    c.destroy();
+    return { received, stalled, bounded, drained: drains === falses };
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.equal(r.image.received, total);
+});
+
+test('half-close (allowHalfOpen): the server answers after the client has ended; the client reads with for await', async () => {
+  const r = await both(async (env) => {
+    const server = env.tls.createServer({ key: key('leaf'), cert: cert('leaf'), allowHalfOpen: true, ...env.srv }, (s: any) => {
+      let text = '';
+      s.setEncoding('utf8');
+      s.on('data', (chunk: string) => (text += chunk));
+      s.on('end', () => s.end(`you said ${text.length} bytes: ${text.toUpperCase()}`));
+      s.on('close', () => server.close());
+    });
+    const port = await listen(env, server);
+    const c = env.tls.connect({ port, host: env.host, servername: 'localhost', ca: cert('ca'), ...env.cli });
+    c.end('abc'.repeat(10000));
+    let answer = '';
+    for await (const chunk of c) answer += chunk;
+    return answer.slice(0, 40) + ` (${answer.length})`;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.match(r.node, /^you said 30000 bytes: ABCABC/);
+});
+
+test('tls.connect({ socket }) upgrades a connected net.Socket after a plaintext exchange (STARTTLS)', async () => {
+  const r = await both(async (env) => {
+    const ctx = env.tls.createSecureContext({ key: key('leaf'), cert: cert('leaf') });
+    const server = env.net.createServer({ ...env.srv }, (raw: any) => {
+      raw.once('data', (d: Buffer) => {
+        if (d.toString() !== 'STARTTLS\n') { raw.destroy(); return; }
+        raw.write('OK\n');
+        const s = new env.tls.TLSSocket(raw, { isServer: true, secureContext: ctx });
+        s.on('secure', () => s.write(`secure ${s.getProtocol()}\n`));
+        s.on('data', (x: Buffer) => s.end(`echo ${x}`));
+        s.on('close', () => server.close());
+      });
+    });
+    const port = await listen(env, server);
+    const raw = env.net.connect({ port, host: env.host, ...env.cli });
+    raw.on('connect', () => raw.write('STARTTLS\n'));
+    await new Promise((resolve) => raw.once('data', resolve)); // "OK\n"
+    const c = env.tls.connect({ socket: raw, servername: 'localhost', ca: cert('ca') });
+    const text = await new Promise<string>((resolve, reject) => {
+      let t = '';
+      c.on('secureConnect', () => c.write('ping'));
+      c.on('data', (d: Buffer) => (t += d));
+      c.on('end', () => resolve(t));
+      c.on('error', reject);
+    });
+    return { text, authorized: c.authorized, rawIsNotTls: !(raw instanceof env.tls.TLSSocket) };
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.equal(r.node.text, 'secure TLSv1.3\necho ping');
+});
+
+test('verification failures carry Node\'s codes; rejectUnauthorized: false connects with authorizationError', async () => {
+  const r = await both(async (env) => {
+    const out: Record<string, string> = {};
+    for (const [name, opts] of [
+      ['self-signed', { cert: 'self', ca: undefined }], ['no-ca', { cert: 'leaf', ca: undefined }],
+      ['wrong-name', { cert: 'other', ca: 'ca' }], ['trusted', { cert: 'leaf', ca: 'ca' }],
+    ] as const) {
+      for (const reject of [true, false]) {
+        const server = env.tls.createServer({ key: key(opts.cert), cert: cert(opts.cert), ...env.srv }, (s: any) => { s.end('hi'); });
+        server.on('tlsClientError', () => {});
+        const port = await listen(env, server);
+        const c = env.tls.connect({ port, host: env.host, servername: 'localhost', rejectUnauthorized: reject, ...(opts.ca ? { ca: cert(opts.ca) } : {}), ...env.cli });
+        out[`${name} reject=${reject}`] = await new Promise<string>((resolve) => {
+          c.on('secureConnect', () => { resolve(`connected authorized=${c.authorized} error=${c.authorizationError}`); c.destroy(); });
+          c.on('error', (e: any) => resolve(`error ${e.code}`));
+        });
+        await new Promise((res) => server.close(res));
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.equal(r.node['self-signed reject=true'], 'error DEPTH_ZERO_SELF_SIGNED_CERT');
+});
+
+test('bad arguments get a clear error', () => {
+  assert.throws(() => new ours.tls.TLSSocket(42 as never), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.throws(() => ours.tls.connect({ host: 'x' }), { code: 'ERR_MISSING_ARGS' });
+});
