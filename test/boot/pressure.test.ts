@@ -22,13 +22,16 @@ test('an 8 MB guest under more load than fits never exits, sheds load with answe
   ns = Netns.create({ linuxAddress: '10.79.6.1/24', tapName: 'nbpress0' });
   const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'flood-server.ts'));
   let exited: number | undefined;
-  const vm = boot(image, { memMiB: 8, net: { kind: 'tap', ifname: 'nbpress0' }, ip: '10.79.6.2/24', launcher: ['ip', 'netns', 'exec', ns.name] });
+  const vm = boot(image, { memMiB: Number(process.env.NIMBUS_PRESSURE_MIB ?? 8), net: { kind: 'tap', ifname: 'nbpress0' }, ip: '10.79.6.2/24', launcher: ['ip', 'netns', 'exec', ns.name] });
   void vm.then((r) => { exited = r.code; });
   const url = 'http://10.79.6.2:8080';
   const curl = (p: string) => ns!.exec(['curl', '-sS', '--max-time', '20', `${url}${p}`], 30_000);
   let up = false;
   for (let i = 0; i < 60 && !up; i++) up = await curl('/').then((t) => t === 'ok', () => false);
-  assert.ok(up, 'server answered');
+  if (!up) {
+    const res = await Promise.race([vm, new Promise<undefined>((r) => setTimeout(r, 2000))]);
+    assert.fail(`server did not answer: exited ${exited}: ${JSON.stringify(res)?.slice(-2000)}`);
+  }
   const before = JSON.parse(await curl('/stats')) as Record<string, number>;
 
   // The load, from one shell script in the namespace (bounded: every curl has --max-time).
@@ -45,7 +48,10 @@ test('an 8 MB guest under more load than fits never exits, sheds load with answe
     'wait',
   ].join('\n'));
   await ns.exec(['sh', script], 200_000);
-  assert.equal(exited, undefined, 'the guest is still running after the load');
+  if (exited !== undefined) {
+    const res = await vm;
+    assert.fail(`the guest exited ${exited} under the load: ${res.stderr.slice(-3000)} ${res.stdout.slice(-1000)}`);
+  }
 
   // Afterwards a normal client is served at once.
   let served = false, why = '';
