@@ -13,6 +13,8 @@ import { addSource } from '../runtime/loop.ts';
 import { reseed } from '../runtime/random.ts';
 import { attachNetwork } from '../netservice/index.ts';
 import { useNativeChecksum } from '../net/wire/checksum.ts';
+import { useNativePrf } from '../net/tcp/prf.ts';
+import { HW_HASH } from '../hw/hw-crypto.ts';
 
 export function startDevices(hw: Hw): void {
   const found = discoverDevices(hw);
@@ -44,6 +46,8 @@ export function startDevices(hw: Hw): void {
   if (net) {
     // Every packet is summed (RFC 1071): in C, not in the interpreter (core/js/checksum.c).
     useNativeChecksum((bytes, partial) => hw.checksum(bytes, partial));
+    // Every new connection's ISN and every SYN cookie is a keyed hash: the core's HMAC.
+    if (hasGroup(hw, 'crypto')) useNativePrf((key, data) => hw.crypto.hmac(HW_HASH.sha256, key, data));
     attachNetwork(net);
   }
 }

@@ -1,16 +1,13 @@
 /**
  * Initial sequence numbers per RFC 6528 §3: ISN = M + F(localip, localport, remoteip,
  * remoteport, secretkey), M a 4-microsecond clock and F a keyed pseudorandom function.
- * F is ChaCha20 (RFC 8439) used as a PRF: the 4-tuple is the 96-bit nonce, the secret is the
- * key, and the first 32 bits of keystream are the output.
+ * F is the stack's keyed PRF (prf.ts) over the 4-tuple, keyed by a random secret.
  */
-import { chacha20 } from '@noble/ciphers/chacha.js';
+import { prf32 } from './prf.ts';
 
 export class IsnGenerator {
   readonly #key: Uint8Array;
   readonly #nonce = new Uint8Array(12);
-  readonly #zero = new Uint8Array(4);
-  readonly #out = new Uint8Array(4);
 
   /** `random` fills a buffer with cryptographically secure random bytes. */
   constructor(random: (buf: Uint8Array) => void) {
@@ -26,8 +23,7 @@ export class IsnGenerator {
     dv.setUint32(4, remoteAddr >>> 0);
     dv.setUint16(8, localPort);
     dv.setUint16(10, remotePort);
-    chacha20(this.#key, n, this.#zero, this.#out);
-    return ((this.#out[0]! << 24) | (this.#out[1]! << 16) | (this.#out[2]! << 8) | this.#out[3]!) >>> 0;
+    return prf32(this.#key, n, 0);
   }
 
   /** ISN at time `now` (ms): the 4 µs clock is floor(now * 250). */

@@ -12,13 +12,13 @@
  *
  * A cookie is accepted for COOKIE_LIFETIME_STEPS + 1 counter values (64 to 128 s after it was
  * issued) and only with the hash over the same 4-tuple and peer ISN: a forged cookie passes one
- * time in 2^24, an old one never. The hash is ChaCha20 (RFC 8439) used as a PRF, as for ISNs
- * (isn.ts): the key is a random secret, the nonce the 4-tuple, the block counter t, and the
+ * time in 2^24, an old one never. The hash is the stack's keyed PRF (prf.ts), as for ISNs
+ * (isn.ts): the key is a random secret, the message the 4-tuple, the counter t, and the
  * peer's ISN is mixed into the keystream word (Linux adds it), so a cookie answers one SYN.
  * The cost RFC 4987 names: options that do not fit (window scale, SACK, timestamps) are not
  * offered on a cookie handshake, and the MSS is rounded down to the table. Time is an argument.
  */
-import { chacha20 } from '@noble/ciphers/chacha.js';
+import { prf32 } from './prf.ts';
 
 /** MSS values a cookie can carry (3 bits); common path MSSs, so rounding down loses little. */
 export const MSS_TABLE: readonly number[] = [536, 1220, 1300, 1360, 1400, 1440, 1452, 1460];
@@ -33,8 +33,6 @@ export class SynCookies {
   readonly #key = new Uint8Array(32);
   readonly #nonce = new Uint8Array(12);
   readonly #nonceView = new DataView(this.#nonce.buffer);
-  readonly #zero = new Uint8Array(4);
-  readonly #out = new Uint8Array(4);
 
   /** `random` fills a buffer with cryptographically secure random bytes (the secret). */
   constructor(random: (buf: Uint8Array) => void) {
@@ -47,9 +45,7 @@ export class SynCookies {
     v.setUint32(4, remoteAddr >>> 0);
     v.setUint16(8, localPort);
     v.setUint16(10, remotePort);
-    chacha20(this.#key, this.#nonce, this.#zero, this.#out, t >>> 0);
-    const o = this.#out;
-    const word = ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
+    const word = prf32(this.#key, this.#nonce, t);
     // Mix the peer's ISN in after a multiply, so nearby ISNs give unrelated hashes.
     return ((word ^ Math.imul(peerIsn >>> 0, 0x9e3779b1)) >>> 8) & HASH_MASK;
   }
