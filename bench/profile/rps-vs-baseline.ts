@@ -6,16 +6,13 @@
  */
 import path from 'node:path';
 import { buildImage } from '../../cli/build.ts';
-import { qemuArgs } from '../../cli/run.ts';
+import { imageTarget } from './targets.ts';
 import { ROOT } from '../../cli/paths.ts';
 import * as baseline from '../baseline/run.ts';
 
 baseline.ensureBuilt();
 const { image } = await buildImage({ entry: path.join(ROOT, 'bench/baseline/hello-server.mjs'), output: path.join(ROOT, 'build/bench/hello-server.img') });
-const nimbus: baseline.Target = {
-  name: 'nimbus',
-  args: (memMiB, port) => qemuArgs({ image, memMiB, machine: 'q35', args: [], env: {}, net: { kind: 'user' }, ports: [{ hostAddress: '127.0.0.1', hostPort: port, guestPort: 80, proto: 'tcp' }] }),
-};
+const nimbus = imageTarget(image, 'nimbus');
 const rounds = Number(process.argv[2] ?? 2);
 for (let r = 0; r < rounds; r++) {
   const nk = await baseline.requestsPerSecond(true, 2000, 8, 64, nimbus);
