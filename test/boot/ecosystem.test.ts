@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { buildImage } from '../../cli/build.ts';
@@ -21,7 +22,10 @@ const DIR = path.join(ROOT, 'test', 'ecosystem');
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
 const READY = ['express listening', 'koa listening', 'fastify listening', 'hono listening', 'ws listening'];
 
-interface Req { port: number; method?: string; path: string; type?: string; body?: string }
+interface Req { port: number; method?: string; path: string; type?: string; body?: string; ifNoneMatch?: string }
+
+/** Express's default weak ETag of a body (the `etag` package): W/"<length hex>-<SHA-1 base64, 27 chars>". */
+const weakEtag = (body: string) => `W/"${Buffer.byteLength(body).toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"`;
 const REQUESTS: Req[] = [
   ...FRAMEWORKS.flatMap((_, i): Req[] => [
     { port: i + 1, path: '/users/42?x=1&y=two' },
@@ -43,11 +47,18 @@ const REQUESTS: Req[] = [
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"age":"x"}' },
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"name":"bo","age":7}' },
   { port: 1, path: '/client' },
+  { port: 1, path: '/users/7', ifNoneMatch: weakEtag('{"id":"7","q":{}}') },
+  { port: 1, path: '/users/7', ifNoneMatch: weakEtag('{"id":"8","q":{}}') },
+  { port: 1, path: '/jwt' },
+  { port: 3, path: '/users/9?deny=1' },
 ];
 
-/** The upstream /client calls: echoes method, path and body as JSON; 404 for /missing. */
+/** The upstream /client calls: echoes method, path and body as JSON; 404 for /missing; /key is an
+ * RSA-2048 private key (PKCS#8 PEM) made for this run, which /jwt signs RS256 tokens with. */
 async function startUpstream(): Promise<{ port: number; close(): void }> {
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   const server = createServer((req, res) => {
+    if (req.url === '/key') { res.end(key); return; }
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -63,9 +74,10 @@ async function startUpstream(): Promise<{ port: number; close(): void }> {
 
 async function ask(base: (port: number) => string, r: Req): Promise<string> {
   const res = await fetch(base(r.port) + r.path, {
-    method: r.method ?? 'GET', body: r.body, headers: r.type ? { 'content-type': r.type } : {}, signal: AbortSignal.timeout(60_000),
+    method: r.method ?? 'GET', body: r.body, signal: AbortSignal.timeout(60_000),
+    headers: { ...(r.type ? { 'content-type': r.type } : {}), ...(r.ifNoneMatch ? { 'if-none-match': r.ifNoneMatch } : {}) },
   });
-  const keep = ['content-type', 'content-length', 'etag', 'last-modified', 'location', 'allow'];
+  const keep = ['content-type', 'content-length', 'etag', 'last-modified', 'location', 'allow', 'x-hooks'];
   const headers = keep.filter((h) => res.headers.has(h)).map((h) => `${h}: ${res.headers.get(h)}`);
   return [`${r.method ?? 'GET'} :${r.port}${r.path} -> ${res.status}`, ...headers, await res.text()].join('\n');
 }
