@@ -67,8 +67,21 @@ export function createHash(algorithm: string): Hash_ {
   return new Hash_(getHash(algorithm).create());
 }
 
-export function createHmac(algorithm: string, key: Data): Hmac {
-  return new Hmac(nobleHmac.create(getHash(algorithm) as never, toBytes(key)) as unknown as Ctx);
+/** A KeyObject (crypto-keys.ts), told apart without importing it: its type and secret bytes. */
+interface KeyObjectLike { type: string; _secret?: Uint8Array }
+const isKeyObject = (k: unknown): k is KeyObjectLike =>
+  typeof k === 'object' && k !== null && typeof (k as KeyObjectLike).type === 'string' && typeof (k as { export?: unknown }).export === 'function';
+
+/** createHmac(algorithm, key): key as bytes, a string, or a secret KeyObject (jsonwebtoken passes one). */
+export function createHmac(algorithm: string, key: Data | KeyObjectLike): Hmac {
+  let bytes: Uint8Array;
+  if (isKeyObject(key)) {
+    if (key.type !== 'secret' || !key._secret) throw codeError('ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE', `Invalid key object type ${key.type}, expected secret.`, TypeError);
+    bytes = key._secret;
+  } else {
+    bytes = toBytes(key);
+  }
+  return new Hmac(nobleHmac.create(getHash(algorithm) as never, bytes) as unknown as Ctx);
 }
 
 /** crypto.hash(algorithm, data, outputEncoding = 'hex') (Node 20.12+). */
