@@ -95,3 +95,32 @@ test('ServerResponse and ClientRequest are legacy Streams (not Writables) and In
   });
   assert.deepEqual(ours, node);
 });
+
+test('req.pipe(res) echoes and pipeline(req, createGunzip(), res) inflates a 1 MiB body through back-pressure', async () => {
+  const { createGunzip, gzipSync } = await import('node:zlib');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/echo') { req.pipe(res); return; }
+    RS.pipeline(req, createGunzip(), res, (err) => { if (err) res.destroy(err); });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const post = (path: string, body: Uint8Array) => new Promise<Buffer>((resolve, reject) => {
+    const req = http.request({ hostname: '127.0.0.1', port, method: 'POST', path }, (m) => {
+      const parts: Buffer[] = [];
+      m.on('data', (c: Buffer) => parts.push(c));
+      m.on('end', () => resolve(Buffer.concat(parts)));
+      m.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  try {
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff;
+    assert.ok((await post('/echo', Buffer.from('piped back'))).equals(Buffer.from('piped back')));
+    assert.ok((await post('/gunzip', gzipSync(big))).equals(big));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
