@@ -100,7 +100,7 @@ test('req.pipe(res) echoes and pipeline(req, createGunzip(), res) inflates a 1 M
   const { createGunzip, gzipSync } = await import('node:zlib');
   const server = http.createServer((req, res) => {
     if (req.url === '/echo') { req.pipe(res); return; }
-    RS.pipeline(req, createGunzip(), res, (err) => { if (err) res.destroy(err); });
+    (RS as unknown as typeof nodeStream).pipeline(req, createGunzip(), res, (err) => { if (err) res.destroy(err); });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
