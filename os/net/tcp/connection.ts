@@ -4,18 +4,18 @@
  * (receive-side SACK), delayed ACKs, Nagle, persist and keep-alive timers.
  *
  * Pure: every entry point takes `now` (ms); `nextDeadline()` says when `poll` is next due.
- * Segments are only produced by `poll` (the owner `Tcp` calls it); `input` only changes state.
+ * Segments are only produced by `poll` (output.ts, the base class; the owner `Tcp` calls it);
+ * `input` (here) only changes state.
  * Application callbacks are never called from inside an API method: they are queued and run by
  * `Tcp.input`/`Tcp.poll` after the state change is complete, so they may call any method.
  */
 import type { Ipv4Addr } from '../addr.ts';
-import { FRAME_HEADROOM, type OutgoingDatagram } from '../transport.ts';
-import { emitTcp, emptyTcpRepr, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
+import { TcpFlags, type TcpRepr } from '../wire/tcp.ts';
 import { Assembler } from './assembler.ts';
 import { NewReno } from './congestion.ts';
 import { resolveKeepAlive, type ConnHost, type KeepAliveOptions } from './config.ts';
 import { RingBuffer } from './ring.ts';
-import { RttEstimator } from './rtt.ts';
+import { DEFAULT_PEER_MSS, TcpOutput, windowShiftFor } from './output.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.ts';
 import type { TimeWaitState } from './time-wait.ts';
 
@@ -43,15 +43,8 @@ const EV_CLOSED = 16;
 
 /** Minimum spacing of ACKs answering out-of-window segments without data (Linux: 500 ms). */
 const OOW_ACK_INTERVAL = 500;
-const DEFAULT_PEER_MSS = 536; // RFC 9293 §3.7.1
 
-function windowShiftFor(capacity: number): number {
-  let s = 0;
-  while (s < 14 && capacity >> s > 0xffff) s++;
-  return s;
-}
-
-export class TcpConnection {
+export class TcpConnection extends TcpOutput {
   // ---- application notification hooks (see index.ts for the contract) ----
   /** The handshake completed (active open). Passive connections are announced by the listener. */
   onConnected: (() => void) | undefined;
@@ -69,142 +62,64 @@ export class TcpConnection {
   readonly remoteAddress: Ipv4Addr;
   readonly remotePort: number;
 
-  #host: ConnHost;
-  #listener: ListenerHooks | undefined;
-  #state: TcpState;
-  #error: TcpErrorCode | undefined;
-  #events = 0;
-  #closedNotified = false;
-  #dirty = true;
-  /** The IP layer refused a segment during this poll (transmit path full): poll again later. */
-  #refused = false;
-  #rstPending = false;
-  #noDelay: boolean;
-  #keepAlive: Required<KeepAliveOptions> | undefined;
-  #repr: TcpRepr = emptyTcpRepr();
-
-  // send sequence space
-  #iss: number;
-  #sndUna: number;
-  #sndNxt: number;
-  #sndMax: number; // highest sequence number sent + 1
-  #sndWnd = 0;
-  #sndWl1 = 0;
-  #sndWl2 = 0;
-  #maxSndWnd = 0;
-  #sndShift = 0;
-  #sndMss = DEFAULT_PEER_MSS;
-  #sndBuf: RingBuffer;
-  #sndBufSeq: number; // sequence number of sndBuf[0]
-  #finQueued = false;
-  #finSeq = 0;
-  #wantWritable = false;
-
-  // receive sequence space
-  #irs = 0;
-  #rcvNxt = 0;
-  #rcvBuf: RingBuffer;
-  #rcvStream = 0; // stream offset of rcvNxt (bytes delivered in order)
-  #rcvShift = 0;
-  #rcvAdvEdge = 0;
-  #asm: Assembler;
-  #peerFinAt = -1; // stream offset of a FIN seen out of order, -1 if none
-  #peerFin = false;
-
-  // options
-  #wsOk = false;
-  #tsOk = false;
-  #sackOk = false;
-  #tsRecent = 0;
-  #tsOffset = 0;
-  #lastAckSent = 0;
-
-  // RTO (RFC 6298)
-  #rtt = new RttEstimator();
-  #rto: number;
-  #rtxDeadline = Infinity;
-  #rtxCount = 0;
-  #rttTiming = false;
-  #rttSeq = 0;
-  #rttTime = 0;
-
-  // congestion control (RFC 5681, RFC 6582)
-  #cc: NewReno;
-  #retransmitHead = false;
-
-  // ACK generation
-  #ackNow = false;
-  #ackDeadline = Infinity;
-  #segsUnacked = 0;
-
-  // other timers
-  #persistDeadline = Infinity;
-  #persistCount = 0; // probes not answered by any ACK (give-up counter)
-  #persistShift = 0; // probes sent during this zero window (backoff, RFC 1122 §4.2.2.17)
-  #forceSend = false;
-  #lastRecv: number;
-  #kaProbes = 0;
-  #timeWaitDeadline = Infinity;
-  #finWait2Deadline = Infinity;
-  #connectDeadline: number;
-  #oowAckAt = -Infinity;
 
   /** @internal Created by Tcp.connect (active) or by a listener on SYN (passive). */
   constructor(
     host: ConnHost, now: number, local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number,
     iss: number, syn: TcpRepr | undefined, listener: ListenerHooks | undefined,
   ) {
-    this.#host = host;
+    super();
+    this.host = host;
     const cfg = host.cfg;
     this.localAddress = local;
     this.localPort = localPort;
     this.remoteAddress = remote;
     this.remotePort = remotePort;
-    this.#listener = listener;
-    this.#noDelay = cfg.noDelay;
-    this.#keepAlive = cfg.keepAlive;
-    this.#iss = iss;
-    this.#sndUna = this.#sndNxt = this.#sndMax = iss;
-    this.#sndBufSeq = seqAdd(iss, 1);
-    this.#cc = new NewReno(iss);
-    this.#rto = cfg.initialRto;
-    this.#sndBuf = new RingBuffer(cfg.sendBufferSize);
-    this.#rcvBuf = new RingBuffer(cfg.receiveBufferSize);
-    this.#asm = new Assembler(cfg.maxOooRanges);
-    this.#lastRecv = now;
-    this.#connectDeadline = now + cfg.connectTimeout;
+    this.listener = listener;
+    this.noDelayOpt = cfg.noDelay;
+    this.keepAlive = cfg.keepAlive;
+    this.iss = iss;
+    this.sndUna = this.sndNxt = this.sndMax = iss;
+    this.sndBufSeq = seqAdd(iss, 1);
+    this.cc = new NewReno(iss);
+    this.rto = cfg.initialRto;
+    this.sndBuf = new RingBuffer(cfg.sendBufferSize);
+    this.rcvBuf = new RingBuffer(cfg.receiveBufferSize);
+    this.asm = new Assembler(cfg.maxOooRanges);
+    this.lastRecv = now;
+    this.connectDeadline = now + cfg.connectTimeout;
     if (cfg.timestamps) {
       const b = new Uint8Array(4);
       host.random(b);
-      this.#tsOffset = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+      this.tsOffset = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
     }
     if (syn === undefined) {
-      this.#state = 'SYN-SENT';
+      this.tcpState = 'SYN-SENT';
     } else {
       // Passive open (RFC 9293 §3.10.7.2): LISTEN + SYN -> SYN-RECEIVED.
-      this.#state = 'SYN-RECEIVED';
+      this.tcpState = 'SYN-RECEIVED';
       this.#acceptSyn(syn);
     }
   }
 
   // ------------------------------------------------------------------ public API
 
-  get state(): TcpState { return this.#state; }
-  get error(): TcpErrorCode | undefined { return this.#error; }
-  get noDelay(): boolean { return this.#noDelay; }
+  get state(): TcpState { return this.tcpState; }
+  get error(): TcpErrorCode | undefined { return this.errorCode; }
+  get noDelay(): boolean { return this.noDelayOpt; }
   /** Bytes that recv() can return now. */
-  get readableLength(): number { return this.#rcvBuf.length; }
+  get readableLength(): number { return this.rcvBuf.length; }
   /** True once the peer's FIN arrived and every byte before it was read. */
-  get readEnded(): boolean { return this.#peerFin && this.#rcvBuf.length === 0; }
+  get readEnded(): boolean { return this.peerFin && this.rcvBuf.length === 0; }
   /** True while send() may accept data (not closed, close() not called). */
   get writable(): boolean {
-    const s = this.#state;
-    return !this.#finQueued && (s === 'ESTABLISHED' || s === 'CLOSE-WAIT' || s === 'SYN-SENT' || s === 'SYN-RECEIVED');
+    const s = this.tcpState;
+    return !this.finQueued && (s === 'ESTABLISHED' || s === 'CLOSE-WAIT' || s === 'SYN-SENT' || s === 'SYN-RECEIVED');
   }
   /** Bytes queued for sending (unsent + sent but unacknowledged). */
-  get bufferedAmount(): number { return this.#sndBuf.length; }
+  get bufferedAmount(): number { return this.sndBuf.length; }
   /** Free space in the send buffer. */
-  get sendBufferFree(): number { return this.#sndBuf.free; }
+  get sendBufferFree(): number { return this.sndBuf.free; }
 
   /** Diagnostics (read-only snapshot of the sender's control state). */
   get info(): {
@@ -212,9 +127,9 @@ export class TcpConnection {
     windowScaling: boolean; timestamps: boolean; sack: boolean; oooRanges: number; rcvAllocated: number; sndAllocated: number;
   } {
     return {
-      cwnd: this.#cc.cwnd, ssthresh: this.#cc.ssthresh, rto: this.#rto, srtt: this.#rtt.hasSample ? this.#rtt.srtt : undefined,
-      sndWnd: this.#sndWnd, mss: this.#sndMss, windowScaling: this.#wsOk, timestamps: this.#tsOk, sack: this.#sackOk,
-      oooRanges: this.#asm.count, rcvAllocated: this.#rcvBuf.allocated, sndAllocated: this.#sndBuf.allocated,
+      cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, rto: this.rto, srtt: this.rtt.hasSample ? this.rtt.srtt : undefined,
+      sndWnd: this.sndWnd, mss: this.sndMss, windowScaling: this.wsOk, timestamps: this.tsOk, sack: this.sackOk,
+      oooRanges: this.asm.count, rcvAllocated: this.rcvBuf.allocated, sndAllocated: this.sndBuf.allocated,
     };
   }
 
@@ -225,55 +140,55 @@ export class TcpConnection {
    */
   send(data: Uint8Array): number {
     if (!this.writable) return 0;
-    const n = this.#sndBuf.write(data);
-    if (n < data.length) this.#wantWritable = true;
-    if (n > 0) this.#dirty = true;
+    const n = this.sndBuf.write(data);
+    if (n < data.length) this.wantWritable = true;
+    if (n > 0) this.dirty = true;
     return n;
   }
 
   /** Removes and returns up to `max` bytes of in-order data, or undefined when none is buffered. */
   recv(max = Infinity): Uint8Array | undefined {
-    if (this.#rcvBuf.length === 0) return undefined;
-    const out = this.#rcvBuf.read(max);
+    if (this.rcvBuf.length === 0) return undefined;
+    const out = this.rcvBuf.read(max);
     this.#afterRead();
     return out;
   }
 
   /** Copies up to `buf.length` bytes of in-order data into `buf`; returns the count (0: none). */
   recvInto(buf: Uint8Array): number {
-    const n = Math.min(buf.length, this.#rcvBuf.length);
+    const n = Math.min(buf.length, this.rcvBuf.length);
     if (n === 0) return 0;
-    this.#rcvBuf.copyOut(0, buf, 0, n);
-    this.#rcvBuf.consume(n);
+    this.rcvBuf.copyOut(0, buf, 0, n);
+    this.rcvBuf.consume(n);
     this.#afterRead();
     return n;
   }
 
   /** Nagle off (true) or on (false). RFC 9293 §3.7.4. */
-  setNoDelay(noDelay = true): void { this.#noDelay = noDelay; this.#dirty = true; }
+  setNoDelay(noDelay = true): void { this.noDelayOpt = noDelay; this.dirty = true; }
 
   /** Keep-alive on with the given timing, or off (false). Off by default (RFC 9293 §3.8.4). */
   setKeepAlive(options: KeepAliveOptions | false): void {
-    this.#keepAlive = resolveKeepAlive(options);
-    this.#kaProbes = 0;
-    this.#dirty = true;
+    this.keepAlive = resolveKeepAlive(options);
+    this.kaProbes = 0;
+    this.dirty = true;
   }
 
   /** Graceful close: FIN after all queued data (RFC 9293 §3.10.4). The receive side stays open. */
   close(): void {
-    switch (this.#state) {
+    switch (this.tcpState) {
       case 'SYN-SENT':
-        this.#terminate(undefined);
+        this.terminate(undefined);
         return;
       case 'SYN-RECEIVED':
       case 'ESTABLISHED':
       case 'CLOSE-WAIT':
-        if (this.#finQueued) return;
-        this.#finQueued = true;
-        this.#finSeq = seqAdd(this.#sndBufSeq, this.#sndBuf.length);
-        if (this.#state === 'ESTABLISHED') this.#state = 'FIN-WAIT-1';
-        else if (this.#state === 'CLOSE-WAIT') this.#state = 'LAST-ACK';
-        this.#dirty = true;
+        if (this.finQueued) return;
+        this.finQueued = true;
+        this.finSeq = seqAdd(this.sndBufSeq, this.sndBuf.length);
+        if (this.tcpState === 'ESTABLISHED') this.tcpState = 'FIN-WAIT-1';
+        else if (this.tcpState === 'CLOSE-WAIT') this.tcpState = 'LAST-ACK';
+        this.dirty = true;
         return;
       default:
         return;
@@ -282,29 +197,29 @@ export class TcpConnection {
 
   /** Abortive close: RST to the peer (when synchronized) and CLOSED at once (RFC 9293 §3.10.5). */
   abort(): void {
-    const s = this.#state;
+    const s = this.tcpState;
     if (s === 'CLOSED') return;
     if (s === 'SYN-RECEIVED' || s === 'ESTABLISHED' || s === 'FIN-WAIT-1' || s === 'FIN-WAIT-2' || s === 'CLOSE-WAIT') {
-      this.#rstPending = true;
+      this.rstPending = true;
     }
-    this.#terminate(undefined);
+    this.terminate(undefined);
   }
 
   // ------------------------------------------------------------------ internal API used by Tcp
 
   /** @internal True when the stack may forget this connection. */
-  get _finished(): boolean { return this.#state === 'CLOSED' && !this.#rstPending && this.#events === 0; }
+  get _finished(): boolean { return this.tcpState === 'CLOSED' && !this.rstPending && this.events === 0; }
 
   /**
    * @internal A TIME-WAIT connection with nothing left to send or report: what the stack's
    * compact TIME-WAIT record needs, or undefined if it is not (yet) in that condition.
    */
   _timeWaitState(): TimeWaitState | undefined {
-    if (this.#state !== 'TIME-WAIT' || this.#dirty || this.#ackNow || this.#events !== 0 || this.#rstPending) return undefined;
+    if (this.tcpState !== 'TIME-WAIT' || this.dirty || this.ackNow || this.events !== 0 || this.rstPending) return undefined;
     return {
       localAddress: this.localAddress, localPort: this.localPort, remoteAddress: this.remoteAddress, remotePort: this.remotePort,
-      sndNxt: this.#ackSeq(), rcvNxt: this.#rcvNxt, window: this.#repr.window,
-      tsOk: this.#tsOk, tsRecent: this.#tsRecent, tsOffset: this.#tsOffset,
+      sndNxt: this.ackSeq(), rcvNxt: this.rcvNxt, window: this.repr.window,
+      tsOk: this.tsOk, tsRecent: this.tsRecent, tsOffset: this.tsOffset,
     };
   }
 
@@ -315,15 +230,15 @@ export class TcpConnection {
    * retransmitting. Returns true if the connection ended.
    */
   _unreachable(): boolean {
-    const s = this.#state;
-    if (s === 'SYN-SENT') { this.#terminate('EHOSTUNREACH'); return true; }
-    if (s === 'SYN-RECEIVED') { this.#host.stats.timeouts++; this.#terminate(this.#listener ? undefined : 'EHOSTUNREACH'); return true; }
+    const s = this.tcpState;
+    if (s === 'SYN-SENT') { this.terminate('EHOSTUNREACH'); return true; }
+    if (s === 'SYN-RECEIVED') { this.host.stats.timeouts++; this.terminate(this.listener ? undefined : 'EHOSTUNREACH'); return true; }
     return false;
   }
 
   /** @internal A half-open connection dropped for a newer SYN (RFC 4987 §3.4): no RST, no error. */
   _evict(): void {
-    if (this.#state === 'SYN-RECEIVED') this.#terminate(undefined);
+    if (this.tcpState === 'SYN-RECEIVED') this.terminate(undefined);
   }
 
   /**
@@ -332,44 +247,44 @@ export class TcpConnection {
    * follows is acceptable.
    */
   _synAckSentStatelessly(): void {
-    if (this.#state !== 'SYN-RECEIVED' || this.#sndNxt !== this.#iss) return;
-    this.#sndNxt = this.#sndMax = seqAdd(this.#iss, 1);
+    if (this.tcpState !== 'SYN-RECEIVED' || this.sndNxt !== this.iss) return;
+    this.sndNxt = this.sndMax = seqAdd(this.iss, 1);
   }
 
   /** @internal The stack keeps a TIME-WAIT record instead: this object is CLOSED (no events). */
   _handedOver(): void {
-    this.#state = 'CLOSED';
-    this.#timeWaitDeadline = Infinity;
+    this.tcpState = 'CLOSED';
+    this.timeWaitDeadline = Infinity;
   }
 
   /** @internal TIME-WAIT deadline (2*MSL after the last FIN), Infinity in other states. */
-  get _timeWaitDeadline(): number { return this.#timeWaitDeadline; }
+  get _timeWaitDeadline(): number { return this.timeWaitDeadline; }
 
   /** @internal The earliest time poll() has work to do. */
   _nextDeadline(now: number): number {
-    if (this.#dirty || this.#events !== 0 || this.#rstPending || this.#ackNow || this.#retransmitHead) return now;
-    const s = this.#state;
+    if (this.dirty || this.events !== 0 || this.rstPending || this.ackNow || this.retransmitHead) return now;
+    const s = this.tcpState;
     if (s === 'CLOSED') return Infinity;
-    let t = this.#rtxDeadline;
-    if (this.#ackDeadline < t) t = this.#ackDeadline;
-    if (this.#persistDeadline < t) t = this.#persistDeadline;
-    if (this.#timeWaitDeadline < t) t = this.#timeWaitDeadline;
-    if (this.#finWait2Deadline < t) t = this.#finWait2Deadline;
-    if ((s === 'SYN-SENT' || s === 'SYN-RECEIVED') && this.#connectDeadline < t) t = this.#connectDeadline;
-    const ka = this.#keepAliveAt();
+    let t = this.rtxDeadline;
+    if (this.ackDeadline < t) t = this.ackDeadline;
+    if (this.persistDeadline < t) t = this.persistDeadline;
+    if (this.timeWaitDeadline < t) t = this.timeWaitDeadline;
+    if (this.finWait2Deadline < t) t = this.finWait2Deadline;
+    if ((s === 'SYN-SENT' || s === 'SYN-RECEIVED') && this.connectDeadline < t) t = this.connectDeadline;
+    const ka = this.keepAliveAt();
     if (ka < t) t = ka;
     return t;
   }
 
   /** @internal Runs the application callbacks queued by state changes. */
   _flushEvents(): void {
-    for (let round = 0; round < 8 && this.#events !== 0; round++) {
-      const ev = this.#events;
-      this.#events = 0;
+    for (let round = 0; round < 8 && this.events !== 0; round++) {
+      const ev = this.events;
+      this.events = 0;
       if (ev & EV_CONNECTED) this.onConnected?.();
       if (ev & EV_READABLE) this.onReadable?.();
       if (ev & EV_WRITABLE) this.onWritable?.();
-      if (ev & EV_ERROR && this.#error !== undefined) this.onError?.(this.#error);
+      if (ev & EV_ERROR && this.errorCode !== undefined) this.onError?.(this.errorCode);
       if (ev & EV_CLOSED) this.onClosed?.();
     }
   }
@@ -378,41 +293,41 @@ export class TcpConnection {
 
   /** @internal RFC 9293 §3.10.7: a segment for this connection arrived. `seg` is only borrowed. */
   _input(now: number, seg: TcpRepr, payload: Uint8Array): void {
-    this.#dirty = true;
-    const s = this.#state;
+    this.dirty = true;
+    const s = this.tcpState;
     if (s === 'CLOSED') return;
     if (s === 'SYN-SENT') { this.#inputSynSent(now, seg); return; }
     const f = seg.flags;
 
     // SYN-RECEIVED: a retransmitted SYN (our SYN-ACK was lost) or, in a simultaneous open, the
     // peer's SYN-ACK (sequence number = IRS, so the window test below would reject it).
-    if (s === 'SYN-RECEIVED' && f & SYN && !(f & RST) && seg.seq === this.#irs) {
-      if (f & ACK && seqGt(seg.ack, this.#sndUna) && seqLe(seg.ack, this.#sndMax)) {
+    if (s === 'SYN-RECEIVED' && f & SYN && !(f & RST) && seg.seq === this.irs) {
+      if (f & ACK && seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
         this.#updateTsRecent(seg);
         if (!this.#becomeEstablished(seg)) return;
         this.#processAck(now, seg, 0);
-        this.#ackNow = true;
+        this.ackNow = true;
       } else if (!(f & ACK)) {
-        this.#sndNxt = this.#iss; // resend SYN-ACK
+        this.sndNxt = this.iss; // resend SYN-ACK
       }
       return;
     }
 
     // RFC 7323 §5.3 R1: PAWS. Reject a non-RST segment whose timestamp is older than TS.Recent.
-    if (this.#tsOk && seg.tsVal !== undefined && !(f & RST) && seqLt(seg.tsVal, this.#tsRecent)) {
-      this.#host.stats.pawsDropped++;
-      if (payload.length > 0 || now - this.#oowAckAt >= OOW_ACK_INTERVAL) {
-        if (payload.length === 0) this.#oowAckAt = now;
-        this.#ackNow = true;
+    if (this.tsOk && seg.tsVal !== undefined && !(f & RST) && seqLt(seg.tsVal, this.tsRecent)) {
+      this.host.stats.pawsDropped++;
+      if (payload.length > 0 || now - this.oowAckAt >= OOW_ACK_INTERVAL) {
+        if (payload.length === 0) this.oowAckAt = now;
+        this.ackNow = true;
       }
       return;
     }
 
     // RFC 9293 §3.10.7.4 first: sequence number acceptability.
-    const wnd = this.#rcvBuf.free;
+    const wnd = this.rcvBuf.free;
     let dataLen = payload.length;
     const segLen = dataLen + (f & SYN ? 1 : 0) + (f & FIN ? 1 : 0);
-    const off = seqDiff(seg.seq, this.#rcvNxt);
+    const off = seqDiff(seg.seq, this.rcvNxt);
     let acceptable: boolean;
     if (segLen === 0) acceptable = wnd === 0 ? off === 0 : off >= 0 && off < wnd;
     else if (wnd === 0) acceptable = false;
@@ -424,17 +339,17 @@ export class TcpConnection {
         if (!(f & RST)) {
           // Answer with an ACK; for segments without data or FIN at most every OOW_ACK_INTERVAL,
           // so two stacks that each find the other's ACKs out of window cannot ping-pong forever.
-          if (dataLen > 0 || f & FIN || now - this.#oowAckAt >= OOW_ACK_INTERVAL) {
-            if (dataLen === 0 && !(f & FIN)) this.#oowAckAt = now;
-            this.#ackNow = true;
+          if (dataLen > 0 || f & FIN || now - this.oowAckAt >= OOW_ACK_INTERVAL) {
+            if (dataLen === 0 && !(f & FIN)) this.oowAckAt = now;
+            this.ackNow = true;
           }
-          if (s === 'TIME-WAIT' && f & FIN) this.#timeWaitDeadline = now + 2 * this.#host.cfg.msl;
+          if (s === 'TIME-WAIT' && f & FIN) this.timeWaitDeadline = now + 2 * this.host.cfg.msl;
         }
         return;
       }
       dataLen = 0;
       payload = payload.subarray(0, 0);
-      this.#ackNow = true;
+      this.ackNow = true;
     }
 
     // second: RST (RFC 5961 §3.2): exact match resets, anything else in window is challenged.
@@ -445,52 +360,52 @@ export class TcpConnection {
     }
     // fourth: SYN in a synchronized state (RFC 5961 §4.2), or a new SYN in passive SYN-RECEIVED.
     if (f & SYN) {
-      if (s === 'SYN-RECEIVED' && this.#listener) this.#terminate(undefined); // back to LISTEN
+      if (s === 'SYN-RECEIVED' && this.listener) this.terminate(undefined); // back to LISTEN
       else this.#challengeAck(now);
       return;
     }
     // fifth: ACK
     if (!(f & ACK)) return;
-    this.#lastRecv = now;
-    this.#kaProbes = 0;
+    this.lastRecv = now;
+    this.kaProbes = 0;
     this.#updateTsRecent(seg);
     if (s === 'SYN-RECEIVED') {
-      if (seqGt(seg.ack, this.#sndUna) && seqLe(seg.ack, this.#sndMax)) {
+      if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
         if (!this.#becomeEstablished(seg)) return;
       } else {
-        this.#host.queueRst(this.localAddress, this.localPort, this.remoteAddress, this.remotePort, seg.ack, 0, false);
+        this.host.queueRst(this.localAddress, this.localPort, this.remoteAddress, this.remotePort, seg.ack, 0, false);
         return;
       }
     }
     // RFC 5961 §5.2: acceptable ACKs are SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT.
-    if (seqGt(seg.ack, this.#sndMax) || seqLt(seg.ack, seqAdd(this.#sndUna, -Math.max(this.#maxSndWnd, 1)))) {
+    if (seqGt(seg.ack, this.sndMax) || seqLt(seg.ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
       this.#challengeAck(now);
       return;
     }
     const finAcked = this.#processAck(now, seg, dataLen);
-    switch (this.#state) {
+    switch (this.tcpState) {
       case 'FIN-WAIT-1':
-        if (finAcked) { this.#state = 'FIN-WAIT-2'; this.#finWait2Deadline = now + this.#host.cfg.finWait2Timeout; }
+        if (finAcked) { this.tcpState = 'FIN-WAIT-2'; this.finWait2Deadline = now + this.host.cfg.finWait2Timeout; }
         break;
       case 'CLOSING':
         if (finAcked) this.#enterTimeWait(now);
         return;
       case 'LAST-ACK':
-        if (finAcked) this.#terminate(undefined);
+        if (finAcked) this.terminate(undefined);
         return;
       case 'TIME-WAIT':
-        if (f & FIN) { this.#ackNow = true; this.#timeWaitDeadline = now + 2 * this.#host.cfg.msl; }
+        if (f & FIN) { this.ackNow = true; this.timeWaitDeadline = now + 2 * this.host.cfg.msl; }
         return;
       case 'FIN-WAIT-2':
-        this.#finWait2Deadline = now + this.#host.cfg.finWait2Timeout;
+        this.finWait2Deadline = now + this.host.cfg.finWait2Timeout;
         break;
       default:
         break;
     }
-    const st = this.#state;
+    const st = this.tcpState;
     if (st !== 'ESTABLISHED' && st !== 'FIN-WAIT-1' && st !== 'FIN-WAIT-2') {
       // CLOSE-WAIT etc.: the peer already sent FIN; any data or FIN here is a retransmission.
-      if (dataLen > 0 || f & FIN) this.#ackNow = true;
+      if (dataLen > 0 || f & FIN) this.ackNow = true;
       return;
     }
     // seventh: segment text; eighth: FIN.
@@ -500,164 +415,164 @@ export class TcpConnection {
   #inputSynSent(now: number, seg: TcpRepr): void {
     // RFC 9293 §3.10.7.3
     const f = seg.flags;
-    if (f & ACK && (seqLe(seg.ack, this.#iss) || seqGt(seg.ack, this.#sndMax))) {
-      if (!(f & RST)) this.#host.queueRst(this.localAddress, this.localPort, this.remoteAddress, this.remotePort, seg.ack, 0, false);
+    if (f & ACK && (seqLe(seg.ack, this.iss) || seqGt(seg.ack, this.sndMax))) {
+      if (!(f & RST)) this.host.queueRst(this.localAddress, this.localPort, this.remoteAddress, this.remotePort, seg.ack, 0, false);
       return;
     }
     if (f & RST) {
-      if (f & ACK) this.#terminate('ECONNREFUSED');
+      if (f & ACK) this.terminate('ECONNREFUSED');
       return;
     }
     if (!(f & SYN)) return;
     this.#acceptSyn(seg);
-    this.#lastRecv = now;
+    this.lastRecv = now;
     if (f & ACK) {
-      this.#connectDeadline = Infinity;
-      this.#state = 'ESTABLISHED';
+      this.connectDeadline = Infinity;
+      this.tcpState = 'ESTABLISHED';
       this.#processAck(now, seg, 0);
-      this.#sndWnd = this.#maxSndWnd = seg.window; // a SYN's window is never scaled (RFC 7323 §2.2)
-      this.#cc.start(this.#sndMss);
-      this.#ackNow = true;
-      this.#events |= EV_CONNECTED;
-      if (this.#finQueued) this.#state = 'FIN-WAIT-1';
+      this.sndWnd = this.maxSndWnd = seg.window; // a SYN's window is never scaled (RFC 7323 §2.2)
+      this.cc.start(this.sndMss);
+      this.ackNow = true;
+      this.events |= EV_CONNECTED;
+      if (this.finQueued) this.tcpState = 'FIN-WAIT-1';
     } else {
       // Simultaneous open (RFC 9293 §3.5 figure 7): send SYN-ACK with our ISS.
-      this.#state = 'SYN-RECEIVED';
-      this.#sndNxt = this.#iss;
-      this.#rttTiming = false;
-      this.#rtxDeadline = Infinity;
+      this.tcpState = 'SYN-RECEIVED';
+      this.sndNxt = this.iss;
+      this.rttTiming = false;
+      this.rtxDeadline = Infinity;
     }
   }
 
   /** Records the peer's SYN: sequence numbers and negotiated options (RFC 7323 §2.2, §3.2; RFC 2018 §2). */
   #acceptSyn(syn: TcpRepr): void {
-    const cfg = this.#host.cfg;
-    this.#irs = syn.seq;
-    this.#rcvNxt = seqAdd(syn.seq, 1);
-    this.#rcvAdvEdge = this.#rcvNxt;
-    this.#sndMss = Math.max(64, Math.min(syn.mss ?? DEFAULT_PEER_MSS, cfg.mss));
-    this.#wsOk = cfg.windowScaling && syn.windowScale !== undefined;
-    this.#sndShift = this.#wsOk ? Math.min(syn.windowScale!, 14) : 0;
-    this.#rcvShift = this.#wsOk ? windowShiftFor(this.#rcvBuf.capacity) : 0;
-    this.#tsOk = cfg.timestamps && syn.tsVal !== undefined;
-    if (this.#tsOk) this.#tsRecent = syn.tsVal!;
-    this.#sackOk = cfg.sack && syn.sackPermitted;
+    const cfg = this.host.cfg;
+    this.irs = syn.seq;
+    this.rcvNxt = seqAdd(syn.seq, 1);
+    this.rcvAdvEdge = this.rcvNxt;
+    this.sndMss = Math.max(64, Math.min(syn.mss ?? DEFAULT_PEER_MSS, cfg.mss));
+    this.wsOk = cfg.windowScaling && syn.windowScale !== undefined;
+    this.sndShift = this.wsOk ? Math.min(syn.windowScale!, 14) : 0;
+    this.rcvShift = this.wsOk ? windowShiftFor(this.rcvBuf.capacity) : 0;
+    this.tsOk = cfg.timestamps && syn.tsVal !== undefined;
+    if (this.tsOk) this.tsRecent = syn.tsVal!;
+    this.sackOk = cfg.sack && syn.sackPermitted;
     // A SYN's window is never scaled (RFC 7323 §2.2).
-    this.#sndWnd = syn.window;
-    this.#maxSndWnd = syn.window;
-    this.#sndWl1 = syn.seq;
-    this.#sndWl2 = syn.ack;
+    this.sndWnd = syn.window;
+    this.maxSndWnd = syn.window;
+    this.sndWl1 = syn.seq;
+    this.sndWl2 = syn.ack;
   }
 
   #becomeEstablished(seg: TcpRepr): boolean {
-    if (this.#listener && !this.#listener._established(this)) {
-      this.#host.stats.acceptQueueFull++;
+    if (this.listener && !this.listener._established(this)) {
+      this.host.stats.acceptQueueFull++;
       return false; // Linux-like: drop the ACK, the SYN-ACK is retransmitted later
     }
-    this.#listener = undefined;
-    this.#connectDeadline = Infinity;
-    this.#state = this.#finQueued ? 'FIN-WAIT-1' : 'ESTABLISHED';
-    this.#sndWnd = seg.window << this.#sndShift;
-    this.#sndWl1 = seg.seq;
-    this.#sndWl2 = seg.ack;
-    if (this.#sndWnd > this.#maxSndWnd) this.#maxSndWnd = this.#sndWnd;
-    this.#cc.start(this.#sndMss);
+    this.listener = undefined;
+    this.connectDeadline = Infinity;
+    this.tcpState = this.finQueued ? 'FIN-WAIT-1' : 'ESTABLISHED';
+    this.sndWnd = seg.window << this.sndShift;
+    this.sndWl1 = seg.seq;
+    this.sndWl2 = seg.ack;
+    if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
+    this.cc.start(this.sndMss);
     return true;
   }
 
   #updateTsRecent(seg: TcpRepr): void {
     // RFC 7323 §4.3 (3): record TSval if the segment covers Last.ACK.sent.
-    if (this.#tsOk && seg.tsVal !== undefined && seqLe(seg.seq, this.#lastAckSent) && seqGe(seg.tsVal, this.#tsRecent)) {
-      this.#tsRecent = seg.tsVal;
+    if (this.tsOk && seg.tsVal !== undefined && seqLe(seg.seq, this.lastAckSent) && seqGe(seg.tsVal, this.tsRecent)) {
+      this.tsRecent = seg.tsVal;
     }
   }
 
   #challengeAck(now: number): void {
-    const stats = this.#host.stats;
-    if (this.#host.allowChallengeAck(now)) { stats.challengeAcks++; this.#ackNow = true; }
+    const stats = this.host.stats;
+    if (this.host.allowChallengeAck(now)) { stats.challengeAcks++; this.ackNow = true; }
     else stats.challengeAcksLimited++;
   }
 
   #onReset(): void {
     // RFC 9293 §3.10.7.4 second check
-    switch (this.#state) {
+    switch (this.tcpState) {
       case 'SYN-RECEIVED':
-        this.#terminate(this.#listener ? undefined : 'ECONNREFUSED');
+        this.terminate(this.listener ? undefined : 'ECONNREFUSED');
         return;
       case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT':
-        this.#terminate('ECONNRESET');
+        this.terminate('ECONNRESET');
         return;
       default:
-        this.#terminate(undefined);
+        this.terminate(undefined);
     }
   }
 
   /** Processes an acceptable ACK field; returns true if it acknowledged our FIN. */
   #processAck(now: number, seg: TcpRepr, dataLen: number): boolean {
     const ack = seg.ack;
-    const acked = seqDiff(ack, this.#sndUna);
-    const m = this.#sndMss;
+    const acked = seqDiff(ack, this.sndUna);
+    const m = this.sndMss;
     // RFC 9293 §3.10.7.4: window update if the segment is newer than the last one used.
-    const wnd = seg.window << this.#sndShift;
+    const wnd = seg.window << this.sndShift;
     let windowChanged = false;
-    if (seqLt(this.#sndWl1, seg.seq) || (this.#sndWl1 === seg.seq && seqLe(this.#sndWl2, ack))) {
-      windowChanged = wnd !== this.#sndWnd;
-      this.#sndWnd = wnd;
-      this.#sndWl1 = seg.seq;
-      this.#sndWl2 = ack;
-      if (wnd > this.#maxSndWnd) this.#maxSndWnd = wnd;
-      if (wnd > 0) { this.#persistDeadline = Infinity; this.#persistShift = 0; }
+    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
+      windowChanged = wnd !== this.sndWnd;
+      this.sndWnd = wnd;
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = ack;
+      if (wnd > this.maxSndWnd) this.maxSndWnd = wnd;
+      if (wnd > 0) { this.persistDeadline = Infinity; this.persistShift = 0; }
     }
-    this.#persistCount = 0;
+    this.persistCount = 0;
     if (acked <= 0) {
       // RFC 5681 §2 duplicate ACK: data outstanding, no data, no SYN/FIN, same window.
-      if (acked === 0 && this.#sndMax !== this.#sndUna && dataLen === 0 && !(seg.flags & (SYN | FIN)) &&
-          !windowChanged && this.#sndWnd !== 0 && this.#isSynchronized()) {
-        if (this.#cc.onDuplicateAck(ack, this.#sndUna, this.#sndMax, m)) {
-          this.#retransmitHead = true;
-          this.#rttTiming = false; // Karn
-          this.#host.stats.fastRetransmits++;
+      if (acked === 0 && this.sndMax !== this.sndUna && dataLen === 0 && !(seg.flags & (SYN | FIN)) &&
+          !windowChanged && this.sndWnd !== 0 && this.isSynchronized()) {
+        if (this.cc.onDuplicateAck(ack, this.sndUna, this.sndMax, m)) {
+          this.retransmitHead = true;
+          this.rttTiming = false; // Karn
+          this.host.stats.fastRetransmits++;
         }
       }
       return false;
     }
     // New data acknowledged.
-    this.#rtxCount = 0;
+    this.rtxCount = 0;
     let finAcked = false;
-    const dataEnd = seqAdd(this.#sndBufSeq, this.#sndBuf.length);
-    const ackedData = seqDiff(seqLt(ack, dataEnd) ? ack : dataEnd, this.#sndBufSeq);
+    const dataEnd = seqAdd(this.sndBufSeq, this.sndBuf.length);
+    const ackedData = seqDiff(seqLt(ack, dataEnd) ? ack : dataEnd, this.sndBufSeq);
     if (ackedData > 0) {
-      this.#sndBuf.consume(ackedData);
-      this.#sndBuf.release(); // storage goes back once everything is acknowledged
-      this.#sndBufSeq = seqAdd(this.#sndBufSeq, ackedData);
-      if (this.#wantWritable) { this.#wantWritable = false; this.#events |= EV_WRITABLE; }
+      this.sndBuf.consume(ackedData);
+      this.sndBuf.release(); // storage goes back once everything is acknowledged
+      this.sndBufSeq = seqAdd(this.sndBufSeq, ackedData);
+      if (this.wantWritable) { this.wantWritable = false; this.events |= EV_WRITABLE; }
     }
-    if (this.#finQueued && seqGt(ack, this.#finSeq)) finAcked = true;
-    this.#sndUna = ack;
-    if (seqLt(this.#sndNxt, ack)) this.#sndNxt = ack;
+    if (this.finQueued && seqGt(ack, this.finSeq)) finAcked = true;
+    this.sndUna = ack;
+    if (seqLt(this.sndNxt, ack)) this.sndNxt = ack;
     // RFC 6298 §2-3: one timed segment per RTT, never a retransmitted one (Karn).
     // Karn: a backed-off RTO is kept until a valid sample arrives.
-    if (this.#rttTiming && seqGe(ack, this.#rttSeq)) {
-      this.#rttTiming = false;
-      this.#rtt.sample(now - this.#rttTime);
+    if (this.rttTiming && seqGe(ack, this.rttSeq)) {
+      this.rttTiming = false;
+      this.rtt.sample(now - this.rttTime);
       this.#recomputeRto();
     }
-    this.#rtxDeadline = this.#sndUna === this.#sndMax ? Infinity : now + this.#rto; // RFC 6298 §5.2-5.3
-    if (ackedData > 0 && this.#isSynchronized() && this.#cc.cwnd > 0 &&
-        this.#cc.onNewAck(ack, acked, this.#sndUna, this.#sndMax, m)) {
-      this.#retransmitHead = true;
+    this.rtxDeadline = this.sndUna === this.sndMax ? Infinity : now + this.rto; // RFC 6298 §5.2-5.3
+    if (ackedData > 0 && this.isSynchronized() && this.cc.cwnd > 0 &&
+        this.cc.onNewAck(ack, acked, this.sndUna, this.sndMax, m)) {
+      this.retransmitHead = true;
     }
     return finAcked;
   }
 
-  #isSynchronized(): boolean {
-    const s = this.#state;
+  isSynchronized(): boolean {
+    const s = this.tcpState;
     return s !== 'SYN-SENT' && s !== 'SYN-RECEIVED' && s !== 'CLOSED';
   }
 
   #recomputeRto(): void {
-    const cfg = this.#host.cfg;
-    this.#rto = this.#rtt.rto(cfg.initialRto, cfg.minRto, cfg.maxRto);
+    const cfg = this.host.cfg;
+    this.rto = this.rtt.rto(cfg.initialRto, cfg.minRto, cfg.maxRto);
   }
 
   /** Text and FIN processing for a segment at offset `off` from RCV.NXT (already window-checked). */
@@ -668,59 +583,59 @@ export class TcpConnection {
       if (-start >= data.length) {
         if (fin && off + data.length < 0) fin = false;
         data = data.subarray(data.length);
-        this.#ackNow = true; // duplicate: acknowledge at once
+        this.ackNow = true; // duplicate: acknowledge at once
       } else data = data.subarray(-start);
       start = 0;
     }
-    const free = this.#rcvBuf.free;
+    const free = this.rcvBuf.free;
     if (start + data.length > free) {
       data = data.subarray(0, Math.max(0, free - start));
       fin = false; // FIN beyond the window
-      this.#ackNow = true;
+      this.ackNow = true;
     }
-    const finAt = fin ? this.#rcvStream + start + data.length : -1;
+    const finAt = fin ? this.rcvStream + start + data.length : -1;
     if (data.length > 0) {
       if (start === 0) {
-        this.#rcvBuf.write(data);
-        this.#rcvStream += data.length;
+        this.rcvBuf.write(data);
+        this.rcvStream += data.length;
         let adv = data.length;
-        if (!this.#asm.isEmpty) {
-          this.#asm.trimBelow(this.#rcvStream);
-          const end = this.#asm.popFront(this.#rcvStream);
-          if (end > this.#rcvStream) {
-            this.#rcvBuf.commit(end - this.#rcvStream);
-            adv += end - this.#rcvStream;
-            this.#rcvStream = end;
+        if (!this.asm.isEmpty) {
+          this.asm.trimBelow(this.rcvStream);
+          const end = this.asm.popFront(this.rcvStream);
+          if (end > this.rcvStream) {
+            this.rcvBuf.commit(end - this.rcvStream);
+            adv += end - this.rcvStream;
+            this.rcvStream = end;
           }
-          this.#ackNow = true; // RFC 5681 §4.2: a segment that fills (part of) a gap is ACKed at once
+          this.ackNow = true; // RFC 5681 §4.2: a segment that fills (part of) a gap is ACKed at once
         }
-        this.#rcvNxt = seqAdd(this.#rcvNxt, adv);
-        this.#events |= EV_READABLE;
+        this.rcvNxt = seqAdd(this.rcvNxt, adv);
+        this.events |= EV_READABLE;
         // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every second segment, else delay.
-        this.#segsUnacked++;
-        const delay = this.#host.cfg.delayedAckTimeout;
-        if (this.#segsUnacked >= 2 || delay === 0) this.#ackNow = true;
-        else if (this.#ackDeadline === Infinity) this.#ackDeadline = now + delay;
+        this.segsUnacked++;
+        const delay = this.host.cfg.delayedAckTimeout;
+        if (this.segsUnacked >= 2 || delay === 0) this.ackNow = true;
+        else if (this.ackDeadline === Infinity) this.ackDeadline = now + delay;
       } else {
         // Out of order: keep it (within the range cap) and send a duplicate ACK at once.
-        const s0 = this.#rcvStream + start;
-        if (this.#asm.add(s0, s0 + data.length)) this.#rcvBuf.writeAt(start, data);
-        else this.#host.stats.oooDropped++;
-        this.#ackNow = true;
+        const s0 = this.rcvStream + start;
+        if (this.asm.add(s0, s0 + data.length)) this.rcvBuf.writeAt(start, data);
+        else this.host.stats.oooDropped++;
+        this.ackNow = true;
       }
     } else if (!fin) {
-      this.#ackNow = true; // duplicate or trimmed-away data
+      this.ackNow = true; // duplicate or trimmed-away data
     }
-    if (finAt >= this.#rcvStream) this.#peerFinAt = finAt;
-    if (this.#peerFinAt >= 0 && this.#peerFinAt === this.#rcvStream && !this.#peerFin) {
-      this.#peerFinAt = -1;
-      this.#peerFin = true;
-      this.#rcvNxt = seqAdd(this.#rcvNxt, 1);
-      this.#ackNow = true;
-      this.#events |= EV_READABLE;
-      switch (this.#state) {
-        case 'ESTABLISHED': this.#state = 'CLOSE-WAIT'; break;
-        case 'FIN-WAIT-1': this.#state = 'CLOSING'; break; // our FIN not yet acked (else FIN-WAIT-2)
+    if (finAt >= this.rcvStream) this.peerFinAt = finAt;
+    if (this.peerFinAt >= 0 && this.peerFinAt === this.rcvStream && !this.peerFin) {
+      this.peerFinAt = -1;
+      this.peerFin = true;
+      this.rcvNxt = seqAdd(this.rcvNxt, 1);
+      this.ackNow = true;
+      this.events |= EV_READABLE;
+      switch (this.tcpState) {
+        case 'ESTABLISHED': this.tcpState = 'CLOSE-WAIT'; break;
+        case 'FIN-WAIT-1': this.tcpState = 'CLOSING'; break; // our FIN not yet acked (else FIN-WAIT-2)
         case 'FIN-WAIT-2': this.#enterTimeWait(now); break;
         default: break;
       }
@@ -728,47 +643,47 @@ export class TcpConnection {
   }
 
   #enterTimeWait(now: number): void {
-    this.#state = 'TIME-WAIT';
-    this.#timeWaitDeadline = now + 2 * this.#host.cfg.msl;
-    this.#rtxDeadline = Infinity;
-    this.#persistDeadline = Infinity;
-    this.#finWait2Deadline = Infinity;
-    this.#ackDeadline = Infinity;
-    this.#sndBuf.consume(this.#sndBuf.length);
-    this.#sndBuf.release();
-    this.#rcvBuf.release(); // only if the application read everything
-    if (!this.#closedNotified) { this.#closedNotified = true; this.#events |= EV_CLOSED; }
+    this.tcpState = 'TIME-WAIT';
+    this.timeWaitDeadline = now + 2 * this.host.cfg.msl;
+    this.rtxDeadline = Infinity;
+    this.persistDeadline = Infinity;
+    this.finWait2Deadline = Infinity;
+    this.ackDeadline = Infinity;
+    this.sndBuf.consume(this.sndBuf.length);
+    this.sndBuf.release();
+    this.rcvBuf.release(); // only if the application read everything
+    if (!this.closedNotified) { this.closedNotified = true; this.events |= EV_CLOSED; }
   }
 
-  #terminate(error: TcpErrorCode | undefined): void {
-    if (this.#state === 'CLOSED') return;
-    const wasHalfOpen = this.#state === 'SYN-RECEIVED' && this.#listener !== undefined;
-    this.#state = 'CLOSED';
-    if (wasHalfOpen) { const l = this.#listener!; this.#listener = undefined; l._halfOpenGone(this); }
-    this.#rtxDeadline = this.#ackDeadline = this.#persistDeadline = Infinity;
-    this.#timeWaitDeadline = this.#finWait2Deadline = this.#connectDeadline = Infinity;
-    this.#ackNow = false;
-    this.#retransmitHead = false;
-    this.#dirty = true;
-    this.#sndBuf.consume(this.#sndBuf.length); // nothing more will be sent
-    this.#sndBuf.release();
-    this.#rcvBuf.release(); // unread in-order data stays readable; out-of-order data is moot
-    if (error !== undefined && this.#error === undefined) { this.#error = error; this.#events |= EV_ERROR; }
-    if (!this.#closedNotified) { this.#closedNotified = true; this.#events |= EV_CLOSED; }
+  terminate(error: TcpErrorCode | undefined): void {
+    if (this.tcpState === 'CLOSED') return;
+    const wasHalfOpen = this.tcpState === 'SYN-RECEIVED' && this.listener !== undefined;
+    this.tcpState = 'CLOSED';
+    if (wasHalfOpen) { const l = this.listener!; this.listener = undefined; l._halfOpenGone(this); }
+    this.rtxDeadline = this.ackDeadline = this.persistDeadline = Infinity;
+    this.timeWaitDeadline = this.finWait2Deadline = this.connectDeadline = Infinity;
+    this.ackNow = false;
+    this.retransmitHead = false;
+    this.dirty = true;
+    this.sndBuf.consume(this.sndBuf.length); // nothing more will be sent
+    this.sndBuf.release();
+    this.rcvBuf.release(); // unread in-order data stays readable; out-of-order data is moot
+    if (error !== undefined && this.errorCode === undefined) { this.errorCode = error; this.events |= EV_ERROR; }
+    if (!this.closedNotified) { this.closedNotified = true; this.events |= EV_CLOSED; }
   }
 
   #afterRead(): void {
     // A drained receive buffer with no out-of-order data keeps no storage.
-    if (this.#asm.isEmpty) this.#rcvBuf.release();
+    if (this.asm.isEmpty) this.rcvBuf.release();
     // RFC 9293 §3.8.6.2.2: announce a reopened window only once it grew by min(window/2, MSS).
-    const s = this.#state;
+    const s = this.tcpState;
     if (s !== 'ESTABLISHED' && s !== 'FIN-WAIT-1' && s !== 'FIN-WAIT-2') return;
-    const maxWin = this.#maxWindow();
-    const cur = Math.max(0, seqDiff(this.#rcvAdvEdge, this.#rcvNxt));
-    const free = this.#offerable(Math.min(this.#rcvBuf.free, maxWin));
-    if (cur < maxWin >> 1 && free - cur >= Math.min(maxWin >> 1, this.#host.cfg.mss)) {
-      this.#ackNow = true;
-      this.#dirty = true;
+    const maxWin = this.maxWindow();
+    const cur = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
+    const free = this.offerable(Math.min(this.rcvBuf.free, maxWin));
+    if (cur < maxWin >> 1 && free - cur >= Math.min(maxWin >> 1, this.host.cfg.mss)) {
+      this.ackNow = true;
+      this.dirty = true;
     }
   }
 
@@ -777,293 +692,19 @@ export class TcpConnection {
    * already holds plus what the stack allows it to grow by now (Tcp's share of the heap's
    * headroom, issue 10), so that a peer cannot make the guest allocate past memory pressure.
    */
-  #offerable(room: number): number {
-    const allow = this.#host.receiveAllowance();
+  offerable(room: number): number {
+    const allow = this.host.receiveAllowance();
     if (allow === Infinity) return room;
-    const held = Math.max(0, this.#rcvBuf.allocated - this.#rcvBuf.length);
+    const held = Math.max(0, this.rcvBuf.allocated - this.rcvBuf.length);
     const capped = held + Math.floor(allow);
     if (capped >= room) return room;
-    this.#host.stats.windowsCapped++;
+    this.host.stats.windowsCapped++;
     return capped;
   }
 
   /** The largest window we can announce: the receive buffer, or the 16-bit field at our scale. */
-  #maxWindow(): number {
-    return Math.min(this.#rcvBuf.capacity, 0xffff * 2 ** this.#rcvShift);
+  maxWindow(): number {
+    return Math.min(this.rcvBuf.capacity, 0xffff * 2 ** this.rcvShift);
   }
 
-  // ------------------------------------------------------------------ timers and output
-
-  #keepAliveAt(): number {
-    const ka = this.#keepAlive;
-    if (ka === undefined) return Infinity;
-    const s = this.#state;
-    if (s !== 'ESTABLISHED' && s !== 'CLOSE-WAIT') return Infinity;
-    if (this.#sndMax !== this.#sndUna || this.#sndBuf.length !== 0) return Infinity;
-    return this.#lastRecv + ka.idle + this.#kaProbes * ka.interval;
-  }
-
-  /**
-   * @internal Fires due timers, then emits every segment that is due (RFC 9293 §3.8). When
-   * `emit` refuses a segment (returns false) output stops there; what was not sent (data,
-   * a pending ACK, RST or retransmission) stays due and goes out at a later poll.
-   */
-  _poll(now: number, emit: (d: OutgoingDatagram) => boolean): void {
-    this.#dirty = false;
-    this.#refused = false;
-    const cfg = this.#host.cfg;
-    if (this.#rstPending) {
-      if (!this.#emit(now, emit, this.#ackSeq(), RST | ACK, 0)) { this.#dirty = true; return; }
-      this.#rstPending = false;
-      this.#host.stats.rstsSent++;
-      return;
-    }
-    const s = this.#state;
-    if (s === 'CLOSED') return;
-    if (now >= this.#timeWaitDeadline) { this.#terminate(undefined); return; }
-    if (now >= this.#finWait2Deadline) { this.#terminate(undefined); return; }
-    if ((s === 'SYN-SENT' || s === 'SYN-RECEIVED') && now >= this.#connectDeadline) {
-      this.#host.stats.timeouts++;
-      this.#terminate(this.#listener ? undefined : 'ETIMEDOUT');
-      return;
-    }
-    if (now >= this.#rtxDeadline && !this.#onRetransmitTimeout(now)) return;
-    if (now >= this.#ackDeadline) { this.#ackDeadline = Infinity; this.#ackNow = true; }
-    if (now >= this.#persistDeadline && !this.#onPersistTimeout(now, emit)) return;
-    if (now >= this.#keepAliveAt()) {
-      const ka = this.#keepAlive!;
-      if (this.#kaProbes >= ka.count) { this.#host.stats.timeouts++; this.#terminate('ETIMEDOUT'); return; }
-      this.#kaProbes++;
-      // RFC 9293 §3.8.4: <SEQ=SND.NXT-1> with no data elicits an ACK.
-      this.#emit(now, emit, seqAdd(this.#sndNxt, -1), ACK, 0);
-    }
-    this.#output(now, emit);
-    if (this.#refused) { this.#dirty = true; return; }
-    // Anything not consumed by #output is moot in the current state.
-    this.#ackNow = false;
-    this.#retransmitHead = false;
-  }
-
-  /** RFC 6298 §5.4-5.7 + RFC 5681 §3.1 eq. 4. Returns false if the connection gave up. */
-  #onRetransmitTimeout(now: number): boolean {
-    this.#rtxDeadline = Infinity;
-    if (this.#sndUna === this.#sndMax) return true;
-    const cfg = this.#host.cfg;
-    const s = this.#state;
-    const handshake = s === 'SYN-SENT' || s === 'SYN-RECEIVED';
-    this.#rtxCount++;
-    if (this.#rtxCount > (handshake ? cfg.synRetries : cfg.maxRetransmits)) {
-      this.#host.stats.timeouts++;
-      this.#terminate(s === 'SYN-RECEIVED' && this.#listener ? undefined : 'ETIMEDOUT');
-      return false;
-    }
-    this.#host.stats.retransmits++;
-    this.#rto = Math.min(this.#rto * 2, cfg.maxRto);
-    if (!handshake) {
-      this.#cc.onTimeout(this.#sndUna, this.#sndMax, this.#sndMss);
-      this.#retransmitHead = false;
-    }
-    this.#rttTiming = false; // Karn
-    this.#sndNxt = this.#sndUna; // go back: resend from the first unacknowledged byte
-    return true;
-  }
-
-  /** RFC 9293 §3.8.6.1 zero-window probe, or the sender SWS override timeout. */
-  #onPersistTimeout(now: number, emit: (d: OutgoingDatagram) => boolean): boolean {
-    this.#persistDeadline = Infinity;
-    const unsent = seqDiff(seqAdd(this.#sndBufSeq, this.#sndBuf.length), this.#sndNxt);
-    if (unsent <= 0 || this.#sndNxt !== this.#sndUna || !this.#isSynchronized()) return true;
-    if (this.#sndWnd > 0) { this.#forceSend = true; return true; }
-    this.#persistCount++;
-    this.#persistShift++;
-    if (this.#persistCount > this.#host.cfg.maxRetransmits) {
-      this.#host.stats.timeouts++;
-      this.#terminate('ETIMEDOUT');
-      return false;
-    }
-    // One byte of new data beyond the (zero) window; SND.NXT stays, SND.MAX covers it.
-    this.#emit(now, emit, this.#sndNxt, ACK, 1);
-    if (seqLt(this.#sndMax, seqAdd(this.#sndNxt, 1))) this.#sndMax = seqAdd(this.#sndNxt, 1);
-    this.#armPersist(now);
-    return true;
-  }
-
-  #armPersist(now: number): void {
-    if (this.#persistDeadline !== Infinity) return;
-    const cfg = this.#host.cfg;
-    const t = Math.min(this.#rto * 2 ** Math.min(this.#persistShift, 16), cfg.maxRto);
-    this.#persistDeadline = now + t;
-  }
-
-  #output(now: number, emit: (d: OutgoingDatagram) => boolean): void {
-    const s = this.#state;
-    if (s === 'SYN-SENT') {
-      if (this.#sndNxt === this.#iss) this.#emit(now, emit, this.#iss, SYN, 0);
-      return;
-    }
-    if (s === 'SYN-RECEIVED') {
-      if (this.#sndNxt === this.#iss) this.#emit(now, emit, this.#iss, SYN | ACK, 0);
-      else if (this.#ackNow) this.#emit(now, emit, this.#sndNxt, ACK, 0);
-      return;
-    }
-    if (s === 'TIME-WAIT' || s === 'CLOSED') {
-      if (this.#ackNow) this.#emit(now, emit, this.#ackSeq(), ACK, 0);
-      return;
-    }
-    let sent = false;
-    const optLen = (this.#tsOk ? 12 : 0) + (this.#sackOk && !this.#asm.isEmpty ? 4 + 8 * Math.min(this.#asm.count, this.#tsOk ? 3 : 4) : 0);
-    const segMax = Math.max(1, this.#sndMss - optLen);
-    const fullMss = Math.max(1, this.#sndMss - (this.#tsOk ? 12 : 0));
-    const dataEnd = seqAdd(this.#sndBufSeq, this.#sndBuf.length);
-    if (this.#retransmitHead) {
-      // Fast retransmit / NewReno partial ACK: resend the first unacknowledged segment.
-      const outstanding = seqDiff(seqLt(this.#sndMax, dataEnd) ? this.#sndMax : dataEnd, this.#sndUna);
-      if (outstanding > 0) {
-        if (!this.#emit(now, emit, this.#sndUna, ACK, Math.min(outstanding, segMax))) return;
-        this.#host.stats.retransmits++;
-        sent = true;
-      } else if (this.#finQueued && this.#sndUna === this.#finSeq) {
-        if (!this.#emit(now, emit, this.#finSeq, ACK | FIN, 0)) return;
-        sent = true;
-      }
-      this.#retransmitHead = false;
-    }
-    for (let guard = 0; guard < 100_000; guard++) {
-      const unsent = seqDiff(dataEnd, this.#sndNxt);
-      const finPending = this.#finQueued && seqLe(this.#sndNxt, this.#finSeq);
-      if (unsent <= 0 && !finPending) break;
-      const inFlight = seqDiff(this.#sndNxt, this.#sndUna);
-      const wnd = Math.min(this.#sndWnd, this.#cc.cwnd);
-      const usable = wnd - inFlight;
-      let len = unsent > 0 ? Math.min(unsent, segMax) : 0;
-      if (len > usable) len = usable > 0 ? usable : 0;
-      if (unsent > 0 && !this.#forceSend) {
-        if (len === 0) {
-          if (inFlight === 0) this.#armPersist(now); // zero window (or cwnd) with nothing outstanding
-          break;
-        }
-        // RFC 9293 §3.8.6.2.1 sender SWS avoidance: a window-limited partial segment waits
-        // unless it is at least half the largest window the peer offered.
-        if (len < unsent && len < fullMss && len < segMax && len < (this.#maxSndWnd >> 1)) {
-          if (inFlight === 0) this.#armPersist(now);
-          break;
-        }
-        // RFC 9293 §3.7.4 Nagle: a final small segment waits while data is unacknowledged.
-        if (len === unsent && len < segMax && !this.#noDelay && inFlight > 0 && !finPending) break;
-      }
-      if (unsent > 0 && len === 0) break;
-      const fin = finPending && len === (unsent > 0 ? unsent : 0);
-      let flags = ACK;
-      if (fin) flags |= FIN;
-      if (len > 0 && len === unsent) flags |= PSH;
-      if (!this.#emit(now, emit, this.#sndNxt, flags, len)) return;
-      this.#forceSend = false;
-      sent = true;
-      this.#sndNxt = seqAdd(this.#sndNxt, len + (fin ? 1 : 0));
-      if (seqGt(this.#sndNxt, this.#sndMax)) this.#sndMax = this.#sndNxt;
-      if (fin) break;
-    }
-    this.#forceSend = false;
-    if (!sent && this.#ackNow) this.#emit(now, emit, this.#ackSeq(), ACK, 0);
-  }
-
-  /**
-   * Sequence number for a segment without data: SND.MAX, not a rewound SND.NXT, since the peer
-   * may already have received up to SND.MAX (4.4BSD does the same). While a zero-window probe
-   * byte is outstanding, SND.NXT (the peer did not take the byte).
-   */
-  #ackSeq(): number {
-    return this.#sndWnd === 0 ? this.#sndNxt : this.#sndMax;
-  }
-
-  /**
-   * Builds and emits one segment; `len` data bytes are taken from the send buffer at `seq`,
-   * into a buffer with FRAME_HEADROOM bytes in front for the IP layer's headers. Returns false
-   * (and changes nothing) when `emit` refused it.
-   */
-  #emit(now: number, emit: (d: OutgoingDatagram) => boolean, seq: number, flags: number, len: number): boolean {
-    const r = this.#repr;
-    const syn = (flags & SYN) !== 0;
-    const cfg = this.#host.cfg;
-    r.srcPort = this.localPort;
-    r.dstPort = this.remotePort;
-    r.seq = seq;
-    r.flags = flags;
-    r.urgent = 0;
-    r.ack = flags & ACK ? this.#rcvNxt : 0;
-    r.mss = syn ? cfg.mss : undefined;
-    // Options in a SYN: offer everything enabled on an active open, echo what the peer offered on a passive one.
-    r.windowScale = syn ? (flags & ACK ? (this.#wsOk ? this.#rcvShift : undefined) : cfg.windowScaling ? windowShiftFor(this.#rcvBuf.capacity) : undefined) : undefined;
-    r.sackPermitted = syn ? (flags & ACK ? this.#sackOk : cfg.sack) : false;
-    const useTs = syn ? (flags & ACK ? this.#tsOk : cfg.timestamps) : this.#tsOk;
-    if (useTs && !(flags & RST)) {
-      r.tsVal = (Math.floor(now) + this.#tsOffset) >>> 0;
-      r.tsEcr = flags & ACK ? this.#tsRecent : 0;
-    } else { r.tsVal = undefined; r.tsEcr = undefined; }
-    // RFC 2018 §4: SACK blocks while out-of-order data is held; most recent first.
-    if (this.#sackOk && !syn && !(flags & RST) && !this.#asm.isEmpty) {
-      const blocks = this.#asm.sackOrder(this.#tsOk ? 3 : 4);
-      const base = seqAdd(this.#rcvNxt, -this.#rcvStream);
-      for (let i = 0; i < blocks.length; i++) blocks[i] = seqAdd(base, blocks[i]!);
-      r.sackBlocks = blocks;
-    } else if (r.sackBlocks.length !== 0) r.sackBlocks = [];
-    // Window: RFC 9293 §3.8.6.2.2 receiver SWS avoidance, never shrinking the right edge.
-    let advEdge = this.#rcvAdvEdge;
-    if (flags & RST && !(flags & ACK)) r.window = 0;
-    else {
-      const maxWin = this.#maxWindow();
-      const room = Math.min(this.#rcvBuf.free, maxWin);
-      const free = this.#offerable(room);
-      let cur = seqDiff(this.#rcvAdvEdge, this.#rcvNxt);
-      if (cur < 0) cur = 0;
-      // A window capped by memory stays where it was rather than moving its right edge back
-      // (RFC 9293 §3.8.6.2.2 / RFC 7323 §2.4: do not shrink the window).
-      let w = free - cur >= Math.min(maxWin >> 1, cfg.mss) ? free : cur;
-      if (w > room) w = room;
-      if (syn) {
-        r.window = Math.min(w, 0xffff);
-        advEdge = seqAdd(this.#rcvNxt, r.window);
-      } else {
-        const shift = this.#rcvShift;
-        const field = Math.min(w >>> shift, 0xffff);
-        r.window = field;
-        advEdge = seqAdd(this.#rcvNxt, field << shift);
-      }
-    }
-    const hl = TCP_HEADER_LEN + tcpOptionsLength(r);
-    // One allocation and one copy out of the send buffer per segment; the IP layer writes its
-    // headers into the headroom and the driver copies the frame into its DMA buffer.
-    const buf = new Uint8Array(FRAME_HEADROOM + hl + len).subarray(FRAME_HEADROOM);
-    if (len > 0) this.#sndBuf.copyOut(seqDiff(seq, this.#sndBufSeq), buf, hl, len);
-    emitTcp(r, buf, this.localAddress, this.remoteAddress, len);
-    if (emit({ src: this.localAddress, dst: this.remoteAddress, protocol: TCP_PROTOCOL, payload: buf, headroom: true }) === false) {
-      this.#refused = true;
-      this.#host.stats.transmitRefused++;
-      return false;
-    }
-    this.#rcvAdvEdge = advEdge;
-    this.#host.stats.segmentsOut++;
-    if (flags & ACK) {
-      this.#lastAckSent = this.#rcvNxt;
-      this.#ackNow = false;
-      this.#ackDeadline = Infinity;
-      this.#segsUnacked = 0;
-    }
-    // Sequence-space-consuming segments run the retransmission timer (RFC 6298 §5.1); the
-    // zero-window probe (len 1 at SND.NXT with persist) is timed by the persist timer instead.
-    const consumes = len > 0 || syn || (flags & FIN) !== 0;
-    const isProbe = len === 1 && this.#sndWnd === 0 && this.#sndNxt === this.#sndUna && !syn && !(flags & FIN);
-    if (consumes && !isProbe && !(flags & RST)) {
-      if (this.#rtxDeadline === Infinity) this.#rtxDeadline = now + this.#rto;
-      const end = seqAdd(seq, len + (syn ? 1 : 0) + (flags & FIN ? 1 : 0));
-      if (!this.#rttTiming && seqGe(seq, this.#sndMax)) {
-        this.#rttTiming = true;
-        this.#rttSeq = end;
-        this.#rttTime = now;
-      }
-      if (syn && seqGt(end, this.#sndMax)) { this.#sndMax = end; this.#sndNxt = end; }
-      else if (syn) this.#sndNxt = end;
-    }
-    return true;
-  }
 }
