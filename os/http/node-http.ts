@@ -9,7 +9,7 @@
 import EventEmitter from 'events/events.js';
 import { createServerFactory, type HttpEnv, Server } from './server.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
-import { ServerResponse, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';
+import { HIGH_WATER_MARK, ServerResponse, Stream, cannotPipe, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';
 import { STATUS_CODES, METHODS } from './status.ts';
 import { createFetch, type FetchClient, type TlsConnect } from './fetch.ts';
 import type { SocketLike } from './net-types.ts';
@@ -53,7 +53,7 @@ export function createNodeHttp(env: NodeHttpEnv) {
   let client: FetchClient | null = null;
   const encode = env.encode ?? defaultEncode;
 
-  class ClientRequest extends EventEmitter {
+  class ClientRequest extends Stream {
     readonly method: string;
     readonly path: string;
     readonly host: string;
@@ -100,6 +100,10 @@ export function createNodeHttp(env: NodeHttpEnv) {
     removeHeader(name: string): void { this.#headers.delete(name.toLowerCase()); }
     hasHeader(name: string): boolean { return this.#headers.has(name.toLowerCase()); }
     setTimeout(ms: number, cb?: () => void): this { this.#timeout = ms; if (cb) this.once('timeout', cb); return this; }
+    get writableObjectMode(): boolean { return false; }
+    get writableHighWaterMark(): number { return HIGH_WATER_MARK; }
+    // @ts-expect-error Node's OutgoingMessage.pipe takes nothing and only reports the error.
+    override pipe(): void { this.emit('error', cannotPipe()); }
     setNoDelay(): void {}
     setSocketKeepAlive(): void {}
     flushHeaders(): void {}
