@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildImage, BuildError } from './build.ts';
+import { buildImage, BuildError, programInputs } from './build.ts';
 import { CORE_ELF, ROOT } from './paths.ts';
 
 const skip = existsSync(CORE_ELF) ? false : 'the core is not built (run make)';
@@ -99,4 +99,20 @@ test('await is lowered in the program\'s own files only when it imports node:asy
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('what the program uses is read from the files it reaches without passing through the OS', () => {
+  // Paths as esbuild's metafile gives them: relative to the entry's folder.
+  const entry = path.join(ROOT, 'app', 'main.ts');
+  const rel = (p: string) => path.relative(path.dirname(entry), path.join(ROOT, p));
+  const inputs = {
+    [rel('app/main.ts')]: { imports: [{ path: rel('os/node/http.ts') }, { path: rel('app/util.ts') }, { path: rel('node_modules/hono/index.js') }] },
+    [rel('app/util.ts')]: { imports: [{ path: rel('node_modules/shared/index.js') }] },
+    [rel('os/node/http.ts')]: { imports: [{ path: rel('node_modules/readable-stream/lib/ours/index.js') }, { path: rel('node_modules/shared/index.js') }] },
+    [rel('node_modules/readable-stream/lib/ours/index.js')]: { imports: [] },
+    [rel('node_modules/hono/index.js')]: { imports: [] },
+    [rel('node_modules/shared/index.js')]: { imports: [] },
+  };
+  const got = programInputs({ inputs }, entry).map((f) => path.relative(ROOT, f)).sort();
+  assert.deepEqual(got, ['app/main.ts', 'app/util.ts', 'node_modules/hono/index.js', 'node_modules/shared/index.js']);
 });

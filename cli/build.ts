@@ -125,10 +125,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const hasDefault = probeOut?.exports.includes('default') ?? false;
     // Globals the web platform defines: included when the program's bundle names them.
     // (A word match errs on the side of including them; it never misses a direct use.)
-    // Only the program's own sources and its npm dependencies count, not the OS's modules.
-    const text = Object.keys(probe.metafile.inputs)
-      .map((f) => path.resolve(path.dirname(entry), f))
-      .filter((f) => !f.startsWith(OS_DIR + path.sep) && existsSync(f))
+    // Only the program's own sources and its npm dependencies count, not the OS's modules nor
+    // the packages only they import (readable-stream names ReadableStream and AbortController:
+    // counting it linked the web globals and fflate into every node:http image).
+    const text = programInputs(probe.metafile, entry)
+      .filter((f) => existsSync(f))
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const usesFetch = /\bfetch\b/.test(text);
@@ -210,6 +211,25 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The files the program reaches without passing through the library OS (absolute paths): its
+ * own sources and the npm packages it imports, from the probe bundle's import graph.
+ */
+export function programInputs(metafile: { inputs: Record<string, { imports: { path: string }[] }> }, entry: string): string[] {
+  const dir = path.dirname(entry);
+  const abs = (f: string) => path.resolve(dir, f);
+  const byPath = new Map(Object.entries(metafile.inputs).map(([f, info]) => [abs(f), info]));
+  const seen = new Set<string>();
+  const queue = [path.resolve(entry)];
+  while (queue.length) {
+    const f = queue.pop()!;
+    if (seen.has(f) || f.startsWith(OS_DIR + path.sep)) continue;
+    seen.add(f);
+    for (const i of byPath.get(f)?.imports ?? []) queue.push(abs(i.path));
+  }
+  return [...seen].filter((f) => byPath.has(f));
 }
 
 export function formatSizes(r: BuildResult): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kernelCommandLine, parseMem, parsePort, qemuArgs, type RunOptions } from './run.ts';
+import { kernelCommandLine, parseMem, parsePort, qemuArgs, QEMU_CMDLINE_MAX, RunError, type RunOptions } from './run.ts';
 
 const base: RunOptions = { image: 'x.img', memMiB: 64, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'auto' } };
 
@@ -76,4 +76,12 @@ test('Ctrl-C (SIGINT) stops the VM and `nimbus run` exits 130', async () => {
   const { execFileSync } = await import('node:child_process');
   const left = execFileSync('sh', ['-c', `pgrep -f '[q]emu-system-x86_64.*${image}' || true`], { encoding: 'utf8' }).trim();
   assert.equal(left, '', 'no QEMU left running');
+});
+
+test('an environment too big for the QEMU command line is refused with a clear error, not cut', () => {
+  const o = { image: 'x.img', memMiB: 64, machine: 'microvm' as const, args: [], ports: [], net: { kind: 'none' as const } };
+  const fits = qemuArgs({ ...o, env: { K: 'v'.repeat(2000) } });
+  assert.ok(Buffer.byteLength(fits[fits.indexOf('-append') + 1]!) <= QEMU_CMDLINE_MAX);
+  assert.throws(() => qemuArgs({ ...o, env: { K: 'v'.repeat(4000) } }), (e: unknown) =>
+    e instanceof RunError && /take \d+ bytes on the guest's command line; a QEMU image carries at most 4095/.test(e.message) && /--include \.env/.test(e.message));
 });

@@ -114,7 +114,16 @@ function kvmUsable(): boolean {
   }
 }
 
+/** The PVH core copies at most this many bytes of the kernel command line (core/platform/pvh/main.c). */
+export const QEMU_CMDLINE_MAX = 4095;
+
 export function qemuArgs(o: RunOptions): string[] {
+  const cmdline = kernelCommandLine(o);
+  const bytes = Buffer.byteLength(cmdline);
+  if (bytes > QEMU_CMDLINE_MAX) {
+    throw new RunError(`The program's arguments and environment take ${bytes} bytes on the guest's command line; a QEMU image carries at most ${QEMU_CMDLINE_MAX}. ` +
+      'Put the configuration in a file built into the image (nimbus build --include .env) or run with --target process.');
+  }
   const kvm = kvmUsable();
   const args = [
     '-M', o.machine === 'microvm' ? 'microvm,pit=on,pic=off,rtc=on,isa-serial=on,acpi=off' : 'q35',
@@ -125,7 +134,7 @@ export function qemuArgs(o: RunOptions): string[] {
     '-serial', 'stdio',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
     '-kernel', o.image,
-    '-append', kernelCommandLine(o),
+    '-append', cmdline,
   ];
   // QEMU's virtio-mmio defaults to the legacy (version 1) interface; we drive virtio 1.x only.
   if (o.machine === 'microvm') args.push('-global', 'virtio-mmio.force-legacy=false');

@@ -3,19 +3,12 @@
  * boots them alternately (one download + one upload per boot) and prints MB/s per boot.
  * `node --import tsx bench/profile/ab-images.ts A.img B.img [rounds]` (a diagnosis tool).
  */
-import { qemuArgs } from '../../cli/run.ts';
+import { imageTarget as target } from './targets.ts';
 import * as baseline from '../baseline/run.ts';
 import { download, NIMBUS_MEM_MIB, upload } from '../bulk.ts';
 
 const images = process.argv.slice(2).filter((a) => a.endsWith('.img'));
 const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2);
-const target = (image: string): baseline.Target => ({
-  name: image,
-  args: (memMiB, port) => qemuArgs({
-    image, memMiB, machine: 'q35', args: [], env: {}, net: { kind: 'user' },
-    ports: [{ hostAddress: '127.0.0.1', hostPort: port, guestPort: 80, proto: 'tcp' }],
-  }),
-});
 for (let r = 0; r < rounds; r++) {
   for (const image of images) {
     try {

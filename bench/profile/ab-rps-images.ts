@@ -4,18 +4,11 @@
  * keep-alive (ab -c 8) per boot. A diagnosis tool, like ab-images.ts for bulk:
  * `node --import tsx bench/profile/ab-rps-images.ts A.img B.img [rounds]`.
  */
-import { qemuArgs } from '../../cli/run.ts';
+import { imageTarget as target } from './targets.ts';
 import * as baseline from '../baseline/run.ts';
 
 const images = process.argv.slice(2).filter((a) => a.endsWith('.img'));
 const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 2);
-const target = (image: string): baseline.Target => ({
-  name: image,
-  args: (memMiB, port) => qemuArgs({
-    image, memMiB, machine: 'q35', args: [], env: {}, net: { kind: 'user' },
-    ports: [{ hostAddress: '127.0.0.1', hostPort: port, guestPort: 80, proto: 'tcp' }],
-  }),
-});
 for (let r = 0; r < rounds; r++) {
   for (const image of images) {
     const keep = await baseline.requestsPerSecond(true, 2000, 8, 64, target(image));

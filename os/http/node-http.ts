@@ -9,9 +9,9 @@
 import EventEmitter from 'events/events.js';
 import { createServerFactory, type HttpEnv, Server } from './server.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
-import { ServerResponse, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';
+import { HIGH_WATER_MARK, ServerResponse, Stream, cannotPipe, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';
 import { STATUS_CODES, METHODS } from './status.ts';
-import { createFetch, type FetchClient, type TlsConnect } from './fetch.ts';
+import { createFetch, WIRE_HEAD, type FetchClient, type TlsConnect, type WireHead } from './fetch.ts';
 import type { SocketLike } from './net-types.ts';
 import { concatBytes } from '../web/text.ts';
 import { AbortController } from '../web/abort.ts';
@@ -53,7 +53,7 @@ export function createNodeHttp(env: NodeHttpEnv) {
   let client: FetchClient | null = null;
   const encode = env.encode ?? defaultEncode;
 
-  class ClientRequest extends EventEmitter {
+  class ClientRequest extends Stream {
     readonly method: string;
     readonly path: string;
     readonly host: string;
@@ -64,6 +64,8 @@ export function createNodeHttp(env: NodeHttpEnv) {
     #controller = new AbortController();
     #url: string;
     #timeout: number;
+    /** Whether the request went out on a kept-alive connection (known once the response head is in). */
+    reusedSocket = false;
 
     constructor(url: string | URL | ClientRequestOptions, options?: ClientRequestOptions | ResponseCallback, cb?: ResponseCallback) {
       super();
@@ -100,6 +102,10 @@ export function createNodeHttp(env: NodeHttpEnv) {
     removeHeader(name: string): void { this.#headers.delete(name.toLowerCase()); }
     hasHeader(name: string): boolean { return this.#headers.has(name.toLowerCase()); }
     setTimeout(ms: number, cb?: () => void): this { this.#timeout = ms; if (cb) this.once('timeout', cb); return this; }
+    get writableObjectMode(): boolean { return false; }
+    get writableHighWaterMark(): number { return HIGH_WATER_MARK; }
+    // @ts-expect-error Node's OutgoingMessage.pipe takes nothing and only reports the error.
+    override pipe(): void { this.emit('error', cannotPipe()); }
     setNoDelay(): void {}
     setSocketKeepAlive(): void {}
     flushHeaders(): void {}
@@ -136,7 +142,9 @@ export function createNodeHttp(env: NodeHttpEnv) {
       if (this.#aborted) return;
       client ??= createFetch({ net: env.net, lookup: env.lookup, tls: env.tls });
       const headers: [string, string][] = [];
-      for (const [name, value] of this.#headers.values()) {
+      const headerCase = new Map<string, string>();
+      for (const [lower, [name, value]] of this.#headers) {
+        headerCase.set(lower, name);
         for (const v of Array.isArray(value) ? value : [String(value)]) headers.push([name, v]);
       }
       const body = this.#body.length > 0 ? concatBytes(this.#body) : null;
@@ -145,15 +153,19 @@ export function createNodeHttp(env: NodeHttpEnv) {
       try {
         const res = await client.fetch(this.#url, {
           method: this.method, headers, body: this.method === 'GET' || this.method === 'HEAD' ? null : body,
-          redirect: 'manual', signal: this.#controller.signal as never,
+          redirect: 'manual', signal: this.#controller.signal as never, headerCase,
         });
         if (timer) clearTimeout(timer);
         this.emit('finish');
         const msg = new IncomingMessage(detachedSocket(), null, env.wrapChunk);
         msg.statusCode = res.status;
         msg.statusMessage = res.statusText;
+        // Node keeps the server's header-name case in rawHeaders; the fetch Headers lowercase them.
+        const wire = (res as unknown as { [WIRE_HEAD]?: WireHead })[WIRE_HEAD];
+        this.reusedSocket = wire?.reused ?? false;
         const raw: string[] = [];
-        for (const [k, v] of res.headers) raw.push(k, v);
+        if (wire) raw.push(...wire.rawHeaders);
+        else for (const [k, v] of res.headers) raw.push(k, v);
         msg.rawHeaders = raw;
         msg.headers = headersObject(raw);
         this.emit('response', msg);

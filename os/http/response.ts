@@ -3,7 +3,7 @@
  * end() before anything was written, chunked transfer-coding otherwise (HTTP/1.1 peers), close-
  * delimited for HTTP/1.0 peers; no body for HEAD, 1xx, 204 and 304 (RFC 9110 §6.4.1).
  */
-import EventEmitter from 'events/events.js';
+import StreamModule from 'readable-stream/lib/stream.js';
 import type { IncomingMessage } from './incoming.ts';
 import type { SocketLike } from './net-types.ts';
 import { STATUS_CODES } from './status.ts';
@@ -57,11 +57,23 @@ export function validateHeaderValue(name: string, value: unknown): void {
   }
 }
 
+// node:stream's legacy Stream (an EventEmitter with pipe()): Node's OutgoingMessage, which
+// ServerResponse and ClientRequest extend, is one — `res instanceof Stream` holds, Writable does not.
+export const { Stream } = StreamModule as unknown as { Stream: typeof import('node:stream').Stream };
+
+/** An outgoing message is not readable: Node's OutgoingMessage.pipe() emits this. */
+export function cannotPipe(): Error {
+  return codeError(Error, 'ERR_STREAM_CANNOT_PIPE', 'Cannot pipe, not readable');
+}
+
+/** Node's default highWaterMark for byte streams. */
+export const HIGH_WATER_MARK = 16 * 1024;
+
 const CRLF = latin1Encode('\r\n');
 const LAST_CHUNK = latin1Encode('0\r\n\r\n');
 const COALESCE_LIMIT = 16 * 1024;
 
-export class ServerResponse extends EventEmitter {
+export class ServerResponse extends Stream {
   statusCode = 200;
   statusMessage = '';
   sendDate = true;
@@ -81,6 +93,7 @@ export class ServerResponse extends EventEmitter {
   #finished = false;
   #closed = false;
   #needDrain = false;
+  #corked = 0;
 
   constructor(req: IncomingMessage, sink: ResponseSink, keepAlive: boolean, encode: StringEncoder = defaultEncode) {
     super();
@@ -99,6 +112,10 @@ export class ServerResponse extends EventEmitter {
   get writable(): boolean { return !this.#ended && !this.#closed; }
   get writableNeedDrain(): boolean { return this.#needDrain; }
   get destroyed(): boolean { return this.#closed && !this.#finished; }
+  get writableObjectMode(): boolean { return false; }
+  get writableHighWaterMark(): number { return HIGH_WATER_MARK; }
+  /** How many cork() calls are not yet uncorked; the sink already coalesces small writes. */
+  get writableCorked(): number { return this.#corked; }
 
   setHeader(name: string, value: HeaderValue): this {
     if (this.#headerSent) throw codeError(Error, 'ERR_HTTP_HEADERS_SENT', 'Cannot set headers after they are sent to the client');
@@ -162,8 +179,10 @@ export class ServerResponse extends EventEmitter {
     this.#sink.socket.setTimeout?.(ms, cb);
     return this;
   }
-  cork(): void {}
-  uncork(): void {}
+  cork(): void { this.#corked++; }
+  uncork(): void { if (this.#corked > 0) this.#corked--; }
+  // @ts-expect-error Node's OutgoingMessage.pipe takes nothing and only reports the error.
+  override pipe(): void { this.emit('error', cannotPipe()); }
 
   write(chunk: string | Uint8Array, encoding?: string | ((err?: Error | null) => void), cb?: (err?: Error | null) => void): boolean {
     if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }

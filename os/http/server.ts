@@ -50,6 +50,12 @@ export interface HttpEnv {
 
 /** Seconds a client refused under memory pressure is asked to wait (RFC 9110 §10.2.3). */
 const RETRY_AFTER_SECONDS = 1;
+/**
+ * Connections served even under memory pressure: with no more open the memory is not held by
+ * requests, and answering every one 503 would lock clients out for as long as the program's
+ * own heap stays above the line (issue 10; the TCP stack's pressureFloor is the same rule).
+ */
+const PRESSURE_FLOOR = 4;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -144,6 +150,8 @@ export class Server extends EventEmitter {
   get _opts(): ServerOptions { return this.#opts; }
   /** @internal */
   _forget(c: Connection): void { this.#connections.delete(c); }
+  /** @internal Memory pressure as this server should act on it: only above PRESSURE_FLOOR connections. */
+  _shedding(): boolean { return this.#connections.size > PRESSURE_FLOOR && (this.#env.memoryPressure?.() ?? false); }
 
   #onConnection(socket: SocketLike): void {
     if (this.maxConnections !== undefined && this.#connections.size >= this.maxConnections) {
@@ -318,7 +326,7 @@ class Connection implements ResponseSink, FlowControl {
     this.#clearTimer('headers');
     const server = this.#server;
     const env = server._env;
-    if (env.memoryPressure?.()) {
+    if (server._shedding()) {
       this.#clearTimer('request');
       this.#stopReading = true;
       this.#pendingError = 503;

@@ -265,9 +265,10 @@ export class NetworkService {
   }
 
   /** Counters of the TCP layer and the interface, and the TCP table's size (diagnostics). */
-  stats(): { tcp: Readonly<TcpStats>; iface: Readonly<Stats>; connections: number; timeWait: number } {
+  stats(): { tcp: Readonly<TcpStats>; iface: Readonly<Stats>; reassembly: Readonly<Stats>; connections: number; timeWait: number } {
     const tcp = this.#tcp;
-    return { tcp: tcp.stats, iface: this.#stack.iface.stats, connections: tcp.connectionCount, timeWait: tcp.timeWaitCount };
+    const iface = this.#stack.iface;
+    return { tcp: tcp.stats, iface: iface.stats, reassembly: iface.reassembler.stats, connections: tcp.connectionCount, timeWait: tcp.timeWaitCount };
   }
 
   /** The state of every TCP connection (TIME-WAIT entries are not connections). */

@@ -27,13 +27,18 @@ function nodeRequire(id: string, e: unknown): unknown {
   return nodeModule.createRequire(import.meta.url)(id);
 }
 
+/** `bundled()` is a literal require (esbuild resolves only those); Node's loader if it fails. */
+function load<T>(id: string, bundled: () => unknown): T {
+  try {
+    return bundled() as T;
+  } catch (e) {
+    return nodeRequire(id, e) as T;
+  }
+}
+
 export function lazyBuffer(): typeof import('buffer') {
   if (!bufferModule) {
-    try {
-      bufferModule = require('buffer/index.js') as typeof import('buffer');
-    } catch (e) {
-      bufferModule = nodeRequire('buffer/index.js', e) as typeof import('buffer');
-    }
+    bufferModule = load<typeof import('buffer')>('buffer/index.js', () => require('buffer/index.js'));
     addBase64Url(bufferModule.Buffer as never);
     addNativeTextEncoding(bufferModule.Buffer as never);
   }
@@ -41,23 +46,9 @@ export function lazyBuffer(): typeof import('buffer') {
 }
 
 export function lazyInspect(): typeof import('node-inspect-extracted') {
-  if (!inspectModule) {
-    try {
-      inspectModule = require('node-inspect-extracted') as typeof import('node-inspect-extracted');
-    } catch (e) {
-      inspectModule = nodeRequire('node-inspect-extracted', e) as typeof import('node-inspect-extracted');
-    }
-  }
-  return inspectModule;
+  return (inspectModule ??= load<typeof import('node-inspect-extracted')>('node-inspect-extracted', () => require('node-inspect-extracted')));
 }
 
 export function lazyFflate(): typeof import('fflate') {
-  if (!fflateModule) {
-    try {
-      fflateModule = require('fflate') as typeof import('fflate');
-    } catch (e) {
-      fflateModule = nodeRequire('fflate', e) as typeof import('fflate');
-    }
-  }
-  return fflateModule;
+  return (fflateModule ??= load<typeof import('fflate')>('fflate', () => require('fflate')));
 }

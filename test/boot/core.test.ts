@@ -113,3 +113,14 @@ test('process.memoryUsage() reports the core heap and the JS heap limit', async 
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'true true true 200000\n');
 });
+
+test('a kernel command line longer than the core takes is refused at boot (exit 70, a message), never cut', async () => {
+  const image = await buildTestImage(path.join(programs, '..', '..', '..', 'examples', 'hello', 'main.ts'));
+  const args = qemuArgs({ image, memMiB: 32, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'none' } });
+  // Another launcher (not `nimbus run`, which refuses first) passes 5 KB.
+  args[args.indexOf('-append') + 1] += ` nimbus.pad=${'x'.repeat(5000)}`;
+  const r = spawnSync(findQemu(), args, { encoding: 'latin1', timeout: 120_000 });
+  assert.match(r.stdout, /the kernel command line is longer than 4095 bytes/);
+  assert.match(r.stdout, /\x10X70\n/);
+  assert.doesNotMatch(r.stdout, /\x10T/, 'no timing record before the clock is calibrated');
+});

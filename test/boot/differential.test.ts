@@ -23,9 +23,11 @@ for (const p of programs) {
     const expectExit = Number(/^\/\/ expect-exit: (\d+)/.exec(fs.readFileSync(file, 'utf8'))![1]);
     const node = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
     assert.equal(node.status, expectExit, `node exit code (stderr: ${node.stderr})`);
+    // `// nimbus-net: user`: the program uses sockets over 127.0.0.1, so QEMU gets user-mode net.
+    const needsNet = /^\/\/ nimbus-net: user$/m.test(fs.readFileSync(file, 'utf8'));
     const image = await buildTestImage(file, `prog-${p.replace(/\.ts$/, '')}`);
     for (const machine of machines) {
-      const vm = await boot(image, { machine, memMiB: 64 });
+      const vm = await boot(image, { machine, memMiB: 64, ...(needsNet ? { net: { kind: 'user' as const } } : {}) });
       assert.equal(normaliseOutput(vm.stdout), normaliseOutput(node.stdout), `stdout on ${machine}`);
       assert.equal(normaliseOutput(vm.stderr), normaliseOutput(node.stderr), `stderr on ${machine}`);
       assert.equal(vm.code, expectExit, `exit code on ${machine}`);

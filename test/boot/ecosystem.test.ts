@@ -1,7 +1,8 @@
 /**
  * Ecosystem suite (issue 12): one program (test/ecosystem/services.ts) serves the same small
  * app with Express 5, Koa 3 + @koa/router + koa-body, Fastify 5, @hono/node-server and a `ws` server,
- * and prints what dotenv, pino and bcryptjs give at start. It runs under node and in an image
+ * and prints what dotenv, pino and bcryptjs give at start; /jwt signs and verifies jsonwebtoken
+ * HS256 and RS256 tokens (RSA key made by the upstream for the run). It runs under node and in an image
  * built with `--include public --include app.env`, both get the same requests, and status,
  * content type, validators and body must match; /client makes axios and node-fetch calls to an
  * upstream server the test runs. One boot for all of it (TCG is slow).
@@ -11,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { buildImage } from '../../cli/build.ts';
@@ -21,7 +23,10 @@ const DIR = path.join(ROOT, 'test', 'ecosystem');
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
 const READY = ['express listening', 'koa listening', 'fastify listening', 'hono listening', 'ws listening'];
 
-interface Req { port: number; method?: string; path: string; type?: string; body?: string }
+interface Req { port: number; method?: string; path: string; type?: string; body?: string; ifNoneMatch?: string }
+
+/** Express's default weak ETag of a body (the `etag` package): W/"<length hex>-<SHA-1 base64, 27 chars>". */
+const weakEtag = (body: string) => `W/"${Buffer.byteLength(body).toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"`;
 const REQUESTS: Req[] = [
   ...FRAMEWORKS.flatMap((_, i): Req[] => [
     { port: i + 1, path: '/users/42?x=1&y=two' },
@@ -43,11 +48,18 @@ const REQUESTS: Req[] = [
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"age":"x"}' },
   { port: 3, method: 'POST', path: '/echo', type: 'application/json', body: '{"name":"bo","age":7}' },
   { port: 1, path: '/client' },
+  { port: 1, path: '/users/7', ifNoneMatch: weakEtag('{"id":"7","q":{}}') },
+  { port: 1, path: '/users/7', ifNoneMatch: weakEtag('{"id":"8","q":{}}') },
+  { port: 1, path: '/jwt' },
+  { port: 3, path: '/users/9?deny=1' },
 ];
 
-/** The upstream /client calls: echoes method, path and body as JSON; 404 for /missing. */
+/** The upstream /client calls: echoes method, path and body as JSON; 404 for /missing; /key is an
+ * RSA-2048 private key (PKCS#8 PEM) made for this run, which /jwt signs RS256 tokens with. */
 async function startUpstream(): Promise<{ port: number; close(): void }> {
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   const server = createServer((req, res) => {
+    if (req.url === '/key') { res.end(key); return; }
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -61,11 +73,16 @@ async function startUpstream(): Promise<{ port: number; close(): void }> {
   return { port: (server.address() as { port: number }).port, close: () => server.close() };
 }
 
+/** fetch turns a request with If-None-Match into cache mode no-store, which adds Cache-Control:
+ * no-cache (and Express then never answers 304) unless the request has its own Cache-Control. */
+const conditional = (etag: string) => ({ 'if-none-match': etag, 'cache-control': 'max-age=0' });
+
 async function ask(base: (port: number) => string, r: Req): Promise<string> {
   const res = await fetch(base(r.port) + r.path, {
-    method: r.method ?? 'GET', body: r.body, headers: r.type ? { 'content-type': r.type } : {}, signal: AbortSignal.timeout(60_000),
+    method: r.method ?? 'GET', body: r.body, signal: AbortSignal.timeout(60_000),
+    headers: { ...(r.type ? { 'content-type': r.type } : {}), ...(r.ifNoneMatch ? conditional(r.ifNoneMatch) : {}) },
   });
-  const keep = ['content-type', 'content-length', 'etag', 'last-modified', 'location', 'allow'];
+  const keep = ['content-type', 'content-length', 'etag', 'last-modified', 'location', 'allow', 'x-hooks'];
   const headers = keep.filter((h) => res.headers.has(h)).map((h) => `${h}: ${res.headers.get(h)}`);
   return [`${r.method ?? 'GET'} :${r.port}${r.path} -> ${res.status}`, ...headers, await res.text()].join('\n');
 }
@@ -141,7 +158,10 @@ test('dotenv (an included .env file), pino and bcryptjs print the same at start'
   assert.equal(startLines(vm.output().stdout), startLines(node.stdout));
 });
 
-test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, pipeline, axios and node-fetch clients), Koa 3 (@koa/router, koa-body), Fastify 5 (schema), @hono/node-server answer as under node', async () => {
+test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, ETags, pipeline, axios and node-fetch clients, jsonwebtoken HS256/RS256), Koa 3 (@koa/router, koa-body), Fastify 5 (schema, hooks), @hono/node-server answer as under node', async () => {
+  // The requests mean what they say under node: a matching If-None-Match gets 304, /jwt verifies.
+  assert.match(node.answers[REQUESTS.findIndex((r) => r.ifNoneMatch)]!, / -> 304\n/);
+  assert.match(node.answers[REQUESTS.findIndex((r) => r.path === '/jwt')]!, /"rsVerified":\{"sub":"bo"/);
   for (let i = 0; i < REQUESTS.length; i++) {
     assert.equal(await ask((p) => `http://127.0.0.1:${hostPorts[p - 1]}`, REQUESTS[i]!), node.answers[i]);
   }

@@ -12,9 +12,13 @@ import path from 'node:path';
 import { Netns, skipReason } from '../interop/netns.ts';
 import { boot, buildTestImage } from './vm.ts';
 
-// Not green yet (issue 10): after the load the guest keeps answering new SYNs with RST and is
-// not served again (it does not exit). Skipped until fixed; set NIMBUS_PRESSURE_TEST=1 to run it.
-const skip = skipReason('qemu-system-x86_64', 'curl', 'ab') || (!process.env.NIMBUS_PRESSURE_TEST && 'known failing: the guest stays refusing after the load (NIMBUS_PRESSURE_TEST=1 runs it)');
+// Not green yet (issue 10). An 8 MB guest has a 3,042 KiB JS limit and idles at ~2,780 KiB
+// (bytecode and module state; its pressure line is 2,585 KiB), so it used to answer every SYN
+// with RST from the first one. Since the pressure floor (4 connections) it admits clients, but
+// the first requests take it out of memory (exit 122: 2,874 KiB in use). At 10 MB the load
+// runs it out of memory or past the script's 200 s. NIMBUS_PRESSURE_TEST=1 runs it;
+// NIMBUS_PRESSURE_MIB sets the guest's memory.
+const skip = skipReason('qemu-system-x86_64', 'curl', 'ab') || (!process.env.NIMBUS_PRESSURE_TEST && 'known failing: an 8 MB guest idles too close to its JS limit (NIMBUS_PRESSURE_TEST=1 runs it)');
 let ns: Netns | undefined;
 after(async () => { await ns?.destroy(); });
 
@@ -22,13 +26,16 @@ test('an 8 MB guest under more load than fits never exits, sheds load with answe
   ns = Netns.create({ linuxAddress: '10.79.6.1/24', tapName: 'nbpress0' });
   const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'flood-server.ts'));
   let exited: number | undefined;
-  const vm = boot(image, { memMiB: 8, net: { kind: 'tap', ifname: 'nbpress0' }, ip: '10.79.6.2/24', launcher: ['ip', 'netns', 'exec', ns.name] });
+  const vm = boot(image, { memMiB: Number(process.env.NIMBUS_PRESSURE_MIB ?? 8), net: { kind: 'tap', ifname: 'nbpress0' }, ip: '10.79.6.2/24', launcher: ['ip', 'netns', 'exec', ns.name] });
   void vm.then((r) => { exited = r.code; });
   const url = 'http://10.79.6.2:8080';
   const curl = (p: string) => ns!.exec(['curl', '-sS', '--max-time', '20', `${url}${p}`], 30_000);
   let up = false;
   for (let i = 0; i < 60 && !up; i++) up = await curl('/').then((t) => t === 'ok', () => false);
-  assert.ok(up, 'server answered');
+  if (!up) {
+    const res = await Promise.race([vm, new Promise<undefined>((r) => setTimeout(r, 2000))]);
+    assert.fail(`server did not answer: exited ${exited}: ${JSON.stringify(res)?.slice(-2000)}`);
+  }
   const before = JSON.parse(await curl('/stats')) as Record<string, number>;
 
   // The load, from one shell script in the namespace (bounded: every curl has --max-time).
@@ -45,7 +52,10 @@ test('an 8 MB guest under more load than fits never exits, sheds load with answe
     'wait',
   ].join('\n'));
   await ns.exec(['sh', script], 200_000);
-  assert.equal(exited, undefined, 'the guest is still running after the load');
+  if (exited !== undefined) {
+    const res = await vm;
+    assert.fail(`the guest exited ${exited} under the load: ${res.stderr.slice(-3000)} ${res.stdout.slice(-1000)}`);
+  }
 
   // Afterwards a normal client is served at once.
   let served = false, why = '';

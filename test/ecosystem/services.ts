@@ -2,7 +2,8 @@
  * The ecosystem suite's program: one process serving the same small app with Express 5,
  * Koa 3 (+ @koa/router, koa-body), Fastify 5, @hono/node-server and a `ws` WebSocket echo server, each
  * on its own port (PORT_BASE + 1..5), and printing what dotenv, pino and bcryptjs give at
- * start; /client calls an upstream server with axios and node-fetch. ecosystem.test.ts runs it
+ * start; /client calls an upstream server with axios and node-fetch; /jwt signs and verifies
+ * jsonwebtoken HS256 and RS256 tokens (the RSA key comes from the upstream). ecosystem.test.ts runs it
  * under node and in an image and sends both the same requests.
  */
 import dotenv from 'dotenv';
@@ -18,6 +19,8 @@ import pino from 'pino';
 import bcrypt from 'bcryptjs';
 import axios from 'axios';
 import nodeFetch from 'node-fetch';
+import jwt from 'jsonwebtoken';
+import { createPublicKey } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -35,7 +38,6 @@ const als = new AsyncLocalStorage<string>();
 
 // ---- Express 5 ----
 const app = express();
-app.set('etag', false); // ETags need node:crypto createHash (the TLS/crypto work)
 app.use(express.json());
 app.use(express.urlencoded({ extended: false }));
 app.use('/static', express.static('public'));
@@ -65,6 +67,26 @@ app.get('/client', async (_req, res) => {
   const f = await nodeFetch(`${upstream}/data?via=node-fetch`, { method: 'PUT', body: 'plain body' });
   res.json({ axios: [a.status, a.data], axiosPost: p.data, missing, nodeFetch: [f.status, f.headers.get('x-upstream'), await f.json()] });
 });
+// jsonwebtoken: fixed iat/exp so the tokens are the same under node and in the image (RS256 is
+// RSASSA-PKCS1-v1_5, deterministic); the failures print jsonwebtoken's error name and message.
+app.get('/jwt', async (_req, res) => {
+  const fail = (f: () => unknown) => { try { return f(); } catch (e) { return `${(e as Error).name}: ${(e as Error).message}`; } };
+  const secret = 'hs256-secret';
+  const hs = jwt.sign({ sub: 'ann', role: 'admin', iat: 1_700_000_000, exp: 4_102_444_800 }, secret, { algorithm: 'HS256' });
+  const old = jwt.sign({ sub: 'ann', iat: 1_600_000_000, exp: 1_600_000_060 }, secret);
+  const pem = await (await nodeFetch(`${process.env.UPSTREAM}/key`)).text();
+  const rs = jwt.sign({ sub: 'bo', iat: 1_700_000_000 }, pem, { algorithm: 'RS256', keyid: 'k1' });
+  const [h, p, sig] = rs.split('.');
+  const tampered = `${h}.${Buffer.from(JSON.stringify({ sub: 'eve', iat: 1_700_000_000 })).toString('base64url')}.${sig}`;
+  const pub = createPublicKey(pem);
+  res.json({
+    hs, hsVerified: jwt.verify(hs, secret), wrongSecret: fail(() => jwt.verify(hs, 'other')),
+    expired: fail(() => jwt.verify(old, secret)), wrongAlg: fail(() => jwt.verify(hs, secret, { algorithms: ['RS256'] })),
+    malformed: fail(() => jwt.verify('not.a.jwt', secret)),
+    rs, rsHeader: jwt.decode(rs, { complete: true })?.header, rsVerified: jwt.verify(rs, pub), payload: p,
+    tampered: fail(() => jwt.verify(tampered, pub)),
+  });
+});
 app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
   res.status(500).json({ error: err.message });
 });
@@ -88,6 +110,10 @@ koa.listen(base + 2, () => console.log('koa listening'));
 // ---- Fastify 5 ----
 const fastify = Fastify({ logger: false });
 fastify.addHook('onRequest', async (req) => { (req as unknown as { started: boolean }).started = true; });
+fastify.addHook('preHandler', async (req, reply) => {
+  if ((req.query as { deny?: string }).deny) return reply.code(403).send({ denied: true, started: (req as unknown as { started: boolean }).started });
+});
+fastify.addHook('onSend', async (_req, reply, payload) => { reply.header('x-hooks', 'onSend'); return payload; });
 fastify.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, q: req.query }));
 fastify.post('/echo', {
   schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, age: { type: 'integer' } } } },

@@ -1,6 +1,6 @@
 // expect-exit: 0
 // node:crypto hashing, HMAC, HKDF, PBKDF2 and timingSafeEqual: same output as Node.
-import { createHash, createHmac, hkdfSync, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, generateKeyPairSync, hkdfSync, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 for (const alg of ['md5', 'sha1', 'sha256', 'sha384', 'sha512']) {
   console.log(alg, createHash(alg).update('hello ').update(Buffer.from('world')).digest('hex'));
 }
@@ -17,3 +17,11 @@ console.log(Buffer.from(hkdfSync('sha256', 'ikm', 'salt', 'info', 42)).toString(
 console.log(pbkdf2Sync('password', 'salt', 1000, 32, 'sha256').toString('hex'));
 console.log(timingSafeEqual(Buffer.from('abc'), Buffer.from('abc')), timingSafeEqual(Buffer.from('abc'), Buffer.from('abd')));
 try { timingSafeEqual(Buffer.from('a'), Buffer.from('ab')); } catch (e) { console.log((e as { code: string }).code, e instanceof RangeError); }
+// HMAC and HKDF keys as Node takes them: a secret KeyObject (jsonwebtoken signs HS256 with one), an ArrayBuffer; bad keys' codes and messages.
+const secret = createSecretKey(Buffer.from('key'));
+console.log(createHmac('sha256', secret).update('The quick brown fox jumps over the lazy dog').digest('hex'));
+console.log(createHmac('sha1', new Uint8Array([1, 2, 3]).buffer as never).update('x').digest('hex'));
+console.log(Buffer.from(hkdfSync('sha256', createSecretKey(Buffer.from('ikm')), 'salt', 'info', 16)).toString('hex'));
+for (const bad of [{}, null, 42, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey]) {
+  try { createHmac('sha256', bad as never); } catch (e) { console.log((e as { code: string }).code, (e as Error).message); }
+}

@@ -67,3 +67,6 @@ console.log('ecdh p-384', s1.length, s1.equals(c.diffieHellman({ privateKey: e2.
 const sk = c.createSecretKey(Buffer.from('0123456789abcdef'));
 console.log('secret key', sk.type, sk.symmetricKeySize, sk.export().toString());
 try { c.createPrivateKey('not a key'); } catch (e) { console.log('bad key is an error:', e instanceof Error); }
+// createHmac takes a secret KeyObject (jsonwebtoken 9 passes one) and refuses other kinds as Node does.
+console.log('hmac with a KeyObject', c.createHmac('sha256', sk).update('msg').digest('hex') === c.createHmac('sha256', '0123456789abcdef').update('msg').digest('hex'));
+try { c.createHmac('sha256', e1.publicKey); } catch (e) { console.log((e as { code?: string }).code, (e as Error).message); }

@@ -39,8 +39,9 @@ void hw_console_write(int fd, const char *buf, size_t len) {
 
 /* The T record (docs/console-protocol.md), in microseconds since the PVH entry. */
 static void print_timing_record(void) {
+  if (!tsc_khz) return; /* an exit before the clock was calibrated has no timing to report */
   char buf[192];
-  uint64_t k = tsc_khz ? tsc_khz : 1, now = tsc_read();
+  uint64_t k = tsc_khz, now = tsc_read();
   uint64_t start = marks[HW_MARK_ENGINE_START] ? marks[HW_MARK_ENGINE_START] : now;
   uint64_t loaded = marks[HW_MARK_BYTECODE_LOADED] ? marks[HW_MARK_BYTECODE_LOADED] : now;
   uint64_t evaluated = marks[HW_MARK_MODULE_EVALUATED] ? marks[HW_MARK_MODULE_EVALUATED] : now;

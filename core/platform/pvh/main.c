@@ -74,7 +74,15 @@ __attribute__((noreturn, optimize("no-stack-protector"))) void boot_main(uint64_
   const struct hvm_start_info *si = (const struct hvm_start_info *)start_info_pa;
   if (!si || si->magic != HVM_START_MAGIC) panic("not started through PVH (bad hvm_start_info magic)");
   if (si->cmdline_paddr) {
-    strncpy(cmdline_copy, (const char *)si->cmdline_paddr, sizeof cmdline_copy - 1);
+    const char *given = (const char *)si->cmdline_paddr;
+    size_t len = strnlen(given, sizeof cmdline_copy);
+    /* Cutting it would lose part of the environment or arguments without a word: refuse. */
+    if (len == sizeof cmdline_copy) {
+      hw_console_printf(2, "nimbus: the kernel command line is longer than %u bytes (the program's arguments and environment); "
+                           "put the configuration in a file built into the image\n", (unsigned)(sizeof cmdline_copy - 1));
+      hw_exit(EXIT_JS_BOOT);
+    }
+    memcpy(cmdline_copy, given, len);
   }
   boot_info.cmdline = cmdline_copy;
 

@@ -25,6 +25,12 @@ export interface TcpOptions {
   maxConnections?: number;
   /** True while memory is short: new SYNs then replace the oldest half-open one or get a RST. */
   memoryPressure?: () => boolean;
+  /**
+   * Connections admitted even under memory pressure (default 4): with fewer than this the
+   * memory is not held by connections, so refusing more frees nothing and would lock every
+   * client out for as long as the program's own heap stays above the line (issue 10).
+   */
+  pressureFloor?: number;
   /** Maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30 000 ms). */
   msl?: number;
   /** TIME-WAIT records kept (compact, 48 bytes each; default 4 * maxConnections); the oldest is evicted when full. */
@@ -75,6 +81,7 @@ export interface ResolvedConfig {
   sendBufferSize: number;
   receiveBufferSize: number;
   maxConnections: number;
+  pressureFloor: number;
   msl: number;
   maxTimeWait: number;
   minRto: number;
@@ -124,6 +131,7 @@ export function resolveConfig(o: TcpOptions): ResolvedConfig {
     sendBufferSize: positive('sendBufferSize', o.sendBufferSize, 128 * 1024),
     receiveBufferSize: Math.min(positive('receiveBufferSize', o.receiveBufferSize, 128 * 1024), 0x3fffc000),
     maxConnections: positive('maxConnections', o.maxConnections, 1024),
+    pressureFloor: positive('pressureFloor', o.pressureFloor, 4, 0),
     msl: positive('msl', o.msl, 30_000, 0),
     maxTimeWait: positive('maxTimeWait', o.maxTimeWait, 4 * positive('maxConnections', o.maxConnections, 1024)),
     minRto: positive('minRto', o.minRto, 200),

@@ -221,7 +221,7 @@ describe('CLOSED / LISTEN', () => {
 
   test('under memory pressure a SYN replaces the oldest half-open one, or is refused with RST', () => {
     let pressure = false;
-    const s = new Script({ memoryPressure: () => pressure });
+    const s = new Script({ memoryPressure: () => pressure, pressureFloor: 1 });
     const l = s.tcp.listen(80);
     s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
     s.recv(0);
@@ -239,6 +239,25 @@ describe('CLOSED / LISTEN', () => {
     pressure = false;
     s.send(4, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
     expectSegs(s.recv(4), [{ flags: 'SYN|ACK', dport: 4003 }]);
+  });
+
+  test('memory pressure with fewer connections than the floor still admits clients (no lock-out)', () => {
+    // A heap above the line at idle (the program's own memory, issue 10: an 8 MB guest) used to
+    // refuse every SYN with RST for ever; refusing frees nothing while connections hold nothing.
+    const s = new Script({ memoryPressure: () => true });
+    const l = s.tcp.listen(80);
+    for (let i = 0; i < 4; i++) {
+      s.send(i, { sport: 4001 + i, dport: 80, flags: 'SYN', seq: 100 });
+      const [synAck] = s.recv(i);
+      expectSegs([synAck!], [{ flags: 'SYN|ACK', dport: 4001 + i }]);
+      s.send(i, { sport: 4001 + i, dport: 80, flags: 'ACK', seq: 101, ack: add(synAck!.seq, 1) });
+    }
+    assert.equal(l.pending, 4);
+    assert.equal(s.tcp.stats.synRefused, 0);
+    // At the floor, pressure sheds load again: a RST, not silence.
+    s.send(9, { sport: 4009, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(9), [{ flags: 'RST|ACK', ack: 101, dport: 4009 }]);
+    assert.equal(s.tcp.stats.synRefused, 1);
   });
 });
 

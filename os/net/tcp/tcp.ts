@@ -393,7 +393,10 @@ export class Tcp implements TransportProtocol {
     if (l.closed) return;
     // The application is not accepting: drop (the peer retransmits), as Linux does.
     if (l._acceptQueueFull()) { this.stats.synDropped++; return; }
-    const short = this.#count >= this.#cfg.maxConnections || (this.#memoryPressure?.() ?? false);
+    // Memory pressure sheds load only while connections hold memory: below the floor the heap is
+    // the program's own, and refusing would lock clients out for as long as it stays there.
+    const short = this.#count >= this.#cfg.maxConnections
+      || (this.#count >= this.#cfg.pressureFloor && (this.#memoryPressure?.() ?? false));
     // RFC 4987 §3.6: a full SYN queue answers with a cookie and keeps no state, so a flood of
     // SYNs that are never completed cannot lock clients out (the cookie comes back in the ACK).
     if (l._synQueueFull() && !short && this.#cfg.synCookies) {

@@ -23,6 +23,29 @@ function toBytes(data: Data, enc?: string): Uint8Array {
   throw codeError('ERR_INVALID_ARG_TYPE', `The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${data === null ? 'null' : typeof data}`, TypeError);
 }
 
+/** Node's "Received ..." tail of an ERR_INVALID_ARG_TYPE message. */
+function received(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object' || typeof v === 'function') return `an instance of ${(v as object).constructor?.name ?? 'Object'}`;
+  return `type ${typeof v} (${String(v)})`;
+}
+
+/** A secret KeyObject (crypto-keys.ts), known by its shape so that hashing does not link the key code. */
+interface KeyObjectLike { type: string; _secret?: Uint8Array; symmetricKeySize?: number }
+const isKeyObject = (k: unknown): k is KeyObjectLike =>
+  typeof k === 'object' && k !== null && !ArrayBuffer.isView(k) && 'symmetricKeySize' in k && 'asymmetricKeyType' in k;
+
+/** An HMAC or HKDF key: a string, bytes, an ArrayBuffer or a secret KeyObject, as Node takes them. */
+function keyBytes(key: Data | ArrayBuffer | KeyObjectLike, name: string): Uint8Array {
+  if (typeof key === 'string' || ArrayBuffer.isView(key)) return toBytes(key);
+  if (key instanceof ArrayBuffer) return new Uint8Array(key);
+  if (isKeyObject(key)) {
+    if (key.type !== 'secret') throw codeError('ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE', `Invalid key object type ${key.type}, expected secret.`, TypeError);
+    return key._secret!;
+  }
+  throw codeError('ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey. Received ${received(key)}`, TypeError);
+}
+
 function getHash(name: string): Hash {
   const h = typeof name === 'string' ? hashByName(name) : undefined;
   if (!h) throw codeError('ERR_OSSL_EVP_UNSUPPORTED', 'Digest method not supported');
@@ -67,8 +90,8 @@ export function createHash(algorithm: string): Hash_ {
   return new Hash_(getHash(algorithm).create());
 }
 
-export function createHmac(algorithm: string, key: Data): Hmac {
-  return new Hmac(nobleHmac.create(getHash(algorithm) as never, toBytes(key)) as unknown as Ctx);
+export function createHmac(algorithm: string, key: Data | ArrayBuffer | KeyObjectLike): Hmac {
+  return new Hmac(nobleHmac.create(getHash(algorithm) as never, keyBytes(key, 'key')) as unknown as Ctx);
 }
 
 /** crypto.hash(algorithm, data, outputEncoding = 'hex') (Node 20.12+). */
@@ -85,8 +108,8 @@ export function timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean
   return d === 0;
 }
 
-export function hkdfSync(digest: string, ikm: Data, salt: Data, info: Data, keylen: number): ArrayBuffer {
-  const r = nobleHkdf(getHash(digest) as never, toBytes(ikm), toBytes(salt), toBytes(info), keylen);
+export function hkdfSync(digest: string, ikm: Data | ArrayBuffer | KeyObjectLike, salt: Data, info: Data, keylen: number): ArrayBuffer {
+  const r = nobleHkdf(getHash(digest) as never, keyBytes(ikm, 'ikm'), toBytes(salt), toBytes(info), keylen);
   return r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength) as ArrayBuffer;
 }
 
