@@ -4,7 +4,7 @@
  */
 import { bytesEqual } from '../crypto/hash.ts';
 import { GROUP_CODES, generateKeyShare, groupByCode, type GroupName, type KeyShare } from '../crypto/kex.ts';
-import { verifySignature } from '../crypto/keys.ts';
+import { sign, verifySignature, type PrivateKey } from '../crypto/keys.ts';
 import {
   Alert, ContentType, DOWNGRADE_TLS11, DOWNGRADE_TLS12, ExtensionType as X, HRR_RANDOM, HandshakeType as H, TLS12, TLS13,
 } from './constants.ts';
@@ -12,11 +12,11 @@ import { TlsEndpoint, type EndpointOptions } from './connection.ts';
 import { TlsAlert } from './errors.ts';
 import {
   certificateVerifyContent, decodeSession, encodeCertificate13, encodeSession, parseCertificate13,
-  parseCertificateVerify, parseNewSessionTicket, unexpected, type ClientSession,
+  parseCertificateVerify, parseNewSessionTicket, unexpected, verifyAlert, type ClientSession,
 } from './handshake-common.ts';
 import { KeySchedule, Transcript, finishedMac, resumptionPsk } from './key-schedule.ts';
 import {
-  encodeAlpn, encodeServerName, frameHandshake, parseServerHello, readAlpn, readExtensions, u16List,
+  encodeAlpn, encodeServerName, frameHandshake, parseServerHello, readAlpn, readExtensions, readU16List, u16List,
   type HandshakeMessage, type ServerHello,
 } from './messages.ts';
 import { SIGNATURE_SCHEMES, TLS12_SUITES, TLS13_SUITES, isTls13Scheme, keyFits, schemeByCode, suiteByCode } from './suites.ts';
@@ -43,16 +43,11 @@ export interface ClientOptions extends EndpointOptions {
   rejectUnauthorized?: boolean;
   /** A session from an earlier `session` event, to resume (RFC 8446 §2.2). */
   session?: Uint8Array;
+  /** Our certificate chain and key, sent when the server asks (RFC 8446 §4.4.2). */
+  certificate?: { chain: Uint8Array[]; key: PrivateKey };
 }
 
 const DEFAULT_GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
-
-/** The Node alert for a verification code. */
-function verifyAlert(code: string): number {
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return Alert.certificate_expired;
-  if (code.includes('ISSUER') || code.includes('SELF_SIGNED') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return Alert.unknown_ca;
-  return Alert.bad_certificate;
-}
 
 type State = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected' | 'tls12';
 
@@ -71,6 +66,7 @@ export class TlsClient extends TlsEndpoint {
   #clientHs: Uint8Array = new Uint8Array(0);
   #session: ClientSession | null = null;
   #pskAccepted = false;
+  #certRequestSchemes: number[] = [];
   #certRequest: Uint8Array | null = null;
   #cookie: Uint8Array | null = null;
   #resMaster: Uint8Array | null = null;
@@ -196,8 +192,11 @@ export class TlsClient extends TlsEndpoint {
         if (msg.type === H.certificate_request) {
           const r = new Reader(msg.body);
           this.#certRequest = r.vec(1).slice();
-          readExtensions(r);
+          const sa = readExtensions(r).map.get(X.signature_algorithms);
           r.end();
+          // §4.3.2: signature_algorithms must be in a CertificateRequest.
+          if (!sa) throw new TlsAlert(Alert.missing_extension, 'CertificateRequest without signature_algorithms');
+          this.#certRequestSchemes = readU16List(sa);
           this.#transcript.add(msg.raw);
           this.#state = 'wait_cert';
           return;
@@ -386,8 +385,15 @@ export class TlsClient extends TlsEndpoint {
     if (!this.#ccsSent) { this.sendRaw(ContentType.change_cipher_spec, new Uint8Array([1])); this.#ccsSent = true; }
     this.setWriteKeys(this.protection13(this.#clientHs));
     if (this.#certRequest) {
-      // We have no client certificate: RFC 8446 §4.4.2.4, an empty Certificate.
-      this.#transcript.add(this.sendHandshake(H.certificate, encodeCertificate13(this.#certRequest, [])));
+      // RFC 8446 §4.4.2: our chain and a CertificateVerify when a scheme the server accepts
+      // fits our key; else (§4.4.2.4) an empty Certificate.
+      const mine = this.opts.certificate;
+      const scheme = mine && SIGNATURE_SCHEMES.find((x) => this.#certRequestSchemes.includes(x.code) && isTls13Scheme(x) && keyFits(x, mine.key, true));
+      this.#transcript.add(this.sendHandshake(H.certificate, encodeCertificate13(this.#certRequest, scheme ? mine.chain : [])));
+      if (mine && scheme) {
+        const sig = sign(mine.key, scheme, certificateVerifyContent(false, this.#transcript.digest()), this.random);
+        this.#transcript.add(this.sendHandshake(H.certificate_verify, new Writer().u16(scheme.code).vec(2, sig).finish()));
+      }
     }
     const fin = finishedMac(h, this.#clientHs, this.#transcript.digest());
     this.#transcript.add(this.sendHandshake(H.finished, fin));

@@ -100,3 +100,10 @@ export function decodeSession(b: Uint8Array): ClientSession | null {
     return null;
   }
 }
+
+/** The Node alert for a verification code. */
+export function verifyAlert(code: string): number {
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return Alert.certificate_expired;
+  if (code.includes('ISSUER') || code.includes('SELF_SIGNED') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return Alert.unknown_ca;
+  return Alert.bad_certificate;
+}

@@ -7,17 +7,19 @@
 import { AES_256_GCM } from '../crypto/aead.ts';
 import { bytesEqual, concatBytes } from '../crypto/hash.ts';
 import { GROUP_CODES, generateKeyShare, groupByCode, type GroupName } from '../crypto/kex.ts';
-import { sign, type PrivateKey } from '../crypto/keys.ts';
+import { sign, verifySignature, type PrivateKey } from '../crypto/keys.ts';
 import { Alert, ContentType, ExtensionType as X, HRR_RANDOM, HandshakeType as H, TLS12, TLS13 } from './constants.ts';
 import { TlsEndpoint, type EndpointOptions } from './connection.ts';
 import { TlsAlert } from './errors.ts';
-import { certificateVerifyContent, encodeCertificate13, encodeNewSessionTicket, unexpected } from './handshake-common.ts';
+import { certificateVerifyContent, encodeCertificate13, encodeNewSessionTicket, parseCertificate13, parseCertificateVerify, unexpected, verifyAlert } from './handshake-common.ts';
+import { parseCertificate, type Certificate } from './x509/certificate.ts';
+import type { VerifyFailure } from './x509/verify.ts';
 import { KeySchedule, Transcript, finishedMac, resumptionPsk } from './key-schedule.ts';
 import {
   encodeAlpn, encodeServerHello, frameHandshake, parseClientHello, readAlpn, readClientKeyShares, readServerName,
-  readU16List, writeExtensions, type ClientHello, type HandshakeMessage,
+  readU16List, u16List, writeExtensions, type ClientHello, type HandshakeMessage,
 } from './messages.ts';
-import { SIGNATURE_SCHEMES, TLS13_SUITES, isTls13Scheme, keyFits, suiteByCode, type CipherSuite, type SignatureScheme } from './suites.ts';
+import { SIGNATURE_SCHEMES, TLS13_SUITES, isTls13Scheme, keyFits, schemeByCode, suiteByCode, type CipherSuite, type SignatureScheme } from './suites.ts';
 import { Reader, Writer } from './wire.ts';
 
 export interface ServerIdentity { chain: Uint8Array[]; key: PrivateKey }
@@ -35,9 +37,15 @@ export interface ServerOptions extends EndpointOptions {
   ticketLifetime?: number;
   /** Tickets sent after each full handshake (OpenSSL sends 2). */
   ticketCount?: number;
+  /** Ask for a client certificate (RFC 8446 §4.3.2; Node's requestCert). Not on resumption. */
+  requestCert?: boolean;
+  /** Client chain check: null when trusted (as the client's `verify`). */
+  verifyClient?: (chain: Certificate[], now: number) => VerifyFailure | null;
+  /** With requestCert: abort when the client sends no certificate or an untrusted one. */
+  rejectUnauthorized?: boolean;
 }
 
-type State = 'wait_ch' | 'wait_ch2' | 'wait_finished' | 'connected';
+type State = 'wait_ch' | 'wait_ch2' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
 
 const TICKET_VERSION = 1;
 
@@ -53,6 +61,11 @@ export class TlsServer extends TlsEndpoint {
   #ticketsSent = 0;
   serverName: string | undefined;
   resumed = false;
+  /** The client's certificate chain (with requestCert), leaf first. */
+  peerCertificates: Certificate[] = [];
+  /** With requestCert: whether the client's chain verified, else Node's code. */
+  authorized = false;
+  authorizationError: string | null = null;
 
   constructor(opts: ServerOptions) {
     super(opts);
@@ -62,7 +75,7 @@ export class TlsServer extends TlsEndpoint {
   override get isServer(): boolean { return true; }
 
   protected acceptCcs(data: Uint8Array): boolean {
-    return data.length === 1 && data[0] === 1 && (this.#state === 'wait_finished' || this.#state === 'wait_ch2');
+    return data.length === 1 && data[0] === 1 && (this.#state === 'wait_finished' || this.#state === 'wait_cert' || this.#state === 'wait_ch2');
   }
 
   protected onHandshake(msg: HandshakeMessage): void {
@@ -71,6 +84,12 @@ export class TlsServer extends TlsEndpoint {
       case 'wait_ch2':
         if (msg.type !== H.client_hello) throw unexpected('message instead of ClientHello');
         return this.#onClientHello(msg);
+      case 'wait_cert':
+        if (msg.type !== H.certificate) throw unexpected('message instead of client Certificate');
+        return this.#onClientCertificate(msg);
+      case 'wait_cv':
+        if (msg.type !== H.certificate_verify) throw unexpected('message instead of client CertificateVerify');
+        return this.#onClientCertificateVerify(msg);
       case 'wait_finished':
         if (msg.type !== H.finished) throw unexpected('message instead of client Finished');
         return this.#onFinished(msg);
@@ -178,6 +197,13 @@ export class TlsServer extends TlsEndpoint {
     const ee = new Writer();
     writeExtensions(ee, eeExts);
     this.#transcript.add(this.sendHandshake(H.encrypted_extensions, ee.finish()));
+    const askCert = !psk && this.opts.requestCert === true;
+    if (askCert) {
+      // RFC 8446 §4.3.2: an empty context in the handshake; signature_algorithms is required.
+      const cr = new Writer().vec(1, new Uint8Array(0));
+      writeExtensions(cr, [[X.signature_algorithms, u16List(SIGNATURE_SCHEMES.filter(isTls13Scheme).map((x) => x.code))]]);
+      this.#transcript.add(this.sendHandshake(H.certificate_request, cr.finish()));
+    }
     if (identity && scheme) {
       this.#transcript.add(this.sendHandshake(H.certificate, encodeCertificate13(new Uint8Array(0), identity.chain)));
       const sig = sign(identity.key, scheme, certificateVerifyContent(true, this.#transcript.digest()), this.random);
@@ -190,6 +216,45 @@ export class TlsServer extends TlsEndpoint {
     this.setWriteKeys(this.protection13(app.server));
     this.setReadKeys(this.protection13(hs.client));
     this.resumed = psk !== null;
+    this.#state = askCert ? 'wait_cert' : 'wait_finished';
+  }
+
+  /** RFC 8446 §4.4.2: the client's Certificate (empty when it has none, §4.4.2.4). */
+  #onClientCertificate(msg: HandshakeMessage): void {
+    const { context, chain } = parseCertificate13(msg.body);
+    if (context.length !== 0) throw new TlsAlert(Alert.illegal_parameter, 'client Certificate with a context we did not send');
+    this.#transcript.add(msg.raw);
+    if (chain.length === 0) {
+      this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
+      // §4.4.2.4: a server that requires one aborts with certificate_required.
+      if (this.opts.rejectUnauthorized) throw new TlsAlert(Alert.certificate_required, 'peer did not return a certificate', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      this.#state = 'wait_finished';
+      return;
+    }
+    try {
+      this.peerCertificates = chain.map((c) => parseCertificate(c));
+    } catch (e) {
+      throw new TlsAlert(Alert.bad_certificate, `unparseable certificate: ${(e as Error).message}`);
+    }
+    if (!this.peerCertificates[0].publicKey) throw new TlsAlert(Alert.unsupported_certificate, 'unsupported certificate key');
+    this.#state = 'wait_cv';
+  }
+
+  /** RFC 8446 §4.4.3: the client proves it holds the key (context string "client"). */
+  #onClientCertificateVerify(msg: HandshakeMessage): void {
+    const { scheme, signature } = parseCertificateVerify(msg.body);
+    const sc = schemeByCode(scheme);
+    const key = this.peerCertificates[0].publicKey!;
+    if (!sc || !isTls13Scheme(sc) || !keyFits(sc, key, true)) throw new TlsAlert(Alert.illegal_parameter, `signature scheme ${scheme} not offered or not fit for the key`);
+    if (!verifySignature(key, sc, certificateVerifyContent(false, this.#transcript.digest()), signature)) {
+      throw new TlsAlert(Alert.decrypt_error, 'client CertificateVerify signature is invalid');
+    }
+    this.#transcript.add(msg.raw);
+    const v = this.opts.verifyClient;
+    const failure = v ? v(this.peerCertificates, this.now) : { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', message: 'no trust store' };
+    this.authorized = failure === null;
+    this.authorizationError = failure?.code ?? null;
+    if (failure && this.opts.rejectUnauthorized) throw new TlsAlert(verifyAlert(failure.code), failure.message, failure.code);
     this.#state = 'wait_finished';
   }
 
