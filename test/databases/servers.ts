@@ -13,7 +13,7 @@ import { createConnection } from 'node:net';
 export const PG_USER = 'nimbus';
 export const PG_PASSWORD = 'nimbus-secret';
 
-export interface DatabaseServers { pgPort: number; redisPort: number; stop(): Promise<void> }
+export interface DatabaseServers { pgPort: number; redisPort: number; stop(): Promise<void>; /** What PostgreSQL printed so far. */ pgLog(): string }
 
 /** The directory of PostgreSQL's server binaries (initdb, postgres), or undefined. */
 export function postgresBin(): string | undefined {
@@ -89,5 +89,5 @@ export async function startDatabases(pgPort: number, redisPort: number): Promise
     await stop();
     throw e;
   }
-  return { pgPort, redisPort, stop };
+  return { pgPort, redisPort, stop, pgLog: () => pgLog };
 }
