@@ -113,3 +113,23 @@ test('globals the image promises exist and nothing else leaks in', () => {
     .filter((k) => typeof globalThis[k] === 'undefined').join(',') || 'all present')`);
   assert.equal(r.stdout, 'all present\n');
 });
+
+test('navigator.userAgent names Nimbus; reportError is an uncaught exception as in Node 22', () => {
+  const a = runSource(`console.log(navigator.userAgent, navigator.platform, navigator.hardwareConcurrency)`);
+  assert.equal(a.stdout, 'Nimbus/0.1.0 linux 1\n');
+  const b = runSource(`
+    process.on('uncaughtException', (e, origin) => console.log('caught', e.message, origin));
+    reportError(new Error('r1'));
+    console.log('after');`);
+  assert.equal(b.stdout, 'caught r1 uncaughtException\nafter\n');
+  const c = runSource(`reportError(new TypeError('r2'));`);
+  assert.equal(c.code, 1);
+  assert.match(c.stderr, /^TypeError: r2\n/);
+  const d = runSource(`
+    process.on('uncaughtException', (e) => console.log('via reportError', e.message));
+    const t = new EventTarget();
+    t.addEventListener('x', () => { throw new Error('listener'); });
+    t.dispatchEvent(new Event('x'));
+    console.log('dispatch returned');`);
+  assert.equal(d.stdout, 'via reportError listener\ndispatch returned\n');
+});

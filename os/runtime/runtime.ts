@@ -25,6 +25,9 @@ export interface Runtime {
   readonly errors: ErrorHandling;
 }
 
+/** Keep in step with package.json `version` (cli/main.ts prints the same). */
+const NIMBUS_VERSION = '0.1.0';
+
 let installed: Runtime | undefined;
 
 export function currentRuntime(): Runtime {
@@ -95,6 +98,20 @@ export function installRuntime(hw: Hw, target: object = globalThis): Runtime {
     DOMException,
     performance,
     crypto,
+    // Node 21+ has `navigator` (userAgent `Node.js/<major>`); the image names itself.
+    navigator: Object.freeze({
+      userAgent: `Nimbus/${NIMBUS_VERSION}`,
+      hardwareConcurrency: 1,
+      language: 'en-US',
+      languages: Object.freeze(['en-US']),
+      platform: 'linux',
+    }),
+    // HTML "report the exception" as Node 22: the error is an uncaught exception
+    // ('uncaughtException' listeners see it; without one the program prints it and exits 1).
+    reportError: (e: unknown) => {
+      if (isExitSignal(e)) throw e;
+      errors.uncaught(e, 'uncaughtException');
+    },
   };
   for (const [k, v] of Object.entries(globals)) {
     if (target === globalThis) define(k, v);
