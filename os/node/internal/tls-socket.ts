@@ -226,14 +226,16 @@ export class TLSSocket extends Duplex {
     return Object.assign(new Error('Client network socket disconnected before secure TLS connection was established'), { code: 'ECONNRESET' });
   }
 
+  /** The transport went away before the handshake finished: a client error on a server. */
+  #lostBeforeSecure(): void {
+    const e = this.#disconnectedError();
+    if (this.#opts.isServer) this.emit('_tlsClientError', e);
+    else this.destroy(e);
+  }
+
   #onRawEnd(): void {
     if (this.destroyed) return;
-    if (!this.#secure) {
-      const e = this.#disconnectedError();
-      if (this.#opts.isServer) this.emit('_tlsClientError', e);
-      else this.destroy(e);
-      return;
-    }
+    if (!this.#secure) return this.#lostBeforeSecure();
     // A FIN without close_notify ends the stream too (Node does the same).
     this.#pushEof();
   }
@@ -241,12 +243,7 @@ export class TLSSocket extends Duplex {
   #onRawClose(): void {
     this.#rawClosed = true;
     if (this.destroyed) return;
-    if (!this.#secure) {
-      const e = this.#disconnectedError();
-      if (this.#opts.isServer) this.emit('_tlsClientError', e);
-      else this.destroy(e);
-      return;
-    }
+    if (!this.#secure) return this.#lostBeforeSecure();
     // Unread decrypted data stays readable; the socket closes once it has been read.
     this.#pushEof();
     if (this.readableEnded) this.destroy();
