@@ -10,6 +10,8 @@
 #include "quickjs.h"
 #include "bindings.h"
 #include "promise-hook.h"
+#include "js-heap.h"
+#include "profile.h"
 
 struct payload_header {
   uint32_t magic;       /* "NBPL" */
@@ -27,212 +29,20 @@ static bool test_hooks;
  * (runMicrotasks or yield), in ns; 0 = no limit. Set by nimbus.cpu_budget_ms=N. */
 static uint64_t budget_ns, last_progress_ns, budget_ms;
 static bool budget_exceeded;
-bool js_oom_hit; /* a fatal allocation failure happened: the program is being stopped */
 
 static void report_budget_exceeded(void) {
   hw_console_printf(2, "nimbus: interrupted: the program ran for more than %llu ms without returning to the "
                    "event loop (--cpu-budget)\n", (unsigned long long)budget_ms);
 }
 
-static void js_gc_if_asked(void);
-
-/* Sampling profiler (nimbus.profile_us=N, a diagnosis tool): at most every N us, from the
- * interrupt handler (the engine calls it every 10,000 operations), the JS stack is printed on
- * stderr as one line, "PROF|frame|frame|...". The engine's own Error.prototype.stack getter,
- * kept before the runtime replaces it, builds the trace in C: no JS runs inside a sample. */
-static uint64_t profile_ns, profile_last_ns;
-static JSValue profile_stack_getter;
-static bool profile_in_sample;
-
-static void profile_sample(void) {
-  uint64_t now = hw_clock_monotonic_ns();
-  if (profile_in_sample || now - profile_last_ns < profile_ns) return;
-  profile_in_sample = true;
-  profile_last_ns = now;
-  JSValue err = JS_NewError(ctx);
-  JSValue stack = JS_Call(ctx, profile_stack_getter, err, 0, NULL);
-  const char *text = JS_IsString(stack) ? JS_ToCString(ctx, stack) : NULL;
-  if (text) {
-    char line[2048];
-    size_t n = 0;
-    for (const char *c = text; *c && n < sizeof line - 2; c++) {
-      if (*c == '\n') line[n++] = '|';
-      else if (*c != ' ' || (n && line[n - 1] != '|')) line[n++] = *c;
-    }
-    line[n++] = '\n';
-    hw_console_write(2, "PROF|", 5);
-    hw_console_write(2, line, n);
-    JS_FreeCString(ctx, text);
-  }
-  JS_FreeValue(ctx, stack);
-  JS_FreeValue(ctx, err);
-  profile_in_sample = false;
-}
-
-static void profile_start(void) {
-  JSValue global = JS_GetGlobalObject(ctx);
-  JSValue error = JS_GetPropertyStr(ctx, global, "Error");
-  JS_FreeValue(ctx, global);
-  JSValue proto = JS_GetPropertyStr(ctx, error, "prototype");
-  JSPropertyDescriptor desc;
-  JSAtom atom = JS_NewAtom(ctx, "stack");
-  if (JS_GetOwnProperty(ctx, &desc, proto, atom) == 1) {
-    profile_stack_getter = desc.getter;
-    JS_FreeValue(ctx, desc.setter);
-    JS_FreeValue(ctx, desc.value);
-  }
-  JS_FreeAtom(ctx, atom);
-  JS_FreeValue(ctx, proto);
-  JS_FreeValue(ctx, error);
-  if (!JS_IsFunction(ctx, profile_stack_getter)) profile_ns = 0;
-}
-
 static int interrupt_handler(JSRuntime *r, void *opaque) {
   if (js_oom_hit) return 1; /* out of memory is fatal, as in Node: unwind to the core's report */
   js_gc_if_asked();
-  if (profile_ns) profile_sample();
+  profile_sample();
   if (!budget_ns || budget_exceeded) return budget_exceeded;
   if (hw_clock_monotonic_ns() - last_progress_ns > budget_ns) budget_exceeded = true;
   return budget_exceeded;
 }
-
-/* ---- allocator hooks: the JS heap limit and a readable out-of-memory ----
- *
- * The limit is enforced here, not by the engine, so that every allocation (quickjs-ng's small
- * blocks come from 4 KiB arenas it takes from us) is seen:
- * - A request larger than a quarter of the limit that does not fit fails alone (NULL): the
- *   engine throws a catchable error, as Node's RangeError for an impossible ArrayBuffer.
- * - Any other failure is fatal, as in Node: a reserve is opened so the engine can still build
- *   and unwind its "out of memory" error, and the interrupt handler stops the program at its next
- *   check; the exit is 122 with a plain message (js_report_oom). If even the reserve runs out,
- *   the core reports and exits from here: never a NULL into a path that cannot take it.
- *
- * Garbage is collected before the limit is reached (GC pacing). The engine collects on its own
- * schedule (every 1.5x growth of its heap), which near the limit comes too late: a program
- * holding 70% of the limit would fail an allocation with collectable garbage in the heap.
- * Collecting inside malloc is not safe (the caller may be half-way through a change), so the
- * hook only asks: once js_used passes js_gc_at it drops the engine's threshold to 0, so the
- * engine's next object allocation collects (its own safe point), and the interrupt handler and
- * the loop boundaries (yield, runMicrotasks) collect if nothing did before (string and buffer
- * loops allocate no objects). After a collection the next line is half of the room left, at
- * least 1/32 of the limit, and never past the pressure line while the live heap is below it, so
- * that memoryUsage().jsUsed above jsPressure means live memory, not garbage. */
-/* Memory pressure: above this share of the limit the runtime refuses new work (os/runtime/memory.ts
- * reads the line from memoryUsage().jsPressure). */
-#define JS_PRESSURE_PERCENT 85
-static size_t js_limit, js_used, js_reserve;
-static size_t js_gc_at, js_pressure;
-static bool js_gc_asked;
-static uint64_t js_gc_count; /* collections the pacing ran or asked for (memoryUsage().gcPaced) */
-static uint64_t js_gc_last_ns; /* when memoryUsage() last collected above the pressure line */
-
-/* The next collection line, from the heap in use right after a collection. */
-static void js_gc_pace(void) {
-  size_t live = js_used, step = js_limit / 32;
-  size_t room = js_limit > live ? js_limit - live : 0;
-  size_t at = live + (room / 2 > step ? room / 2 : step);
-  if (live + step <= js_pressure && at > js_pressure) at = js_pressure;
-  js_gc_at = at;
-}
-
-/* Called by the allocator hooks after js_used grew: ask the engine for a collection. */
-static void js_gc_note_growth(void) {
-  if (js_gc_asked) {
-    /* The engine resets its threshold after it collects: the asked-for collection happened. */
-    if (JS_GetGCThreshold(rt) != 0) { js_gc_asked = false; js_gc_pace(); }
-    return;
-  }
-  if (js_used < js_gc_at || !rt) return;
-  js_gc_asked = true;
-  js_gc_count++;
-  JS_SetGCThreshold(rt, 0); /* a field store: the collection itself runs at the engine's next object */
-}
-
-/* At a safe point (interrupt check, loop boundary): collect if a collection was asked for and
- * the engine has not run it yet. */
-static void js_gc_if_asked(void) {
-  if (!js_gc_asked) return;
-  if (JS_GetGCThreshold(rt) == 0) JS_RunGC(rt);
-  js_gc_asked = false;
-  JS_SetGCThreshold(rt, js_used + (js_used >> 1));
-  js_gc_pace();
-}
-
-static void js_report_oom(void) {
-  hw_console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%llu KiB of %llu KiB RAM) was reached with "
-                 "%llu KiB in use; run with a larger --mem\n", (unsigned long long)(js_limit >> 10),
-                 (unsigned long long)(hw_boot()->mem_size >> 10), (unsigned long long)(js_used >> 10));
-}
-
-/* What held the heap, for the out-of-memory report. Only at safe points (the program has
- * unwound to the runtime or the core): it walks the engine's lists and allocates nothing. */
-static void js_report_oom_holders(void) {
-  JSMemoryUsage u;
-  JS_ComputeMemoryUsage(rt, &u);
-  hw_console_printf(2, "nimbus: the heap held %lld objects (%lld KiB), %lld strings (%lld KiB), %lld arrays "
-                 "(%lld elements), %lld ArrayBuffers/typed arrays (%lld KiB), %lld functions (%lld KiB of code)\n",
-                 (long long)u.obj_count, (long long)(u.obj_size + u.prop_size) >> 10, (long long)u.str_count,
-                 (long long)u.str_size >> 10, (long long)u.array_count, (long long)u.fast_array_elements,
-                 (long long)u.binary_object_count, (long long)u.binary_object_size >> 10,
-                 (long long)u.js_func_count, (long long)(u.js_func_size + u.js_func_code_size) >> 10);
-}
-
-static bool js_heap_admits(size_t size) {
-  if (js_used + size <= js_limit) return true;
-  if (size > js_limit / 4) return false; /* an impossible request on its own: catchable */
-  if (!js_oom_hit) {
-    js_oom_hit = true;
-    js_limit += js_reserve;
-    return js_used + size <= js_limit;
-  }
-  js_report_oom();
-  hw_exit(EXIT_OUT_OF_MEMORY);
-}
-
-static void *js_heap_alloc(size_t size) {
-  if (!js_heap_admits(size + 8)) return NULL;
-  void *p = heap_alloc(size);
-  if (!p) {
-    /* The core heap itself is exhausted (DMA buffers, fragmentation): fatal as above. */
-    if (!js_oom_hit && size <= js_limit / 4) { js_oom_hit = true; return NULL; }
-    if (size > js_limit / 4) return NULL;
-    js_report_oom();
-    hw_exit(EXIT_OUT_OF_MEMORY);
-  }
-  js_used += heap_usable_size(p) + 8;
-  js_gc_note_growth();
-  return p;
-}
-static void *nb_malloc(void *opaque, size_t size) { return js_heap_alloc(size); }
-static void *nb_calloc(void *opaque, size_t count, size_t size) {
-  size_t n;
-  if (__builtin_mul_overflow(count, size, &n)) return NULL;
-  void *p = js_heap_alloc(n);
-  if (p) memset(p, 0, n);
-  return p;
-}
-static void nb_free(void *opaque, void *p) {
-  if (!p) return;
-  js_used -= heap_usable_size(p) + 8;
-  heap_free(p);
-}
-static void *nb_realloc(void *opaque, void *p, size_t size) {
-  if (!p) return size ? js_heap_alloc(size) : NULL;
-  if (size == 0) { nb_free(opaque, p); return NULL; }
-  size_t old = heap_usable_size(p);
-  if (size > old && !js_heap_admits(size - old)) return NULL;
-  void *q = heap_realloc(p, size);
-  if (!q) {
-    if (size > js_limit / 4) return NULL;
-    js_report_oom();
-    hw_exit(EXIT_OUT_OF_MEMORY);
-  }
-  js_used = js_used - old + heap_usable_size(q);
-  if (size > old) js_gc_note_growth();
-  return q;
-}
-static size_t nb_usable(const void *p) { return heap_usable_size(p); }
-static const JSMallocFunctions malloc_functions = {nb_calloc, nb_malloc, nb_free, nb_realloc, nb_usable};
 
 /* ---- argument helpers ---- */
 
@@ -449,8 +259,7 @@ static JSValue js_exit_program(JSContext *c, JSValueConst this, int argc, JSValu
     code = EXIT_CPU_BUDGET;
   } else if (code == 1 && js_oom_hit) {
     /* The uncaught error was (or followed) the engine's "out of memory": say so plainly. */
-    js_report_oom();
-    js_report_oom_holders();
+    js_heap_report_oom(true);
     code = EXIT_OUT_OF_MEMORY;
   }
   hw_exit(code);
@@ -557,24 +366,15 @@ static bool install_net_group(JSContext *c, JSValue hw) {
 }
 
 static JSValue js_memory_usage(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
-  /* Above the pressure line the runtime refuses work, so the number must be live memory: a
-   * heap that filled under load and then went idle allocates nothing, and its cyclic garbage
-   * would keep the guest "under pressure" for ever. Collect here (a call from JS: a safe
-   * point), at most every 100 ms, so a caller polling under real pressure stays cheap. */
-  uint64_t now = hw_clock_monotonic_ns();
-  if (js_used > js_pressure && now - js_gc_last_ns >= 100000000u) {
-    JS_RunGC(rt);
-    js_gc_last_ns = now;
-    js_gc_asked = false;
-    js_gc_pace();
-  }
+  struct js_heap_usage u;
+  js_heap_usage(&u);
   JSValue obj = JS_NewObject(c);
   JS_SetPropertyStr(c, obj, "heapTotal", JS_NewFloat64(c, (double)heap_total()));
   JS_SetPropertyStr(c, obj, "heapUsed", JS_NewFloat64(c, (double)heap_used()));
-  JS_SetPropertyStr(c, obj, "jsUsed", JS_NewFloat64(c, (double)js_used));
-  JS_SetPropertyStr(c, obj, "jsLimit", JS_NewFloat64(c, (double)js_limit));
-  JS_SetPropertyStr(c, obj, "jsPressure", JS_NewFloat64(c, (double)js_pressure));
-  JS_SetPropertyStr(c, obj, "gcPaced", JS_NewFloat64(c, (double)js_gc_count));
+  JS_SetPropertyStr(c, obj, "jsUsed", JS_NewFloat64(c, (double)u.used));
+  JS_SetPropertyStr(c, obj, "jsLimit", JS_NewFloat64(c, (double)u.limit));
+  JS_SetPropertyStr(c, obj, "jsPressure", JS_NewFloat64(c, (double)u.pressure));
+  JS_SetPropertyStr(c, obj, "gcPaced", JS_NewFloat64(c, (double)u.paced));
   return obj;
 }
 
@@ -756,19 +556,9 @@ void js_run(void) {
   rejection_tracker = JS_UNDEFINED;
   budget_ms = cmdline_number("nimbus.cpu_budget_ms=");
   budget_ns = budget_ms * 1000000u;
-  profile_ns = cmdline_number("nimbus.profile_us=") * 1000u;
   test_hooks = cmdline_has("nimbus.testhooks=1");
 
-  /* Leave room for DMA buffers and the engine's own bookkeeping outside the JS limit, and keep
-   * a reserve inside it for the out-of-memory report (see the allocator hooks). */
-  size_t total = heap_total();
-  size_t outside = (1u << 20) + total / 16;
-  size_t limit = total > 2 * outside ? total - outside : total / 2;
-  js_reserve = 64 * 1024 + limit / 32;
-  js_limit = limit - js_reserve;
-  js_pressure = js_limit / 100 * JS_PRESSURE_PERCENT;
-  js_gc_at = js_limit / 2;
-  rt = JS_NewRuntime2(&malloc_functions, NULL);
+  rt = js_heap_new_runtime(heap_total());
   if (!rt) panic("cannot create the JS runtime");
   /* The JS stack limit sits 64 KiB above the guard page so C code below JS keeps room. */
   JS_SetMaxStackSize(rt, (size_t)(boot->stack_high - boot->stack_low) - 64 * 1024);
@@ -777,8 +567,7 @@ void js_run(void) {
   last_progress_ns = hw_clock_monotonic_ns();
   ctx = JS_NewContext(rt);
   if (!ctx) panic("cannot create the JS context");
-  profile_stack_getter = JS_UNDEFINED;
-  if (profile_ns) profile_start();
+  profile_start(ctx, cmdline_number("nimbus.profile_us=") * 1000u);
 
   JSValue global = JS_GetGlobalObject(ctx);
   JS_SetPropertyStr(ctx, global, "__nimbus_hw", new_hw_object(ctx, boot));
@@ -810,8 +599,7 @@ void js_run(void) {
       hw_exit(EXIT_CPU_BUDGET);
     }
     if (js_oom_hit) {
-      js_report_oom();
-      js_report_oom_holders();
+      js_heap_report_oom(true);
       hw_exit(EXIT_OUT_OF_MEMORY);
     }
     print_exception(ctx, "the runtime failed");
