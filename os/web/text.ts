@@ -1,33 +1,16 @@
 /**
- * UTF-8 encode/decode. Uses the platform's TextEncoder/TextDecoder when present (Node, or
- * the image's runtime once it installs them) and a small pure fallback otherwise, so the
- * web and HTTP layers work on a bare QuickJS.
+ * UTF-8 encode/decode. Encoding is the runtime's (os/runtime/encoding.ts); decoding uses the
+ * platform's TextDecoder when present (Node, or the image's runtime once it installs it) and
+ * a small pure fallback otherwise, so the web and HTTP layers work on a bare QuickJS.
  */
 
-interface Enc { encode(s: string): Uint8Array }
 interface Dec { decode(b: Uint8Array, o?: { stream?: boolean }): string }
 const G = globalThis as unknown as {
-  TextEncoder?: new () => Enc;
   TextDecoder?: new (label?: string) => Dec;
 };
 
-export function utf8Encode(s: string): Uint8Array {
-  if (G.TextEncoder) return new G.TextEncoder().encode(s);
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-    }
-    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // lone surrogate → U+FFFD, as TextEncoder
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return new Uint8Array(out);
-}
+/** UTF-8 as TextEncoder writes it: the runtime's encoder (in C once the runtime installed it). */
+export { latin1Encode, utf8Encode } from '../runtime/encoding.ts';
 
 /** Incremental UTF-8 decoder: a multi-byte sequence split across chunks is held back. */
 export class Utf8Decoder {
@@ -78,7 +61,6 @@ export function utf8Decode(bytes: Uint8Array): string {
   return new Utf8Decoder().decode(bytes);
 }
 
-export { latin1Encode } from '../runtime/encoding.ts';
 
 export function latin1Decode(b: Uint8Array): string {
   let s = '';
