@@ -93,8 +93,6 @@ export interface ParserSink {
 }
 
 const CR = 0x0d, LF = 0x0a, SP = 0x20, HTAB = 0x09, COLON = 0x3a;
-/** The engine's own search: a chunk may be a Buffer, whose indexOf (npm `buffer`) is JS. */
-const byteIndexOf = Uint8Array.prototype.indexOf;
 
 /** RFC 9110 §5.6.2 tchar. */
 const TOKEN = new Uint8Array(256);
@@ -285,12 +283,12 @@ export class HttpParser {
    */
   #lineBytes(chunk: Uint8Array, start: number): number {
     const n = chunk.length;
-    const lf = byteIndexOf.call(chunk, LF, start);
+    const lf = chunk.indexOf(LF, start);
     const end = lf < 0 ? n : lf; // [start, end) belongs to this line, its CR included
     // A CR must be followed by LF; a LF must follow a CR (no bare LF, llhttp strict).
     const pendingCr = this.#lineLen > 0 && this.#line[this.#lineLen - 1] === CR;
     if (pendingCr && end > start) return this.#failCr(n);
-    let cr = start < end ? byteIndexOf.call(chunk, CR, start) : -1;
+    let cr = start < end ? chunk.indexOf(CR, start) : -1;
     if (cr >= end) cr = -1;
     const badCr = cr >= 0 && cr < end - 1; // a CR with a byte other than LF after it
     const take = badCr ? cr + 1 - start : end - start; // what a byte-at-a-time reader keeps
