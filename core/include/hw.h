@@ -143,7 +143,8 @@ typedef enum {
 
 /* ---- Required groups: every platform has them. ---- */
 
-/* Boot information. MUST stay valid and unchanged for the life of the program. */
+/* Boot information. MUST stay valid and unchanged for the life of the program (but for payload
+ * bytes the engine released, hw_boot_release_payload). */
 struct hw_boot_info {
   const char *cmdline;        /* the kernel command line (the CLI's nimbus.* tokens) */
   const char *machine;        /* "microvm" | "q35" | "pc" | "unknown" | a platform's name */
@@ -154,6 +155,11 @@ struct hw_boot_info {
   uintptr_t stack_high;       /* its top */
 };
 const struct hw_boot_info *hw_boot(void);
+/* The engine is done with the payload's bytes [offset, offset + len) (the bytecode, once read:
+ * the engine copies what it keeps). The platform MAY give the whole pages inside that range to
+ * the heap and returns the bytes it added to heap_total() (0 if it keeps them). The payload's
+ * other bytes (its header, the source map) MUST stay valid; the released ones MUST NOT be read. */
+size_t hw_boot_release_payload(size_t offset, size_t len);
 
 /* Clocks. Monotonic time MUST never go backwards and starts near 0 at boot; wall time is ns
  * since the Unix epoch (UTC). hw_clock_since_entry_ns MAY count from before the monotonic

@@ -16,8 +16,10 @@ static JSRuntime *rt;
  *   engine throws a catchable error, as Node's RangeError for an impossible ArrayBuffer.
  * - Any other failure is fatal, as in Node: a reserve is opened so the engine can still build
  *   and unwind its "out of memory" error, and the interrupt handler stops the program at its next
- *   check; the exit is 122 with a plain message (js_heap_report_oom). If even the reserve runs out,
- *   the core reports and exits from here: never a NULL into a path that cannot take it.
+ *   check; the exit is 122 with a plain message (js_heap_report_oom). Until then a big request
+ *   (over 1/8 of the reserve) that does not fit fails alone; if a small one does not fit, the
+ *   reserve is gone and the core reports and exits from here: never a NULL into a path that
+ *   cannot take it.
  *
  * Garbage is collected before the limit is reached (GC pacing). The engine collects on its own
  * schedule (every 1.5x growth of its heap), which near the limit comes too late: a program
@@ -70,10 +72,21 @@ void js_gc_if_asked(void) {
   js_gc_pace();
 }
 
+static bool core_heap_failed; /* the last fatal failure came from the core heap, not the limit */
+static size_t failed_size, failed_used; /* the failing request and the heap in use then */
+
 static void report_oom(void) {
-  hw_console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%llu KiB of %llu KiB RAM) was reached with "
-                 "%llu KiB in use; run with a larger --mem\n", (unsigned long long)(js_limit >> 10),
-                 (unsigned long long)(hw_boot()->mem_size >> 10), (unsigned long long)(js_used >> 10));
+  if (core_heap_failed)
+    hw_console_printf(2, "nimbus: out of memory: the core heap (%llu KiB, %llu KiB in use, largest free block %llu KiB) "
+                   "could not give %llu bytes with the JavaScript heap at %llu KiB of its %llu KiB limit; run with a larger --mem\n",
+                   (unsigned long long)(heap_total() >> 10), (unsigned long long)(heap_used() >> 10),
+                   (unsigned long long)(heap_largest_free() >> 10), (unsigned long long)failed_size,
+                   (unsigned long long)(failed_used >> 10), (unsigned long long)(js_limit >> 10));
+  else
+    hw_console_printf(2, "nimbus: out of memory: the JavaScript heap limit (%llu KiB of %llu KiB RAM) was reached with "
+                   "%llu KiB in use asking for %llu bytes; run with a larger --mem\n", (unsigned long long)(js_limit >> 10),
+                   (unsigned long long)(hw_boot()->mem_size >> 10), (unsigned long long)(failed_used >> 10),
+                   (unsigned long long)failed_size);
 }
 
 /* What held the heap, for the out-of-memory report. Only at safe points (the program has
@@ -91,12 +104,19 @@ static void report_oom_holders(void) {
 
 static bool js_heap_admits(size_t size) {
   if (js_used + size <= js_limit) return true;
+  failed_size = size;
+  failed_used = js_used;
+  core_heap_failed = false;
   if (size > js_limit / 4) return false; /* an impossible request on its own: catchable */
   if (!js_oom_hit) {
     js_oom_hit = true;
     js_limit += js_reserve;
     return js_used + size <= js_limit;
   }
+  /* The program is being stopped (the interrupt handler's next check) and runs on the reserve
+   * until then. A big request (a growing array) fails alone so the engine throws and unwinds to
+   * the safe point that reports what held the heap; only small ones mean the reserve is gone. */
+  if (size > js_reserve / 8) return false;
   report_oom();
   hw_exit(EXIT_OUT_OF_MEMORY);
 }
@@ -105,6 +125,9 @@ static void *js_heap_alloc(size_t size) {
   if (!js_heap_admits(size + 8)) return NULL;
   void *p = heap_alloc(size);
   if (!p) {
+    failed_size = size;
+    failed_used = js_used;
+    core_heap_failed = true;
     /* The core heap itself is exhausted (DMA buffers, fragmentation): fatal as above. */
     if (!js_oom_hit && size <= js_limit / 4) { js_oom_hit = true; return NULL; }
     if (size > js_limit / 4) return NULL;
@@ -135,6 +158,9 @@ static void *nb_realloc(void *opaque, void *p, size_t size) {
   if (size > old && !js_heap_admits(size - old)) return NULL;
   void *q = heap_realloc(p, size);
   if (!q) {
+    failed_size = size;
+    failed_used = js_used;
+    core_heap_failed = true;
     if (size > js_limit / 4) return NULL;
     report_oom();
     hw_exit(EXIT_OUT_OF_MEMORY);
@@ -147,7 +173,7 @@ static size_t nb_usable(const void *p) { return heap_usable_size(p); }
 static const JSMallocFunctions malloc_functions = {nb_calloc, nb_malloc, nb_free, nb_realloc, nb_usable};
 
 
-JSRuntime *js_heap_new_runtime(size_t total) {
+void js_heap_set_total(size_t total) {
   /* Leave room for DMA buffers and the engine's own bookkeeping outside the JS limit, and keep
    * a reserve inside it for the out-of-memory report (see the allocator hooks). */
   size_t outside = (1u << 20) + total / 16;
@@ -155,7 +181,12 @@ JSRuntime *js_heap_new_runtime(size_t total) {
   js_reserve = 64 * 1024 + limit / 32;
   js_limit = limit - js_reserve;
   js_pressure = js_limit / 100 * JS_PRESSURE_PERCENT;
-  js_gc_at = js_limit / 2;
+  if (!rt) js_gc_at = js_limit / 2;
+  else js_gc_pace();
+}
+
+JSRuntime *js_heap_new_runtime(size_t total) {
+  js_heap_set_total(total);
   rt = JS_NewRuntime2(&malloc_functions, NULL);
   return rt;
 }

@@ -13,6 +13,10 @@ extern bool js_oom_hit;
  * core heap's `total` bytes; NULL if the engine could not start. */
 JSRuntime *js_heap_new_runtime(size_t total);
 
+/* The core heap grew to `total` bytes (memory released at boot, before the program runs):
+ * the limit, reserve and pressure line follow. */
+void js_heap_set_total(size_t total);
+
 /* At a safe point (interrupt check, loop boundary): run a collection the pacing asked for. */
 void js_gc_if_asked(void);
 

@@ -2,6 +2,9 @@
  * The core's memory allocator: boundary tags with segregated free lists (exact 16-byte
  * classes below 1 KiB, four classes per power of two above), immediate coalescing.
  * One heap serves QuickJS (malloc/free/realloc) and DMA buffers (page-aligned, never freed).
+ * It spans up to MAX_REGIONS ranges: the one the platform hands over at boot (heap_init) and
+ * memory freed later (heap_add: the bytecode pages once the engine has read them, low memory).
+ * Each range ends in an in-use sentinel, so blocks never coalesce across ranges.
  */
 #include <string.h>
 #include "hw.h"
@@ -23,7 +26,9 @@ typedef struct block {
 #define NBINS (SMALL_BINS + 4 * 40)
 static block_t *bins[NBINS];
 static uint64_t bin_map[(NBINS + 63) / 64];
-static uint64_t heap_lo, heap_hi;
+#define MAX_REGIONS 4
+static struct { uint64_t lo, hi; } regions[MAX_REGIONS];
+static int region_count;
 static size_t used_bytes, total_bytes;
 
 static inline uint64_t bsize(const block_t *b) { return b->size_flags & ~FLAGS; }
@@ -63,18 +68,33 @@ static void make_free(block_t *b, uint64_t size) {
   bin_insert(b);
 }
 
-void heap_init(uint64_t start, uint64_t end) {
+/* One free block over [start, end) and an in-use sentinel at its end; returns the bytes added. */
+static size_t add_region(uint64_t start, uint64_t end) {
   start = ALIGN_UP(start, 16);
   end = ALIGN_DOWN(end, 16);
-  if (end <= start + 4 * MIN_BLOCK) panic("no memory for the heap");
-  heap_lo = start;
-  heap_hi = end;
+  if (end <= start + 4 * MIN_BLOCK || region_count == MAX_REGIONS) return 0;
+  regions[region_count].lo = start;
+  regions[region_count].hi = end;
+  region_count++;
   block_t *first = (block_t *)start;
   block_t *sentinel = (block_t *)(end - HDR);
   sentinel->size_flags = INUSE; /* size 0, in use: stops coalescing */
   first->size_flags = PREV_INUSE;
   make_free(first, (end - HDR) - start);
-  total_bytes = (end - HDR) - start;
+  total_bytes += (end - HDR) - start;
+  return (end - HDR) - start;
+}
+
+void heap_init(uint64_t start, uint64_t end) {
+  if (!add_region(start, end)) panic("no memory for the heap");
+}
+
+size_t heap_add(uint64_t start, uint64_t end) { return add_region(start, end); }
+
+static bool in_heap(uint64_t a) {
+  for (int i = 0; i < region_count; i++)
+    if (a >= regions[i].lo && a < regions[i].hi) return true;
+  return false;
 }
 
 static block_t *find_block(uint64_t size) {
@@ -125,7 +145,7 @@ void *heap_alloc(size_t n) {
 void heap_free(void *p) {
   if (!p) return;
   block_t *b = (block_t *)((char *)p - HDR);
-  if ((uint64_t)b < heap_lo || (uint64_t)b >= heap_hi || !(b->size_flags & INUSE))
+  if (!in_heap((uint64_t)b) || !(b->size_flags & INUSE))
     panic("heap_free of an invalid pointer %p", p);
   uint64_t size = bsize(b);
   used_bytes -= size;
@@ -198,4 +218,14 @@ void *heap_alloc_aligned(size_t n, size_t align) {
 }
 
 size_t heap_total(void) { return total_bytes; }
+
+size_t heap_largest_free(void) {
+  for (int i = NBINS - 1; i >= 0; i--) {
+    uint64_t best = 0;
+    for (block_t *b = bins[i]; b; b = b->next)
+      if (bsize(b) > best) best = bsize(b);
+    if (best) return best - HDR;
+  }
+  return 0;
+}
 size_t heap_used(void) { return used_bytes; }

@@ -48,15 +48,21 @@ import { randomFill } from '../runtime/random.ts';
 import { memoryBudget, memoryHeadroomOf, memoryPressureOf } from '../runtime/memory.ts';
 
 /**
- * Bytes of JS heap budgeted per connection when the connection cap is derived from memory:
- * an idle connection with its node:net socket and HTTP state takes a few KB, an active one
- * its buffers too. 16 KiB: ~900 connections in a 16 MB guest, ~3,700 in 64 MB.
+ * Bytes of JS heap budgeted per connection when the connection cap is derived from memory (the
+ * room below the pressure line when the network starts, memoryBudget). Measured in the guest, a
+ * connection holding an HTTP request open (node:net socket, parser, request and response
+ * objects, timers) takes ~14 KB; the other half is for its share of buffers in flight (receive
+ * windows, stream chunks), which the stack caps by the headroom. 32 KiB: ~40 connections in an
+ * 8 MB guest, ~200 in 16 MB, ~1,400 in 64 MB.
  */
-export const HEAP_PER_CONNECTION = 16 * 1024;
+export const HEAP_PER_CONNECTION = 32 * 1024;
 
-/** The connection cap for a JS heap of `budget` bytes (64..65,535). */
+/**
+ * The connection cap for `budget` bytes of room (16..65,535). The floor is low on purpose: in a
+ * guest too small for more, 16 connections served beat 64 admitted into out-of-memory.
+ */
 export function connectionLimitFor(budget: number): number {
-  return Math.max(64, Math.min(65_535, Math.floor(budget / HEAP_PER_CONNECTION)));
+  return Math.max(16, Math.min(65_535, Math.floor(budget / HEAP_PER_CONNECTION)));
 }
 
 /** How long a lookup or connect waits for DHCP to configure the interface. */
@@ -265,10 +271,13 @@ export class NetworkService {
   }
 
   /** Counters of the TCP layer and the interface, and the TCP table's size (diagnostics). */
-  stats(): { tcp: Readonly<TcpStats>; iface: Readonly<Stats>; reassembly: Readonly<Stats>; connections: number; timeWait: number } {
+  stats(): { tcp: Readonly<TcpStats>; iface: Readonly<Stats>; reassembly: Readonly<Stats>; connections: number; connectionLimit: number; timeWait: number } {
     const tcp = this.#tcp;
     const iface = this.#stack.iface;
-    return { tcp: tcp.stats, iface: iface.stats, reassembly: iface.reassembler.stats, connections: tcp.connectionCount, timeWait: tcp.timeWaitCount };
+    return {
+      tcp: tcp.stats, iface: iface.stats, reassembly: iface.reassembler.stats,
+      connections: tcp.connectionCount, connectionLimit: tcp.connectionLimit, timeWait: tcp.timeWaitCount,
+    };
   }
 
   /** The state of every TCP connection (TIME-WAIT entries are not connections). */

@@ -17,9 +17,9 @@ test('connect to broadcast or multicast fails with ENETUNREACH at once; to 0.0.0
   assert.ok(t.hw.now() - started < 100, `took ${t.hw.now() - started} ms of simulated time`);
 });
 
-test('the connection limit scales with the heap: 16 KiB a connection, 64 at least', () => {
-  assert.equal(connectionLimitFor(14 << 20), 896);
-  assert.equal(connectionLimitFor(58 << 20), 3712);
-  assert.equal(connectionLimitFor(100_000), 64);
+test('the connection limit scales with the heap: 32 KiB a connection, 16 at least', () => {
+  assert.equal(connectionLimitFor(14 << 20), 448);
+  assert.equal(connectionLimitFor(58 << 20), 1856);
+  assert.equal(connectionLimitFor(100_000), 16);
   assert.equal(connectionLimitFor(8 * 2 ** 30), 65_535);
 });

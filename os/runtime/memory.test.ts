@@ -8,7 +8,9 @@ test('memory pressure starts above 85% of the JS heap limit; without statistics 
   assert.equal(memoryPressureOf(hw(80, 100)), false);
   assert.equal(memoryPressureOf(hw(86, 100)), true);
   assert.equal(memoryPressureOf({}), false);
-  assert.equal(memoryBudget(hw(0, 12345)), 12345);
+  assert.equal(memoryBudget(hw(0, 10000)), 8500, 'the room below the pressure line');
+  assert.equal(memoryBudget(hw(6000, 10000)), 2500, 'what is held already is no room');
+  assert.equal(memoryBudget(hw(9000, 10000)), 0);
   assert.equal(memoryBudget({ memSize: 999 }), 999);
 });
 

@@ -38,7 +38,14 @@ export function underMemoryPressure(): boolean {
   return memoryPressureOf(currentLoop().hw);
 }
 
-/** Bytes the JS heap may use: the engine's limit, or guest RAM without statistics. */
+/**
+ * Bytes the JS heap may still take for new work, asked once at start-up to size caps (the TCP
+ * connection limit): the room below the pressure line now, so that what the OS and the program
+ * already hold (an 8 MB guest idles at 60% of its limit) is not counted as room; guest RAM
+ * without statistics.
+ */
 export function memoryBudget(hw: Partial<Pick<Hw, 'memoryUsage'>> & Pick<Hw, 'memSize'>): number {
-  return hw.memoryUsage?.().jsLimit ?? hw.memSize;
+  const m = hw.memoryUsage?.();
+  if (m === undefined || !(m.jsLimit > 0)) return hw.memSize;
+  return Math.max(0, pressureLine(m) - m.jsUsed);
 }

@@ -49,7 +49,7 @@ for (const [mode, code, out] of [
     const r = await boot(image, { args: [mode], memMiB: 16 });
     assert.equal(r.code, code, r.stderr);
     assert.match(r.stdout, out);
-    if (code === 122) assert.match(r.stderr, /^nimbus: out of memory: the JavaScript heap limit \(\d+ KiB of \d+ KiB RAM\) was reached with \d+ KiB in use; run with a larger --mem\n(nimbus: the heap held \d+ objects \(\d+ KiB\), \d+ strings \(\d+ KiB\), \d+ arrays \(\d+ elements\), \d+ ArrayBuffers\/typed arrays \(\d+ KiB\), \d+ functions \(\d+ KiB of code\)\n)?$/);
+    if (code === 122) assert.match(r.stderr, /^nimbus: out of memory: the JavaScript heap limit \(\d+ KiB of \d+ KiB RAM\) was reached with \d+ KiB in use asking for \d+ bytes; run with a larger --mem\n(nimbus: the heap held \d+ objects \(\d+ KiB\), \d+ strings \(\d+ KiB\), \d+ arrays \(\d+ elements\), \d+ ArrayBuffers\/typed arrays \(\d+ KiB\), \d+ functions \(\d+ KiB of code\)\n)?$/);
     else assert.equal(r.stderr, '');
     if (mode === 'small') assert.match(r.stderr, /the heap held [1-9]\d{4,} objects/, 'the report names what held the memory');
   });

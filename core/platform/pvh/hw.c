@@ -21,6 +21,15 @@ const struct hw_boot_info *hw_boot(void) {
   return &info;
 }
 
+size_t hw_boot_release_payload(size_t offset, size_t len) {
+  uint64_t base = (uint64_t)boot_info.payload;
+  if (!base || offset > boot_info.payload_size || len > boot_info.payload_size - offset) return 0;
+  uint64_t lo = ALIGN_UP(base + offset, PAGE_SIZE), hi = ALIGN_DOWN(base + offset + len, PAGE_SIZE);
+  if (hi <= lo) return 0;
+  paging_release_payload(lo, hi);
+  return heap_add(lo, hi);
+}
+
 uint64_t hw_clock_monotonic_ns(void) { return clock_monotonic_ns(); }
 uint64_t hw_clock_wall_ns(void) { return clock_wall_ns_at_boot() + clock_monotonic_ns(); }
 

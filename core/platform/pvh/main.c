@@ -21,6 +21,7 @@ __attribute__((used, aligned(16))) const volatile struct payload_desc nimbus_pay
 struct boot_info boot_info;
 uint64_t boot_entry_tsc;
 static char cmdline_copy[4096];
+#define LOW_RAM_FLOOR 0x10000ull
 
 /* musl reaches errno and the stack-protector canary through %fs (struct pthread). */
 static uint64_t thread_block[64] __attribute__((aligned(64)));
@@ -86,7 +87,7 @@ __attribute__((noreturn, optimize("no-stack-protector"))) void boot_main(uint64_
   }
   boot_info.cmdline = cmdline_copy;
 
-  uint64_t main_ram_end = 0;
+  uint64_t main_ram_end = 0, low_ram_start = 0, low_ram_end = 0;
   if (si->version >= 1 && si->memmap_paddr) {
     const struct hvm_memmap_entry *mm = (const struct hvm_memmap_entry *)si->memmap_paddr;
     for (uint32_t i = 0; i < si->memmap_entries; i++) {
@@ -94,6 +95,7 @@ __attribute__((noreturn, optimize("no-stack-protector"))) void boot_main(uint64_
       paging_add_ram(mm[i].addr, mm[i].addr + mm[i].size);
       boot_info.mem_size += mm[i].size;
       if (mm[i].addr <= 0x100000 && mm[i].addr + mm[i].size > 0x100000) main_ram_end = mm[i].addr + mm[i].size;
+      else if (mm[i].addr + mm[i].size <= 0x100000) { low_ram_start = mm[i].addr; low_ram_end = mm[i].addr + mm[i].size; }
     }
   }
   if (!main_ram_end) panic("no RAM at 1 MiB in the PVH memory map");
@@ -112,6 +114,9 @@ __attribute__((noreturn, optimize("no-stack-protector"))) void boot_main(uint64_
   idt_init();
   paging_init();
   heap_init(used_end, main_ram_end);
+  /* Conventional memory below 640 KiB held only the start info, memory map and command line,
+   * all read by now: it serves the heap too (the first 64 KiB stay out, below the heap). */
+  if (low_ram_end > LOW_RAM_FLOOR) heap_add(low_ram_start > LOW_RAM_FLOOR ? low_ram_start : LOW_RAM_FLOOR, ALIGN_DOWN(low_ram_end, PAGE_SIZE));
   apic_init();
   clock_init();
   __asm__ volatile("sti");

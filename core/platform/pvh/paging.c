@@ -55,6 +55,8 @@ static bool in_range(uint64_t a, const void *lo, const void *hi) { return a >= (
 
 static uint64_t payload_lo, payload_hi;
 void paging_set_payload(uint64_t lo, uint64_t hi) { payload_lo = lo; payload_hi = hi; }
+/* Pages of the payload the engine released (the bytecode once read): ordinary RAM again. */
+static uint64_t released_lo, released_hi;
 
 static uint64_t flags_for(uint64_t pa) {
   if (pa < PAGE_SIZE) return 0;                                    /* page 0: unmapped */
@@ -62,6 +64,7 @@ static uint64_t flags_for(uint64_t pa) {
   if (in_range(pa, ist_stack_guard, ist_stack_guard + PAGE_SIZE)) return 0;
   if (in_range(pa, __text_start, __text_end)) return PTE_P;         /* R-X */
   if (in_range(pa, __rodata_start, __rodata_end)) return PTE_P | PTE_NX;
+  if (pa >= released_lo && pa < released_hi) return PTE_P | PTE_W | PTE_NX;
   if (pa >= payload_lo && pa < payload_hi) return PTE_P | PTE_NX;  /* bytecode: read-only */
   return PTE_P | PTE_W | PTE_NX;
 }
@@ -123,4 +126,16 @@ void paging_init(void) {
   paging_map_mmio(0xfee00000ull, PAGE_SIZE);
   paging_map_mmio(0xfec00000ull, PAGE_SIZE);
   paging_map_mmio(0xfec10000ull, PAGE_SIZE);
+}
+
+/* Makes the payload's pages [lo, hi) (page-aligned, inside the payload) writable RAM, for the
+ * heap. They are 4 KiB pages (paging_init maps the payload finely). */
+void paging_release_payload(uint64_t lo, uint64_t hi) {
+  if (lo < payload_lo || hi > payload_hi || lo >= hi || (lo | hi) & (PAGE_SIZE - 1)) panic("bad payload release");
+  released_lo = lo;
+  released_hi = hi;
+  for (uint64_t pa = lo; pa < hi; pa += PAGE_SIZE) {
+    *walk(pa, 1) = pa | flags_for(pa);
+    __asm__ volatile("invlpg (%0)" ::"r"(pa) : "memory");
+  }
 }

@@ -70,6 +70,7 @@ uint32_t irq_take_pending(void);
 
 /* mm/ */
 void paging_init(void);
+void paging_release_payload(uint64_t lo, uint64_t hi);
 int paging_map_mmio(uint64_t phys, uint64_t size);
 bool paging_is_mmio(uint64_t addr, uint64_t size);
 bool mem_is_ram(uint64_t addr, uint64_t size);

@@ -181,7 +181,7 @@ export interface TcpStats {
   unreachableAborts: number;
   /** Half-open connections dropped to make room for a new SYN (RFC 4987 §3.4). */
   synEvicted: number;
-  /** SYNs refused with RST because the stack is at its connection limit. */
+  /** SYNs (and cookie ACKs) refused with RST: the stack is at its connection limit or short of memory. */
   synRefused: number;
   /** Segments the IP layer refused (transmit path full); each is sent again later, not lost. */
   transmitRefused: number;
@@ -211,8 +211,8 @@ export interface ConnHost {
   random(buf: Uint8Array): void;
   /** RFC 5961 §7 rate limit; true if one more challenge ACK may be sent at `now`. */
   allowChallengeAck(now: number): boolean;
-  /** Bytes of new receive-buffer storage one connection may announce now (Infinity: no limit). */
-  receiveAllowance(): number;
+  /** Bytes of new buffer storage (receive window, send buffer) one connection may take now (Infinity: no limit). */
+  bufferAllowance(): number;
   /** Queue a RST not tied to a connection's own sequence state. */
   queueRst(local: Ipv4Addr, localPort: number, remote: Ipv4Addr, remotePort: number, seq: number, ack: number, withAck: boolean): void;
 }

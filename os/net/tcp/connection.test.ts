@@ -162,6 +162,22 @@ describe('CLOSED / LISTEN', () => {
     assert.ok(acks.some((o) => o.dport === 4002 && o.flags === 'ACK' && o.ack === 506), JSON.stringify(acks));
   });
 
+  test('a valid cookie ACK at the connection cap is answered with RST, not dropped (the peer counts itself connected)', () => {
+    const s = new Script({ maxConnections: 2 });
+    const l = s.tcp.listen(80, { synBacklog: 1 });
+    s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
+    s.send(0, { sport: 4002, dport: 80, flags: 'SYN', seq: 500 });
+    const cookie = s.recv(0).find((o) => o.dport === 4002)!;
+    assert.equal(s.tcp.stats.synCookiesSent, 1);
+    // Meanwhile another client fills the cap (the half-open 4001 plus one connect()).
+    s.tcp.connect(5, { remoteAddress: REMOTE, remotePort: 9 });
+    s.recv(5);
+    s.send(10, { sport: 4002, dport: 80, flags: 'ACK', seq: 501, ack: add(cookie.seq, 1) });
+    expectSegs(s.recv(10).filter((o) => o.dport === 4002), [{ flags: 'RST' }]);
+    assert.equal(s.tcp.stats.synRefused, 1);
+    assert.equal(l.pending, 0);
+  });
+
   test('a forged or old cookie is answered with RST and creates nothing', () => {
     const s = new Script();
     const l = s.tcp.listen(80, { synBacklog: 1 });
@@ -219,26 +235,32 @@ describe('CLOSED / LISTEN', () => {
     expectSegs(s.recv(0), [{ flags: 'RST|ACK', ack: 101, dport: 4001 }]);
   });
 
-  test('under memory pressure a SYN replaces the oldest half-open one, or is refused with RST', () => {
+  test('under memory pressure a SYN replaces a half-open one older than an RTO, or is refused with RST', () => {
     let pressure = false;
     const s = new Script({ memoryPressure: () => pressure, pressureFloor: 1 });
     const l = s.tcp.listen(80);
     s.send(0, { sport: 4001, dport: 80, flags: 'SYN', seq: 100 });
     s.recv(0);
     pressure = true;
+    // 1 ms later the half-open entry is most likely a real client whose ACK is on its way: keep it.
     s.send(1, { sport: 4002, dport: 80, flags: 'SYN', seq: 100 });
-    const [synAck] = s.recv(1);
+    expectSegs(s.recv(1), [{ flags: 'RST|ACK', ack: 101, dport: 4002 }]);
+    assert.equal(s.tcp.stats.synEvicted, 0);
+    assert.equal(l.halfOpen, 1);
+    // Past the initial RTO (its SYN-ACK was resent, unanswered) it is the victim.
+    s.send(1500, { sport: 4002, dport: 80, flags: 'SYN', seq: 100 });
+    const synAck = s.recv(1500).find((g) => g.dport === 4002);
     expectSegs([synAck!], [{ flags: 'SYN|ACK', dport: 4002 }]);
     assert.equal(l.halfOpen, 1);
     assert.equal(s.tcp.stats.synEvicted, 1);
-    s.send(2, { sport: 4002, dport: 80, flags: 'ACK', seq: 101, ack: add(synAck!.seq, 1) });
+    s.send(1501, { sport: 4002, dport: 80, flags: 'ACK', seq: 101, ack: add(synAck!.seq, 1) });
     assert.equal(l.pending, 1);
-    s.send(3, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
-    expectSegs(s.recv(3), [{ flags: 'RST|ACK', ack: 101, dport: 4003 }]);
-    assert.equal(s.tcp.stats.synRefused, 1);
+    s.send(1502, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(1502), [{ flags: 'RST|ACK', ack: 101, dport: 4003 }]);
+    assert.equal(s.tcp.stats.synRefused, 2);
     pressure = false;
-    s.send(4, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
-    expectSegs(s.recv(4), [{ flags: 'SYN|ACK', dport: 4003 }]);
+    s.send(1503, { sport: 4003, dport: 80, flags: 'SYN', seq: 100 });
+    expectSegs(s.recv(1503), [{ flags: 'SYN|ACK', dport: 4003 }]);
   });
 
   test('memory pressure with fewer connections than the floor still admits clients (no lock-out)', () => {
@@ -379,6 +401,53 @@ describe('ESTABLISHED: data, ACKs, windows', () => {
     e.s.send(3101, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 7001, ack: add(e.iss, 1), data: d });
     const [c] = e.s.recv(3101);
     assert.equal(c!.window, 65535);
+  });
+
+  test('windows opened one after another promise no more than the headroom in all (issue 10)', () => {
+    // The heap does not move until peers send: what open windows promise must count as taken,
+    // or each new connection is offered a share of memory already promised to the others.
+    const s = new Script({ memoryHeadroom: () => 400_000 });
+    s.tcp.listen(80);
+    let promised = 0;
+    for (let i = 0; i < 10; i++) {
+      s.send(i, { sport: 4001 + i, dport: 80, flags: 'SYN', seq: 100 });
+      const synAck = s.recv(i).find((o) => o.dport === 4001 + i)!;
+      assert.equal(synAck.flags, 'SYN|ACK');
+      promised += synAck.window!;
+    }
+    assert.ok(promised <= 100_000, `windows promise ${promised} bytes of a quarter of 400,000`);
+    assert.ok(promised > 50_000, `the headroom is shared, not withheld: ${promised}`);
+  });
+
+  test('with no memory headroom a connection still offers a two-segment window, so its transfer never stalls', () => {
+    const e = established({ memoryHeadroom: () => 0, mss: 1000 });
+    const d = new Uint8Array(1000);
+    for (let i = 0; i < 3; i++) {
+      // The peer fills the window, the application reads everything: the ring is released.
+      e.s.send(200 + 10 * i, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 1 + 2000 * i, ack: add(e.iss, 1), data: d });
+      e.s.send(201 + 10 * i, { sport: RP, dport: LP, flags: 'ACK', seq: IRS + 1001 + 2000 * i, ack: add(e.iss, 1), data: d });
+      while (e.c.recv()) { /* drain */ }
+      const acks = e.s.recv(202 + 10 * i);
+      const last = acks[acks.length - 1]!;
+      assert.equal(last.ack, IRS + 1 + 2000 * (i + 1));
+      assert.ok(last.window! >= 2000, `window ${last.window} after round ${i}`);
+    }
+  });
+
+  test('the send buffer grows only by the memory headroom share (issue 10), but always takes two segments', () => {
+    let headroom = 0;
+    const e = established({ memoryHeadroom: () => headroom, mss: 1460 });
+    ack(e, 150, 0); // an input refreshes the stack's view of memory
+    const big = new Uint8Array(100_000);
+    const n = e.c.send(big);
+    assert.equal(n, 2 * 1460, 'short of memory: two segments, not the 128 KiB buffer');
+    e.s.recv(160);
+    // The peer acknowledges them: the buffer empties and the writer hears it may go on.
+    ack(e, 200, n);
+    assert.ok(e.events.includes('writable'));
+    headroom = 1e9;
+    ack(e, 210, n);
+    assert.equal(e.c.send(big), 100_000, 'memory back: the whole write fits');
   });
 
   test('received data is readable, ACKed after the 40 ms delayed-ACK timeout', () => {

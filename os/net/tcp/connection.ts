@@ -61,6 +61,8 @@ export class TcpConnection extends TcpOutput {
   readonly localPort: number;
   readonly remoteAddress: Ipv4Addr;
   readonly remotePort: number;
+  /** When the connection was created (its SYN arrived, or connect() was called). */
+  readonly openedAt: number;
 
 
   /** @internal Created by Tcp.connect (active) or by a listener on SYN (passive). */
@@ -87,6 +89,7 @@ export class TcpConnection extends TcpOutput {
     this.rcvBuf = new RingBuffer(cfg.receiveBufferSize);
     this.asm = new Assembler(cfg.maxOooRanges);
     this.lastRecv = now;
+    this.openedAt = now;
     this.connectDeadline = now + cfg.connectTimeout;
     if (cfg.timestamps) {
       const b = new Uint8Array(4);
@@ -140,11 +143,50 @@ export class TcpConnection extends TcpOutput {
    */
   send(data: Uint8Array): number {
     if (!this.writable) return 0;
-    const n = this.sndBuf.write(data);
+    const room = this.#sendRoom();
+    const n = this.sndBuf.write(room < data.length ? data.subarray(0, room) : data);
     if (n < data.length) this.wantWritable = true;
     if (n > 0) this.dirty = true;
     return n;
   }
+
+  /**
+   * Send-buffer space memory allows (issue 10): under the stack's share of the heap's headroom
+   * the buffer's storage may grow only by that share, so a program writing faster than the
+   * peer reads sees back-pressure instead of taking the guest past memory pressure. It always
+   * has room for two segments, so every connection makes progress.
+   */
+  #sendRoom(): number {
+    const free = this.sndBuf.free;
+    const allow = this.host.bufferAllowance();
+    if (allow === Infinity) return free;
+    const held = this.sndBuf.allocated - this.sndBuf.length;
+    return Math.min(free, Math.max(held + Math.floor(allow), 2 * this.host.cfg.mss - this.sndBuf.length, 0));
+  }
+
+  /**
+   * @internal The change, since the last call, in the receive memory this connection has
+   * promised its peer and not yet allocated: its open window beyond the free storage it holds,
+   * what the peer may still make us allocate. The stack keeps the sum (issue 10).
+   */
+  _promiseDelta(): number {
+    const s = this.tcpState;
+    let p = 0;
+    if (s !== 'CLOSED' && s !== 'TIME-WAIT') {
+      const win = seqDiff(this.rcvAdvEdge, this.rcvNxt);
+      if (win > 0) p = Math.max(0, win - (this.rcvBuf.allocated - this.rcvBuf.length));
+    }
+    const d = p - this.#promised;
+    this.#promised = p;
+    return d;
+  }
+  /** @internal The connection leaves the stack: its whole promise goes (returned negated). */
+  _promiseRelease(): number {
+    const d = -this.#promised;
+    this.#promised = 0;
+    return d;
+  }
+  #promised = 0;
 
   /** Removes and returns up to `max` bytes of in-order data, or undefined when none is buffered. */
   recv(max = Infinity): Uint8Array | undefined {
@@ -691,12 +733,15 @@ export class TcpConnection extends TcpOutput {
    * The window memory allows out of `room` (free buffer space): the storage the receive buffer
    * already holds plus what the stack allows it to grow by now (Tcp's share of the heap's
    * headroom, issue 10), so that a peer cannot make the guest allocate past memory pressure.
+   * It always lets the connection hold two segments: a drained buffer gives its storage back,
+   * and with no allowance left its window would stay shut for as long as memory is short (the
+   * transfers holding that memory would stall and never release it).
    */
   offerable(room: number): number {
-    const allow = this.host.receiveAllowance();
+    const allow = this.host.bufferAllowance();
     if (allow === Infinity) return room;
     const held = Math.max(0, this.rcvBuf.allocated - this.rcvBuf.length);
-    const capped = held + Math.floor(allow);
+    const capped = Math.max(held + Math.floor(allow), 2 * this.host.cfg.mss - this.rcvBuf.length);
     if (capped >= room) return room;
     this.host.stats.windowsCapped++;
     return capped;

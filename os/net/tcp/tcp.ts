@@ -16,6 +16,13 @@ import { seqAdd, seqGt } from './seq.ts';
 import { TimeWaitTable } from './time-wait.ts';
 
 const { FIN, SYN, RST, ACK } = TcpFlags;
+/**
+ * Received bytes live several times over before they are garbage: in the ring (which grows by
+ * doubling), in the chunk read out of it, in the stream buffers above and in the echo or copy a
+ * program makes. Receive windows together promise at most this share of the headroom (issue 10:
+ * 40 uploads into an 8 MB guest ran it out of memory when windows could promise all of it).
+ */
+const WINDOW_COPIES = 4;
 
 export interface ListenOptions {
   /** Accept-queue cap: established connections not yet accept()ed (default from TcpOptions). */
@@ -138,7 +145,9 @@ export class Tcp implements TransportProtocol {
   readonly #cookies: SynCookies;
   /** When the last cookie went out: ACKs to a listener are checked as cookies only for a while after. */
   #cookieSentAt = -Infinity;
-  /** Receive-buffer growth one connection may announce (ConnHost.receiveAllowance). */
+  /** Receive memory the connections' open windows promise beyond their storage (Σ _promiseDelta). */
+  #promised = 0;
+  /** Buffer growth (receive window, send storage) one connection may take (ConnHost.bufferAllowance). */
   #allowance = Infinity;
   /** local (addr * 65536 + port) -> remote (addr * 65536 + port) -> connection */
   readonly #conns = new Map<number, Map<number, TcpConnection>>();
@@ -175,11 +184,13 @@ export class Tcp implements TransportProtocol {
       stats: this.stats,
       random: (buf) => self.#random(buf),
       allowChallengeAck: (now) => self.#allowChallengeAck(now),
-      receiveAllowance: () => self.#allowance,
+      bufferAllowance: () => self.#allowance,
       queueRst: (l, lp, r, rp, seq, ack, withAck) => self.#queueRst(l, lp, r, rp, seq, ack, withAck),
     };
   }
 
+  /** The cap on connectionCount (TcpOptions.maxConnections). */
+  get connectionLimit(): number { return this.#cfg.maxConnections; }
   /** Number of connections in any state but TIME-WAIT (incl. half-open). */
   get connectionCount(): number { return this.#count; }
   /** TIME-WAIT records (RFC 9293 §3.6.1, kept compactly: see time-wait.ts). */
@@ -265,17 +276,19 @@ export class Tcp implements TransportProtocol {
       m.delete(c.remoteAddress * 65536 + c.remotePort);
       if (m.size === 0) this.#conns.delete(k);
       this.#count--;
+      this.#promised += c._promiseRelease();
     }
   }
 
   /**
    * The memory headroom (bytes before pressure) shared among the connections: each may announce
-   * a window that grows its receive storage by at most headroom / (connections + 1), so all of
-   * them together stay below the pressure line. Read once per input/poll.
+   * a window that grows its receive storage by at most (headroom / WINDOW_COPIES - what open
+   * windows already promise) / (connections + 1), so all of them together stay below the
+   * pressure line even when their peers fill every window at once. Read once per input/poll.
    */
   #refreshAllowance(): void {
     const h = this.#memoryHeadroom;
-    this.#allowance = h ? Math.max(0, h()) / (1 + this.#count) : Infinity;
+    this.#allowance = h ? Math.max(0, h() / WINDOW_COPIES - this.#promised) / (1 + this.#count) : Infinity;
   }
 
   #allowChallengeAck(now: number): boolean {
@@ -405,16 +418,20 @@ export class Tcp implements TransportProtocol {
     }
     // RFC 4987 §3.4: at the connection limit, short of memory, or with a full SYN queue and no
     // cookies, the oldest half-open entry makes room, so spoofed or unresolvable sources cannot
-    // lock clients out.
+    // lock clients out. At the limit or short of memory it must have waited an initial RTO
+    // (RFC 6298 §2.1) without an answer: a younger one is most likely a real client whose ACK is
+    // in flight or not yet read (a busy guest reads late), who already counts itself connected,
+    // and evicting it would trade one refused client for one reset client.
     const full = l._synQueueFull() || short;
     if (full) {
-      const victim = l._oldestHalfOpen();
+      const oldest = l._oldestHalfOpen();
+      const victim = oldest && (!short || now - oldest.openedAt >= this.#cfg.initialRto) ? oldest : undefined;
       if (victim) {
         victim._evict();
         this.stats.synEvicted++;
         this.#settle(victim);
       } else {
-        // At the connection limit or short of memory with nothing to evict: refuse with RST
+        // At the connection limit or short of memory with nothing stale to evict: refuse with RST
         // (RFC 9293 §3.10.7.2 lets a listener reject; an answer, not silence).
         this.stats.synRefused++;
         this.#closedPortRst(src, dst, seg, data.length);
@@ -452,8 +469,15 @@ export class Tcp implements TransportProtocol {
     const cookie = seqAdd(seg.ack, -1);
     const mss = this.#cookies.check(now, dst, seg.dstPort, src, seg.srcPort, peerIsn, cookie);
     if (mss === undefined) { this.stats.synCookiesRejected++; return false; }
-    // No room now: drop the ACK (the peer retransmits it while the cookie is valid), as Linux does.
-    if (l._acceptQueueFull() || this.#count >= this.#cfg.maxConnections) { this.stats.synDropped++; return true; }
+    // A full accept queue drops the ACK (the peer retransmits while the cookie is valid), as
+    // Linux does. At the connection limit the peer, which counts itself connected since our
+    // SYN-ACK, gets RST: an answer, where a dropped ACK of an idle client would never be resent.
+    if (l._acceptQueueFull()) { this.stats.synDropped++; return true; }
+    if (this.#count >= this.#cfg.maxConnections) {
+      this.stats.synRefused++;
+      this.#queueRst(dst, seg.dstPort, src, seg.srcPort, seg.ack, 0, false);
+      return true;
+    }
     const syn = emptyTcpRepr();
     syn.srcPort = seg.srcPort; syn.dstPort = seg.dstPort; syn.seq = peerIsn; syn.flags = SYN;
     syn.window = seg.window; syn.mss = mss; // no window scale, SACK or timestamps: the cookie has no room
@@ -480,6 +504,7 @@ export class Tcp implements TransportProtocol {
 
   /** Runs callbacks after a state change, forgets finished connections, compacts TIME-WAIT. */
   #settle(c: TcpConnection): void {
+    this.#promised += c._promiseDelta();
     c._flushEvents();
     for (const l of this.#listeners.values()) l._flushEvents();
     if (c._finished) { this.#remove(c); return; }

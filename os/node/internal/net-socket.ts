@@ -33,11 +33,18 @@ import { CONFIG_WAIT_MS, getNetwork, type NetworkService } from '../../netservic
 import { dnsError, errnoError, errnoWithHostPort, invalidArgType, nodeError, type SystemError } from '../../netservice/errors.ts';
 import { isIPv4, isIPv6, isLoopbackName, lookupCode, validatePort } from './net-address.ts';
 import type { Server } from './net-server.ts';
+import { underMemoryPressure } from '../../runtime/memory.ts';
 
 type Cb = (...args: any[]) => void;
 
 /** Largest chunk taken from TCP per push (Node reads 64 KiB at a time). */
 const READ_CHUNK = 64 * 1024;
+/**
+ * The chunk under memory pressure (issue 10): a chunk lives on in the stream layers above
+ * (this socket's buffer, a request body, a pipe's destination) up to their high-water marks
+ * and one chunk past them, so with many transfers in flight the chunk size sets the memory.
+ */
+const PRESSURE_READ_CHUNK = 4 * 1024;
 
 export interface SocketConstructorOpts {
   allowHalfOpen?: boolean;
@@ -343,8 +350,9 @@ export class Socket extends Duplex {
   #pull(): void {
     const c = this.#conn;
     if (!c || this.connecting) return;
+    const chunk = underMemoryPressure() ? PRESSURE_READ_CHUNK : READ_CHUNK;
     while (this.#reading && !this.destroyed) {
-      const d = c.recv(READ_CHUNK);
+      const d = c.recv(chunk);
       if (!d) break;
       this.bytesRead += d.length;
       this.#touch();

@@ -14,9 +14,9 @@ const held: http.ServerResponse[] = [];
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === '/stats') {
-    const { tcp, iface, reassembly, connections, timeWait } = getNetwork().stats();
+    const { tcp, iface, reassembly, connections, connectionLimit, timeWait } = getNetwork().stats();
     const m = process.memoryUsage();
-    res.end(JSON.stringify({ ...tcp, connections, timeWait, iface: { ...iface, ...reassembly }, heapUsed: m.heapUsed, heapTotal: m.heapTotal }));
+    res.end(JSON.stringify({ ...tcp, connections, connectionLimit, timeWait, iface: { ...iface, ...reassembly }, heapUsed: m.heapUsed, heapTotal: m.heapTotal }));
   } else if (url.pathname === '/stream') {
     const n = Number(url.searchParams.get('n') ?? 0);
     res.setHeader('content-length', String(n));
