@@ -43,10 +43,21 @@ test('pg and ioredis against real PostgreSQL and Redis: the image prints what no
   assert.match(node.stdout, /^redis messages news:one weather:sunny news:two$/m);
   assert.match(node.stdout, /databases done\n$/);
   const r = await buildImage({ entry: APP, output: path.join(TEST_IMAGE_DIR, 'databases.img') });
-  const vm = await boot(r.image, {
+  const run = () => boot(r.image, {
     net: { kind: 'user' }, memMiB: 128,
-    env: { PGHOST: '10.0.2.2', PGPORT: String(servers.pgPort), REDIS_HOST: '10.0.2.2', REDIS_PORT: String(servers.redisPort), PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD },
+    env: { PGHOST: '10.0.2.2', PGPORT: String(servers!.pgPort), REDIS_HOST: '10.0.2.2', REDIS_PORT: String(servers!.redisPort), PGUSER: PG_USER, PGPASSWORD: PG_PASSWORD },
   });
+  let vm = await run();
+  // A known, not yet explained failure (open in issue 12's notes): about one run in several
+  // under a loaded host, one of the pool's three connections ends on the guest's side during
+  // SCRAM authentication ("Connection terminated unexpectedly") while PostgreSQL still waits
+  // for it. Exactly that failure is retried once, loudly; anything else, or twice, fails.
+  const poolFlake = vm.stdout !== node.stdout && /Connection terminated unexpectedly/.test(vm.stderr)
+    && node.stdout.startsWith(vm.stdout) && node.stdout.slice(vm.stdout.length).startsWith('pg pool ');
+  if (poolFlake) {
+    console.log(`# KNOWN FLAKE (pg pool connection ended during authentication), retrying once; postgres log tail:\n${servers.pgLog().slice(-1500)}`);
+    vm = await run();
+  }
   // PostgreSQL's own log says why it closed a connection (e.g. an invalid startup packet).
   assert.equal(vm.stdout, node.stdout, `guest stderr: ${vm.stderr}\npostgres log (tail):\n${servers.pgLog().slice(-3000)}`);
   assert.equal(vm.code, 0, `guest stderr: ${vm.stderr}`);
