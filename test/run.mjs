@@ -60,7 +60,7 @@ function runFile(file) {
       const why = timedOut ? `, timed out after ${FILE_TIMEOUT_MS / 1000} s` : '';
       process.stdout.write(`${status} ${file} (${passed} passed, ${failed} failed, ${skipped} skipped, ${secs} s${why})\n`);
       if (failed) {
-        failedFiles.push(file);
+        failedFiles.push({ file, why: failureSummary(out) });
         process.stdout.write(out.split('\n').map((l) => `    | ${l}`).join('\n') + '\n');
       }
       resolve();
@@ -68,10 +68,38 @@ function runFile(file) {
   });
 }
 
+/**
+ * The failing subtests of one file's TAP output, each with the first lines of its YAML block
+ * (error, expected, actual, location), so the end of a long CI log says what failed even when
+ * only its tail is kept.
+ */
+function failureSummary(tap) {
+  const lines = tap.split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*not ok \d+/.test(lines[i]) || /# SKIP/.test(lines[i])) continue;
+    out.push(`    ${lines[i].trim()}`);
+    let inBlock = false;
+    for (let j = i + 1, kept = 0; j < lines.length && kept < 12; j++) {
+      const l = lines[j].trim();
+      if (l === '...') break;
+      const key = /^(\w+):/.exec(l)?.[1];
+      if (key) inBlock = ['error', 'expected', 'actual', 'location', 'code'].includes(key);
+      if (inBlock && l) {
+        out.push(`      ${l.slice(0, 300)}`);
+        kept++;
+      }
+    }
+  }
+  return out.length ? out.join('\n') : '    (no failing subtest: the file crashed or timed out)';
+}
+
 const queue = [...files];
 await Promise.all(Array.from({ length: JOBS }, async () => {
   while (queue.length) await runFile(queue.shift());
 }));
-if (failedFiles.length) process.stdout.write(`\nFailed files:\n${failedFiles.map((f) => `  ${f}`).join('\n')}\n`);
+if (failedFiles.length) {
+  process.stdout.write(`\nFailed files:\n${failedFiles.map((f) => `  ${f.file}\n${f.why}`).join('\n')}\n`);
+}
 process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 process.exit(totals.failed || files.length === 0 ? 1 : 0);

@@ -81,8 +81,8 @@ test('curl POSTs 2 MB to the project HTTP server and gets the same bytes back', 
   assert.equal(out.split(' ')[0], createHash('sha256').update(body).digest('hex'));
 });
 
-test('the echo server closed every HTTP connection cleanly (server-initiated close)', { skip, timeout: 10_000 }, async () => {
-  await waitUntil(() => echo!.endings.length >= 2, 5000, 'both HTTP connections to end');
+test('the echo server closed every HTTP connection cleanly (server-initiated close)', { skip, timeout: 20_000 }, async () => {
+  await waitUntil(() => echo!.endings.length >= 2, 15_000, 'both HTTP connections to end');
   for (const e of echo!.endings) {
     assert.equal(e.error, undefined);
     assert.equal(e.state, 'TIME-WAIT'); // we closed first: our side holds TIME-WAIT
@@ -117,7 +117,7 @@ function endOf(conn: ReturnType<NodeStack['connect']>): Promise<Ending> {
   return new Promise((resolve) => { conn.onClosed = () => resolve({ state: conn.state, error: conn.error }); });
 }
 
-test('a Linux-initiated close ends cleanly on both sides', { skip, timeout: 15_000 }, async () => {
+test('a Linux-initiated close ends cleanly on both sides', { skip, timeout: 30_000 }, async () => {
   const peer = ns!.spawn(['python3', PEER, 'send-close', LINUX, '9001', 'bye from linux']);
   await peer.waitFor(/listening/);
   const rstBefore = node!.wire.rstIn + node!.wire.rstOut;
@@ -133,12 +133,12 @@ test('a Linux-initiated close ends cleanly on both sides', { skip, timeout: 15_0
   assert.deepEqual(ending, { state: 'CLOSED', error: undefined });
   assert.equal(await peer.wait(), 0, peer.stderr);
   // Linux closed first, so its socket sits in TIME-WAIT (ss: TIME-WAIT), nothing else.
-  await waitUntil(async () => (await linuxStates(9001)).every((s) => s === 'TIME-WAIT'), 3000, 'Linux socket to leave FIN-WAIT');
+  await waitUntil(async () => (await linuxStates(9001)).every((s) => s === 'TIME-WAIT'), 10_000, 'Linux socket to leave FIN-WAIT');
   assert.deepEqual(await linuxStates(9001), ['TIME-WAIT']);
   assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
 });
 
-test('a stack-initiated close ends cleanly on both sides', { skip, timeout: 15_000 }, async () => {
+test('a stack-initiated close ends cleanly on both sides', { skip, timeout: 30_000 }, async () => {
   const peer = ns!.spawn(['python3', PEER, 'sink', LINUX, '9002']);
   await peer.waitFor(/listening/);
   const rstBefore = node!.wire.rstIn + node!.wire.rstOut;
@@ -154,7 +154,7 @@ test('a stack-initiated close ends cleanly on both sides', { skip, timeout: 15_0
   assert.equal(got.sha256, createHash('sha256').update(msg).digest('hex'));
   assert.equal(got.peerPort, conn.localPort);
   // Linux went CLOSE-WAIT → LAST-ACK → closed once our ACK of its FIN arrived: no socket left.
-  await waitUntil(async () => (await linuxStates(9002)).length === 0, 3000, 'Linux socket to close');
+  await waitUntil(async () => (await linuxStates(9002)).length === 0, 10_000, 'Linux socket to close');
   assert.equal(node!.wire.rstIn + node!.wire.rstOut, rstBefore, 'no RST on the wire');
 });
 
@@ -163,7 +163,10 @@ test('the tshark capture of all of the above shows no malformed segment or bad c
   const c = await capture!.counts({
     tcp: 'tcp',
     malformed: '_ws.malformed',
-    expertErrors: '_ws.expert.severity == error',
+    // A bad checksum is itself an expert error, so Linux's unfinished offload checksums
+    // (see below) are counted apart: every other error, from either side, fails the test.
+    expertErrors: '_ws.expert.severity == error && !(tcp.checksum.status == "Bad" || ip.checksum.status == "Bad")',
+    expertErrorsFromStack: `ip.src == ${STACK} && _ws.expert.severity == error`,
     badChecksumFromStack: `ip.src == ${STACK} && (tcp.checksum.status == "Bad" || ip.checksum.status == "Bad")`,
     badChecksum: 'tcp.checksum.status == "Bad" || ip.checksum.status == "Bad"',
     rst: 'tcp.flags.reset == 1',
@@ -182,6 +185,7 @@ test('the tshark capture of all of the above shows no malformed segment or bad c
   // Frames Linux sends are captured on its own transmit path, where checksum offload can
   // leave a checksum unfinished in the capture (seen: 1 in ~40,000). Only the stack's own
   // frames are asserted; the total is in the diagnostic above.
-  assert.equal(c.expertErrors, 0, 'expert errors');
+  assert.equal(c.expertErrors, 0, 'expert errors (other than checksums)');
+  assert.equal(c.expertErrorsFromStack, 0, 'expert errors on frames from the stack');
   assert.equal(c.rst, 0, 'RST segments');
 });
