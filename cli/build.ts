@@ -12,6 +12,7 @@ import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
 import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
 import { lowerAwaitPlugin, usesAsyncContext } from './async-context.ts';
+import { intlPlan, LocaleError, parseLocales, type IntlPlan } from './intl.ts';
 
 export class BuildError extends Error {}
 
@@ -21,12 +22,19 @@ export interface BuildOptions {
   quiet?: boolean;
   /** Files or folders (relative to the entry's folder) put into the image, read-only (DESIGN decision 12). */
   include?: string[];
+  /**
+   * Locales whose CLDR data goes into the image besides `en` (`--locale de,fr`), for programs
+   * that use Intl. A locale FormatJS has no data for is a build error.
+   */
+  locales?: string[];
   /** Keep line numbers in the bytecode (default true: stack traces need them). */
   debugInfo?: boolean;
 }
 
 export interface BuildResult {
   image: string;
+  /** The Intl parts linked (cli/intl.ts), empty when the program uses none. */
+  intl: string[];
   sizes: { total: number; core: number; engine: number; os: number; program: number; sourceMap: number; included: number };
   /** One line per linked module whose functions throw in the image (cli/modules.ts). */
   warnings: string[];
@@ -145,6 +153,16 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     // AsyncLocalStorage across await: native await is lowered (cli/async-context.ts).
     const lowerAwait = usesAsyncContext(Object.keys(probe.metafile.inputs), path.dirname(entry));
 
+    // ECMA-402: only the parts the program names, with data for en and --locale (cli/intl.ts).
+    let intl: IntlPlan;
+    try { intl = intlPlan(text, parseLocales(opts.locales ?? [])); } catch (e) {
+      if (e instanceof LocaleError) throw new BuildError(`Cannot build: ${e.message}`);
+      throw e;
+    }
+    if (opts.locales?.length && !intl.source) warnings.set('locale', `--locale ${opts.locales.join(',')}: the program uses no Intl, so no locale data was linked`);
+    const intlModule = path.join(work, 'nimbus-intl.js');
+    if (intl.source) writeFileSync(intlModule, intl.source);
+
     const stub = path.join(work, 'nimbus-entry.js');
     const filesModule = path.join(work, 'nimbus-files.js');
     if (included.length) writeFileSync(filesModule, includedFilesSource(included));
@@ -159,6 +177,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       usesFetch ? `import ${osModule('boot', 'fetch-global.ts')};` : '',
       usesHttps ? `import ${osModule('boot', 'fetch-tls.ts')};` : '',
       /\bsubtle\b/.test(text) ? `import ${osModule('boot', 'subtle-global.ts')};` : '', // WebCrypto (jose, hono/jwt)
+      intl.source ? `import ${JSON.stringify(intlModule)};` : '',
       `import * as program from ${JSON.stringify(entry)};`,
       `globalThis.__nimbus_program = program;`,
       hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',
@@ -194,8 +213,9 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
       const abs = path.resolve(path.dirname(entry), file);
-      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell|readable-stream|path-browserify|fflate|assert)[/\\]/.test(abs) && abs.startsWith(ROOT);
+      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell|@formatjs|readable-stream|path-browserify|fflate|assert)[/\\]/.test(abs) && abs.startsWith(ROOT);
       if (abs === filesModule) continue;
+      if (abs === intlModule) { osBytes += info.bytesInOutput; continue; }
       if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;
     }
     const bc = bytecode.length;
@@ -207,7 +227,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       total: statSync(output).size, core: coreOnly, engine, os: osShare, program: codeBc - osShare, sourceMap: sourceMap.length,
       included: includedBytes,
     };
-    return { image: output, sizes, warnings: [...warnings.values()] };
+    return { image: output, sizes, intl: intl.parts, warnings: [...warnings.values()] };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -243,5 +263,6 @@ export function formatSizes(r: BuildResult): string {
     `  program         ${kb(s.program)}   (bytecode)`,
     `  source map      ${kb(s.sourceMap)}`,
     ...(s.included ? [`  included files  ${kb(s.included)}`] : []),
+    ...(r.intl.length ? [`  Intl: ${r.intl.join(', ')} (in the OS library)`] : []),
   ].join('\n');
 }

@@ -25,6 +25,8 @@ Options:
   -o, --output FILE   where to write the image (default: <entry>.img next to the entry)
   --include PATH      put a file or folder (relative to the entry's folder, repeatable) into
                       the image, read-only; the program's working directory is that folder
+  --locale L[,L...]   CLDR data for these locales besides en, for programs that use Intl
+                      (e.g. --locale de,fr-CA; repeatable)
   -q, --quiet         do not print the image path and size breakdown
   -h, --help          show this help
 
@@ -44,6 +46,7 @@ Options:
                        confined by seccomp, at native speed (networking: --net tap:IFNAME,
                        or -p in user mode, which needs no root)
   --include PATH       as for nimbus build (when building an entry .ts)
+  --locale L[,L...]    as for nimbus build (when building an entry .ts)
   --env K=V            set an environment variable for the program (repeatable)
   -p, --publish H:G    forward host port H (on 127.0.0.1) to guest port G, TCP
                        (repeatable; [ADDR:]H:G[/udp]); implies --net user
@@ -106,17 +109,17 @@ function parse(argv: string[], valued: Set<string>, aliases: Record<string, stri
 }
 
 async function cmdBuild(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--output', '--include']), { '-o': '--output', '-q': '--quiet', '-h': '--help' });
+  const p = parse(argv, new Set(['--output', '--include', '--locale']), { '-o': '--output', '-q': '--quiet', '-h': '--help' });
   if (p.flags.has('--help')) { console.log(HELP.build); return 0; }
   if (p.positionals.length !== 1) fail('build takes exactly one entry file (see nimbus build --help)');
-  const r = await buildImage({ entry: p.positionals[0]!, output: p.flags.get('--output')?.[0], include: p.flags.get('--include') });
+  const r = await buildImage({ entry: p.positionals[0]!, output: p.flags.get('--output')?.[0], include: p.flags.get('--include'), locales: p.flags.get('--locale') });
   for (const w of r.warnings) console.error(`nimbus: warning: ${w}`);
   if (!p.flags.has('--quiet')) console.log(formatSizes(r));
   return 0;
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const p = parse(argv, new Set(['--include', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget', '--crypto', '--profile']),
+  const p = parse(argv, new Set(['--include', '--locale', '--mem', '--machine', '--target', '--env', '--publish', '--net', '--ip', '--gateway', '--dns', '--cpu-budget', '--crypto', '--profile']),
     { '-p': '--publish', '-h': '--help', '-e': '--env' });
   if (p.flags.has('--help')) { console.log(HELP.run); return 0; }
   if (p.positionals.length !== 1) fail('run takes exactly one entry file or image (see nimbus run --help)');
@@ -156,7 +159,7 @@ async function cmdRun(argv: string[]): Promise<number> {
 
   let image = target;
   if (/\.[cm]?[jt]sx?$/.test(target)) {
-    const r = await buildImage({ entry: target, output: path.join('build', 'images', path.basename(target).replace(/\.[^.]+$/, '') + '.img'), include: p.flags.get('--include') });
+    const r = await buildImage({ entry: target, output: path.join('build', 'images', path.basename(target).replace(/\.[^.]+$/, '') + '.img'), include: p.flags.get('--include'), locales: p.flags.get('--locale') });
     for (const w of r.warnings) console.error(`nimbus: warning: ${w}`);
     image = r.image;
   }

@@ -8,7 +8,7 @@
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['hw'],                 // the hw contract: the only door to the machine
-  ['runtime', 'crypto'],  // event loop, process, console; cryptographic primitives
+  ['runtime', 'crypto', 'intl'], // event loop, process, console; cryptographic primitives; ECMA-402
   ['drivers'],            // virtio transports and devices (NetworkDevice)
   ['net'],                // the pure TCP/IP stack: frames in, frames out
   ['netservice'],         // the stack on a device and the loop: connect, listen, bindUdp, DNS
