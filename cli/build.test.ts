@@ -78,6 +78,23 @@ test('TLS and the root store are linked only into programs that use https', { sk
   }
 });
 
+test('URLPattern (urlpattern-polyfill) is linked only into programs that name it', { skip }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
+  try {
+    writeFileSync(path.join(dir, 'plain.ts'), "console.log(new URL('https://example.test/a').pathname);\n");
+    writeFileSync(path.join(dir, 'pattern.ts'), "console.log(new URLPattern({ pathname: '/a/:id' }).exec('https://example.test/a/7')?.pathname.groups.id);\n");
+    // The polyfill's class has a hasRegExpGroups getter, a name kept in the bytecode.
+    const linked = async (name: string) => {
+      const r = await buildImage({ entry: path.join(dir, `${name}.ts`), output: path.join(dir, `${name}.img`) });
+      return readFileSync(r.image).includes('hasRegExpGroups');
+    };
+    assert.equal(await linked('plain'), false);
+    assert.equal(await linked('pattern'), true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('await is lowered in the program\'s own files only when it imports node:async_hooks; a top-level await keeps its file native with a warning', { skip }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-build-test-'));
   try {

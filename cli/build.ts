@@ -178,6 +178,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       usesHttps ? `import ${osModule('boot', 'fetch-tls.ts')};` : '',
       /\bsubtle\b/.test(text) ? `import ${osModule('boot', 'subtle-global.ts')};` : '', // WebCrypto (jose, hono/jwt)
       intl.source ? `import ${JSON.stringify(intlModule)};` : '',
+      /\bURLPattern\b/.test(text) ? `import ${osModule('boot', 'urlpattern-global.ts')};` : '', // urlpattern-polyfill
       `import * as program from ${JSON.stringify(entry)};`,
       `globalThis.__nimbus_program = program;`,
       hasDefault ? `import { serveDefaultExport } from ${osModule('boot', 'serve-default.ts')};\nserveDefaultExport(program);` : '',
@@ -213,7 +214,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const out = Object.entries(metafile.outputs).find(([name]) => name.endsWith('.js'))?.[1];
     for (const [file, info] of Object.entries(out?.inputs ?? {})) {
       const abs = path.resolve(path.dirname(entry), file);
-      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell|@formatjs|readable-stream|path-browserify|fflate|assert)[/\\]/.test(abs) && abs.startsWith(ROOT);
+      const isOs = abs.startsWith(OS_DIR + path.sep) || /node_modules[/\\](buffer|events|base64-js|ieee754|node-inspect-extracted|@noble|@jridgewell|@formatjs|readable-stream|path-browserify|fflate|assert|urlpattern-polyfill)[/\\]/.test(abs) && abs.startsWith(ROOT);
       if (abs === filesModule) continue;
       if (abs === intlModule) { osBytes += info.bytesInOutput; continue; }
       if (isOs) osBytes += info.bytesInOutput; else programBytes += info.bytesInOutput;

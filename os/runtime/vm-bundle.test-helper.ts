@@ -11,8 +11,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const programFile = process.argv[2]!;
 const entry = `import ${JSON.stringify(path.join(ROOT, 'os/runtime/prelude.ts'))};\n` +
   `import ${JSON.stringify(path.join(ROOT, 'os/node/internal/capture-stack-trace.ts'))};\n` +
-  // The web globals (the image links them when the program names them; here always).
+  // The web globals and URLPattern (the image links them when the program names them; here always).
   `import ${JSON.stringify(path.join(ROOT, 'os/boot/web-globals.ts'))};\n` +
+  `import ${JSON.stringify(path.join(ROOT, 'os/boot/urlpattern-global.ts'))};\n` +
   `globalThis.__nimbus_eval = import(${JSON.stringify(path.resolve(programFile))});\n`;
 const out = await build({
   stdin: { contents: entry, resolveDir: path.dirname(path.resolve(programFile)), loader: 'ts' },
