@@ -66,13 +66,24 @@ export function parseLocales(values: readonly string[]): string[] {
   return [...out];
 }
 
+const hasData = (pkg: string, locale: string) => existsSync(path.join(formatjs(pkg), 'locale-data', `${locale}.js`));
+
+/**
+ * The data file of `part` for `locale`: its own, else its parent's (plural rules and list
+ * patterns exist per language: fr-CA uses fr's). A locale CLDR has no number or date data for
+ * is an error that names the close ones it has.
+ */
 function localeDataFile(part: Part, locale: string): string {
-  const file = path.join(formatjs(part.pkg), 'locale-data', `${locale}.js`);
-  if (existsSync(file)) return file;
-  const dir = path.dirname(file);
-  const language = locale.split('-')[0];
-  const near = readdirSync(dir).filter((f) => f.endsWith('.js') && f.split(/[-.]/)[0] === language).map((f) => f.slice(0, -3)).slice(0, 8);
-  throw new LocaleError(`no CLDR data for --locale ${locale} in @formatjs/${part.pkg}${near.length ? ` (it has ${near.join(', ')})` : ''}`);
+  if (!hasData('intl-numberformat', locale) && !hasData('intl-datetimeformat', locale)) {
+    const dir = path.join(formatjs('intl-numberformat'), 'locale-data');
+    const language = locale.split('-')[0];
+    const near = readdirSync(dir).filter((f) => f.endsWith('.js') && f.split(/[-.]/)[0] === language).map((f) => f.slice(0, -3)).slice(0, 8);
+    throw new LocaleError(`no CLDR data for --locale ${locale}${near.length ? ` (there is ${near.join(', ')})` : ''}`);
+  }
+  for (let tag = locale; ; tag = tag.slice(0, tag.lastIndexOf('-'))) {
+    if (hasData(part.pkg, tag)) return path.join(formatjs(part.pkg), 'locale-data', `${tag}.js`);
+    if (!tag.includes('-')) throw new LocaleError(`no CLDR data for --locale ${locale} in @formatjs/${part.pkg}`);
+  }
 }
 
 export interface IntlPlan {

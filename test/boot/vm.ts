@@ -1,5 +1,5 @@
 /** Helpers for tests that boot real images in QEMU (TCG): build once, boot, capture output. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildImage } from '../../cli/build.ts';
 import { runImage, type RunOptions } from '../../cli/run.ts';
@@ -7,9 +7,14 @@ import { ROOT } from '../../cli/paths.ts';
 
 export const TEST_IMAGE_DIR = path.join(ROOT, 'build', 'test-images');
 
+/**
+ * Builds `entry` into build/test-images/<name>.img. A `// nimbus-locale: de,fr` line in the
+ * entry builds it with `--locale de,fr` (Intl data beyond en).
+ */
 export async function buildTestImage(entry: string, name = path.basename(entry).replace(/\.[^.]+$/, '')): Promise<string> {
   mkdirSync(TEST_IMAGE_DIR, { recursive: true });
-  const r = await buildImage({ entry, output: path.join(TEST_IMAGE_DIR, `${name}.img`) });
+  const locales = /^\/\/ nimbus-locale: (.+)$/m.exec(readFileSync(entry, 'utf8'))?.[1]?.split(',');
+  const r = await buildImage({ entry, output: path.join(TEST_IMAGE_DIR, `${name}.img`), locales });
   return r.image;
 }
 
