@@ -106,14 +106,20 @@ export function intlPlan(text: string, locales: readonly string[]): IntlPlan {
     `import ${osFile('namespace.ts')};`,
     `import { lazyProperty, lazyMethod, once } from ${osFile('lazy.ts')};`,
     `import { setDefaults } from ${osFile('defaults.ts')};`,
-    // Every polyfill canonicalises locale lists through Intl.getCanonicalLocales.
-    `const loadCanonical = once(() => {`,
-    `  Object.defineProperty(Intl, 'getCanonicalLocales', { value: require(${q(formatjs('intl-getcanonicallocales'))}).getCanonicalLocales, writable: true, configurable: true, enumerable: false });`,
-    `});`,
-    `lazyProperty(Intl, 'getCanonicalLocales', loadCanonical);`,
   ];
+  // Every polyfill canonicalises locale lists through Intl.getCanonicalLocales (~280 KiB with
+  // its alias tables); the collator alone makes do with a structural check (os/intl/collator.ts).
+  const formatjsParts = PARTS.filter((p) => p.usedBy.test(text));
+  if (formatjsParts.length || /\bgetCanonicalLocales\b/.test(text)) {
+    lines.push(
+      `const loadCanonical = once(() => {`,
+      `  Object.defineProperty(Intl, 'getCanonicalLocales', { value: require(${q(formatjs('intl-getcanonicallocales'))}).getCanonicalLocales, writable: true, configurable: true, enumerable: false });`,
+      `});`,
+      `lazyProperty(Intl, 'getCanonicalLocales', loadCanonical);`,
+    );
+  }
   const parts: string[] = [];
-  for (const part of PARTS.filter((p) => p.usedBy.test(text))) {
+  for (const part of formatjsParts) {
     parts.push(part.id);
     const body = [`loadCanonical();`, ...part.needs.map((n) => `load${n}();`), `require(${q(path.join(formatjs(part.pkg), 'polyfill-force.js'))});`];
     if (part.localeData) for (const locale of ['en', ...locales]) body.push(`require(${q(localeDataFile(part, locale))});`);

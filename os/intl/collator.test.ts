@@ -62,3 +62,17 @@ test('resolvedOptions, supportedLocalesOf and option errors match Node', () => {
   const compare = new Intl.Collator().compare;
   assert.equal(compare('a', 'b'), -1, 'compare is bound');
 });
+
+test('without Intl.getCanonicalLocales (a program whose only Intl is collation) locales are still checked and canonicalised', () => {
+  const saved = Intl.getCanonicalLocales;
+  delete (Intl as { getCanonicalLocales?: unknown }).getCanonicalLocales;
+  try {
+    assert.equal(new Intl.Collator('DE-ch').resolvedOptions().locale, 'de');
+    assert.deepEqual(Intl.Collator.supportedLocalesOf(['EN-gb', 'zh-hant-TW', 'de']), ['en-GB', 'de']);
+    assert.equal('a'.localeCompare('B', 'en-US'), -1);
+    assert.throws(() => new Intl.Collator('not a tag!'), RangeError);
+    assert.throws(() => new Intl.Collator(['en', 5 as never]), TypeError);
+  } finally {
+    Intl.getCanonicalLocales = saved;
+  }
+});

@@ -154,9 +154,32 @@ function bestAvailable(locale: string): string | undefined {
   }
 }
 
+/**
+ * ECMA-402 §9.2.1 CanonicalizeLocaleList: Intl.getCanonicalLocales when the image links it
+ * (any FormatJS part does); else, for a program whose only Intl is collation, the structural
+ * check and the case conventions (language lower, Script title, REGION upper) without the
+ * alias tables, which are ~280 KiB.
+ */
+function canonicalLocales(locales: string | readonly string[] | undefined): string[] {
+  if (typeof (Intl as { getCanonicalLocales?: unknown }).getCanonicalLocales === 'function') return Intl.getCanonicalLocales(locales as string[]);
+  if (locales === undefined) return [];
+  const list = typeof locales === 'string' ? [locales] : [...locales];
+  const out: string[] = [];
+  for (const raw of list) {
+    if (typeof raw !== 'string' && (typeof raw !== 'object' || raw === null)) throw new TypeError('Language ID should be string or object.');
+    const tag = String(raw);
+    if (!/^[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?(-([a-z\d]{5,8}|\d[a-z\d]{3}))*(-[a-wyz\d](-[a-z\d]{2,8})+)*(-x(-[a-z\d]{1,8})+)?$/i.test(tag)) {
+      throw new RangeError(`Incorrect locale information provided`);
+    }
+    const canonical = tag.split('-').map((p, i) => i === 0 ? p.toLowerCase() : p.length === 4 && /^[a-z]/i.test(p) ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p.length === 2 ? p.toUpperCase() : p.toLowerCase()).join('-');
+    if (!out.includes(canonical)) out.push(canonical);
+  }
+  return out;
+}
+
 /** The first requested locale the image has, else the default `en-US`. */
 function resolveLocale(locales: string | string[] | undefined): string {
-  for (const l of Intl.getCanonicalLocales(locales ?? [])) {
+  for (const l of canonicalLocales(locales)) {
     const found = bestAvailable(l);
     if (found) return found;
   }
@@ -199,7 +222,7 @@ class Collator {
   }
 
   static supportedLocalesOf(locales: string | string[]): string[] {
-    return Intl.getCanonicalLocales(locales).filter((l) => bestAvailable(l) !== undefined);
+    return canonicalLocales(locales).filter((l) => bestAvailable(l) !== undefined);
   }
 }
 Object.defineProperty(Collator.prototype, Symbol.toStringTag, { value: 'Intl.Collator', configurable: true });
