@@ -6,6 +6,7 @@ import { sha1 as nobleSha1, md5 } from '@noble/hashes/legacy.js';
 import { sha224 as nobleSha224, sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { extract, expand } from '@noble/hashes/hkdf.js';
+import { pbkdf2 as noblePbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { HW_HASH, type HwHashId } from '../hw/hw-crypto.ts';
 import { native } from './native.ts';
 
@@ -72,6 +73,32 @@ export function hkdfExpand(h: Hash, prk: Uint8Array, info: Uint8Array, length: n
     t = hmac(h, prk, concatBytes(t, info, new Uint8Array([i])));
     out.set(t.subarray(0, Math.min(t.length, length - o)), o);
     o += t.length;
+  }
+  return out;
+}
+
+/**
+ * RFC 8018 §5.2 PBKDF2 with HMAC-`h`: T_i = U_1 ^ ... ^ U_c, U_1 = PRF(P, S || INT(i)),
+ * U_j = PRF(P, U_{j-1}). With the core's HMAC each iteration is one native call: SCRAM's 4096
+ * iterations (pg's password auth) took seconds of pure JS under TCG, blocking the loop.
+ * Argument errors are @noble's.
+ */
+export function pbkdf2Hmac(h: Hash, password: Uint8Array, salt: Uint8Array, iterations: number, dkLen: number): Uint8Array {
+  if (!native() || !h.hwId || !(Number.isSafeInteger(iterations) && iterations >= 1) || !(Number.isSafeInteger(dkLen) && dkLen >= 1)) {
+    return noblePbkdf2(h as any, password, salt, { c: iterations, dkLen });
+  }
+  const out = new Uint8Array(dkLen);
+  const first = new Uint8Array(salt.length + 4);
+  first.set(salt);
+  for (let i = 1, o = 0; o < dkLen; i++, o += h.outputLen) {
+    new DataView(first.buffer).setUint32(salt.length, i);
+    let u = hmac(h, password, first);
+    const t = u.slice();
+    for (let j = 1; j < iterations; j++) {
+      u = hmac(h, password, u);
+      for (let k = 0; k < t.length; k++) t[k]! ^= u[k]!;
+    }
+    out.set(t.subarray(0, Math.min(t.length, dkLen - o)), o);
   }
   return out;
 }

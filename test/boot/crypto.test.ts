@@ -61,6 +61,11 @@ function checkKat(name: string, k: Kat, keys: ReturnType<typeof hostKeys>): void
     assert.deepEqual([a.roundTrip, a.tampered, a.short], [true, null, null], at(`${alg} open`));
     assert.equal(a.bigTag, seal(alg, key, Buffer.alloc(16389, 0x5a)).slice(-32), at(`${alg} over a full record`));
   }
+  assert.deepEqual(k.hashes.pbkdf2, {
+    sha1: '4b007901b765489abead49d926f721d065a429c1', // RFC 6070 §2, c = 4096
+    sha256: nc.pbkdf2Sync('passwordPASSWORDpassword', 'saltSALTsaltSALTsaltSALTsaltSALTsalt', 300, 75, 'sha256').toString('hex'),
+    sha512: nc.pbkdf2Sync(Buffer.alloc(100, 9), 's', 2, 130, 'sha512').toString('hex'),
+  }, at('PBKDF2'));
   for (const h of ['sha1', 'sha224', 'sha256', 'sha384', 'sha512']) {
     assert.equal(k.hashes[h].digest, nc.createHash(h).update(msg).digest('hex'), at(h));
     assert.equal(k.hashes[h].hmac, nc.createHmac(h, Buffer.alloc(80, 7)).update(msg).digest('hex'), at(`HMAC-${h}, long key`));

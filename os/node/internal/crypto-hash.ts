@@ -3,10 +3,9 @@
  * timingSafeEqual, hkdfSync, pbkdf2Sync, getHashes — over @noble/hashes (os/crypto).
  */
 import { Buffer } from 'buffer/index.js';
-import { pbkdf2 as noblePbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
-import { hashByName, type Hash } from '../../crypto/hash.ts';
+import { hashByName, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
 
 type Encoding = 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'utf8';
 type Data = string | ArrayBufferView;
@@ -114,7 +113,7 @@ export function hkdfSync(digest: string, ikm: Data | ArrayBuffer | KeyObjectLike
 }
 
 export function pbkdf2Sync(password: Data, salt: Data, iterations: number, keylen: number, digest: string): Buffer {
-  return Buffer.from(noblePbkdf2(getHash(digest) as never, toBytes(password), toBytes(salt), { c: iterations, dkLen: keylen }));
+  return Buffer.from(pbkdf2Hmac(getHash(digest), toBytes(password), toBytes(salt), iterations, keylen));
 }
 
 export function pbkdf2(password: Data, salt: Data, iterations: number, keylen: number, digest: string, cb: (err: Error | null, key?: Buffer) => void): void {

@@ -8,11 +8,10 @@ import '../../crypto/bigint-fix.ts'; // must precede @noble/curves
 import { cbc, ctr, gcm, aeskw } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
-import { pbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { base64Decode, base64UrlEncode } from '../../crypto/der.ts';
-import { bytesEqual, hashByName, type Hash } from '../../crypto/hash.ts';
+import { bytesEqual, hashByName, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
 import {
   ecdsaDerToRaw, ecdsaRawToDer, encodePkcs8, encodeSpki, parsePkcs8, parseSpki, sign as signWith, verifySignature,
   type CurveName, type PrivateKey, type PublicKey,
@@ -285,7 +284,7 @@ export class SubtleCrypto {
       }
       case 'X25519': out = x25519.getSharedSecret(baseKey._v.priv!.raw!, (a.public as CryptoKey)._v.pub!.raw!); break;
       case 'HKDF': out = hkdf(hashOf(a) as never, baseKey._v.secret!, u8(a.salt as Bytes), u8(a.info as Bytes), Number(length) / 8); break;
-      case 'PBKDF2': out = pbkdf2(hashOf(a) as never, baseKey._v.secret!, u8(a.salt as Bytes), { c: Number(a.iterations), dkLen: Number(length) / 8 }); break;
+      case 'PBKDF2': out = pbkdf2Hmac(hashOf(a), baseKey._v.secret!, u8(a.salt as Bytes), Number(a.iterations), Number(length) / 8); break;
       default: throw fail('NotSupportedError', `${a.name} does not derive`);
     }
     if (length !== null && length !== undefined) {

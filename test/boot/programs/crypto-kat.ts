@@ -3,7 +3,7 @@
 // (test/boot/crypto.test.ts checks them against RFC vectors and Node's OpenSSL on the host) and
 // the crypto group's argument checks.
 import { AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305, type Aead } from '../../../os/crypto/aead.ts';
-import { hashByName, hkdfExpand, hkdfExtract, hmac, type HashName } from '../../../os/crypto/hash.ts';
+import { hashByName, hkdfExpand, hkdfExtract, hmac, pbkdf2Hmac, type HashName } from '../../../os/crypto/hash.ts';
 import { generateKeyShare, type GroupName } from '../../../os/crypto/kex.ts';
 import { parsePrivateKey, parsePublicKey, sign, verifySignature, type SignatureAlgorithm } from '../../../os/crypto/keys.ts';
 import { rsaOaepDecrypt } from '../../../os/crypto/rsa.ts';
@@ -46,6 +46,12 @@ function hashes(): Record<string, unknown> {
   const s256 = hashByName('sha256')!;
   const prk = hkdfExtract(s256, unhex('000102030405060708090a0b0c'), unhex('0b'.repeat(22)));
   out.hkdf = hex(hkdfExpand(s256, prk, unhex('f0f1f2f3f4f5f6f7f8f9'), 42));
+  // RFC 6070 (PBKDF2-HMAC-SHA1), and SHA-256/512 over more than one output block (checked against Node).
+  out.pbkdf2 = {
+    sha1: hex(pbkdf2Hmac(hashByName('sha1')!, text('password'), text('salt'), 4096, 20)),
+    sha256: hex(pbkdf2Hmac(s256, text('passwordPASSWORDpassword'), text('saltSALTsaltSALTsaltSALTsaltSALTsalt'), 300, 75)),
+    sha512: hex(pbkdf2Hmac(hashByName('sha512')!, fill(100, 9), text('s'), 2, 130)),
+  };
   return out;
 }
 
