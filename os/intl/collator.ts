@@ -226,6 +226,7 @@ class Collator {
   }
 }
 Object.defineProperty(Collator.prototype, Symbol.toStringTag, { value: 'Intl.Collator', configurable: true });
+Object.defineProperty(Collator, 'length', { value: 0 }); // ECMA-402 §10.1: optional parameters
 
 function compareWith(s: NonNullable<ReturnType<typeof slots.get>>, a: unknown, b: unknown): number {
   const x = String(a), y = String(b);

@@ -45,4 +45,7 @@ console.log([...words].sort(new Intl.Collator('en', { numeric: true, caseFirst: 
 console.log('a'.localeCompare('A', 'en', { sensitivity: 'base' }), 'é'.localeCompare('e', 'en', { sensitivity: 'accent' }), new Intl.Collator('en').resolvedOptions().sensitivity);
 console.log(Intl.getCanonicalLocales(['EN-us', 'zh-hant-tw']), new Intl.Locale('en-Latn-US', { hourCycle: 'h12' }).toString(), new Intl.Locale('en').maximize().toString());
 console.log(Object.prototype.toString.call(Intl), typeof Intl.DateTimeFormat.supportedLocalesOf);
+console.log(Intl, new Intl.NumberFormat('en-US'), new Intl.Collator('en'), Intl.NumberFormat.length, Intl.Collator.length, Intl.DateTimeFormat.name);
+console.log(['b', 'a'].toLocaleString(), [1234.5, new Date(0)].toLocaleString('en-US', { timeZone: 'UTC' }), Intl.NumberFormat('en-US').format(5));
+try { void Intl.Collator.prototype.compare; } catch (e) { console.log((e as Error).name); }
 export {};
