@@ -70,3 +70,23 @@ test('RSA key generation, OAEP both ways with Node', () => {
   ct2[10] ^= 1;
   assert.equal(rsaOaepDecrypt(k, hashByName('sha256')!, new Uint8Array(ct2), random), null);
 });
+
+test('bytesToBig / bigToBytes / bitLength agree with the byte-at-a-time definitions', async () => {
+  const { bytesToBig, bigToBytes, bitLength, byteLength } = await import('./rsa.ts');
+  const slow = (b: Uint8Array) => { let n = 0n; for (const x of b) n = (n << 8n) | BigInt(x); return n; };
+  for (let i = 0; i < 1500; i++) {
+    const len = i % 300;
+    const b = random(len);
+    if (i % 7 === 0 && len) b[0] = 0;
+    const n = slow(b);
+    assert.equal(bytesToBig(b), n);
+    assert.equal(bitLength(n), n.toString(2).length);
+    assert.equal(byteLength(n), Math.ceil(n.toString(2).length / 8));
+    const padded = new Uint8Array(Math.max(len, 1));
+    padded.set(b, padded.length - b.length);
+    assert.deepEqual(bigToBytes(n, padded.length), padded);
+    if (n > 0n) assert.equal(bigToBytes(n)[0] !== 0 && bytesToBig(bigToBytes(n)) === n, true);
+  }
+  assert.deepEqual(bigToBytes(0n), new Uint8Array([0]));
+  assert.throws(() => bigToBytes(256n, 1), RangeError);
+});

@@ -13,19 +13,30 @@ export interface RsaPrivateKey extends RsaPublicKey {
   d: bigint; p: bigint; q: bigint; dp: bigint; dq: bigint; qi: bigint;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Big-endian bytes to a bigint and back through hexadecimal strings, which the engine converts
+ * natively: a byte-at-a-time shift loop is quadratic in the length, and it was most of the time of
+ * a native RSA-2048 verify.
+ */
 export function bytesToBig(b: Uint8Array): bigint {
-  let n = 0n;
-  for (const x of b) n = (n << 8n) | BigInt(x);
-  return n;
+  if (b.length === 0) return 0n;
+  let s = '0x';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
+  return BigInt(s);
 }
 
+const nibble = (c: number) => (c <= 0x39 ? c - 0x30 : c - 0x57); // '0'-'9', 'a'-'f'
+
 export function bigToBytes(n: bigint, len?: number): Uint8Array {
-  const bytes: number[] = [];
-  while (n > 0n) { bytes.unshift(Number(n & 0xffn)); n >>= 8n; }
-  if (len === undefined) return new Uint8Array(bytes.length ? bytes : [0]);
-  if (bytes.length > len) throw new RangeError('integer too large');
-  const out = new Uint8Array(len);
-  out.set(bytes, len - bytes.length);
+  if (n <= 0n) return new Uint8Array(len ?? 1);
+  let h = n.toString(16);
+  if (h.length & 1) h = '0' + h;
+  const m = h.length >> 1;
+  if (len !== undefined && m > len) throw new RangeError('integer too large');
+  const out = new Uint8Array(len ?? m);
+  for (let i = 0, o = out.length - m; i < m; i++) out[o + i] = (nibble(h.charCodeAt(2 * i)) << 4) | nibble(h.charCodeAt(2 * i + 1));
   return out;
 }
 
@@ -52,20 +63,62 @@ export function modInv(a: bigint, m: bigint): bigint {
   return ((s0 % m) + m) % m;
 }
 
-export const byteLength = (n: bigint) => Math.ceil(n.toString(2).length / 8);
-export const bitLength = (n: bigint) => n.toString(2).length;
+/** Bits of `n` (1 for 0, as its binary numeral), from its hexadecimal numeral: a quarter of the string. */
+export function bitLength(n: bigint): number {
+  if (n < 0n) n = -n;
+  const h = n.toString(16);
+  return n === 0n ? 1 : (h.length - 1) * 4 + (32 - Math.clz32(parseInt(h[0]!, 16)));
+}
+export const byteLength = (n: bigint) => Math.ceil(bitLength(n) / 8);
 
 const NATIVE_RSA_BITS = [512, 4096];
 const nativeFits = (n: bigint) => { const b = bitLength(n); return b >= NATIVE_RSA_BITS[0] && b <= NATIVE_RSA_BITS[1]; };
 
+/** A public key's modulus and exponent as the core takes them, converted once per key object. */
+const publicBytes = new WeakMap<RsaPublicKey, { n: Uint8Array; e: Uint8Array; len: number }>();
+
+function nativePublic(k: RsaPublicKey) {
+  let b = publicBytes.get(k);
+  if (!b) {
+    const len = byteLength(k.n);
+    b = { n: bigToBytes(k.n, len), e: bigToBytes(k.e), len };
+    publicBytes.set(k, b);
+  }
+  return b;
+}
+
 function rsaPublicOp(k: RsaPublicKey, m: bigint): bigint {
   const hw = native();
   if (hw && nativeFits(k.n) && k.e < 1n << 64n && m < k.n) {
-    const len = byteLength(k.n);
-    const r = hw.rsaPublic(bigToBytes(k.n, len), bigToBytes(k.e), bigToBytes(m, len));
+    const b = nativePublic(k);
+    const r = hw.rsaPublic(b.n, b.e, bigToBytes(m, b.len));
     if (r) return bytesToBig(r);
   }
   return modPow(m, k.e, k.n);
+}
+
+/** Whether big-endian `x` is below big-endian `n` of the same length. */
+function lessThan(x: Uint8Array, n: Uint8Array): boolean {
+  for (let i = 0; i < x.length; i++) if (x[i] !== n[i]) return x[i]! < n[i]!;
+  return false;
+}
+
+/**
+ * s^e mod n for a signature of exactly the modulus's length, in bytes, or null when s >= n
+ * (RFC 8017 §5.2.2 RSAVP1's range check). With the core's RSA the bytes go straight to it and
+ * back, no bigint in between: verifying is what a TLS client does for every RSA certificate.
+ */
+function rsaVerifyPrimitive(k: RsaPublicKey, sig: Uint8Array): Uint8Array | null {
+  const hw = native();
+  if (hw && nativeFits(k.n) && k.e < 1n << 64n) {
+    const b = nativePublic(k);
+    if (sig.length !== b.len || !lessThan(sig, b.n)) return null;
+    const r = hw.rsaPublic(b.n, b.e, sig);
+    if (r) return r;
+  }
+  const s = bytesToBig(sig);
+  if (s >= k.n) return null;
+  return bigToBytes(modPow(s, k.e, k.n), byteLength(k.n));
 }
 
 function rsaPrivateOp(k: RsaPrivateKey, c: bigint, random: Random): bigint {
@@ -107,11 +160,14 @@ const DIGEST_INFO: Record<number, Record<number, string>> = {
 };
 
 const hex = (s: string) => new Uint8Array(s.match(/../g)!.map((h) => parseInt(h, 16)));
+const prefixBytes = new Map<string, Uint8Array>();
 
 function emsaPkcs1(h: Hash, msg: Uint8Array, k: number): Uint8Array {
   const prefix = DIGEST_INFO[h.outputLen]?.[0];
   if (!prefix) throw new Error('unsupported hash for PKCS#1 v1.5');
-  const t = concatBytes(hex(prefix), h(msg));
+  let p = prefixBytes.get(prefix);
+  if (!p) prefixBytes.set(prefix, p = hex(prefix));
+  const t = concatBytes(p, h(msg));
   if (k < t.length + 11) throw new Error('RSA key too short');
   const em = new Uint8Array(k).fill(0xff);
   em[0] = 0; em[1] = 1;
@@ -128,10 +184,10 @@ export function rsaPkcs1Sign(key: RsaPrivateKey, h: Hash, msg: Uint8Array, rando
 export function rsaPkcs1Verify(key: RsaPublicKey, h: Hash, msg: Uint8Array, sig: Uint8Array): boolean {
   const k = byteLength(key.n);
   if (sig.length !== k) return false;
-  const s = bytesToBig(sig);
-  if (s >= key.n) return false;
+  const m = rsaVerifyPrimitive(key, sig);
+  if (!m) return false;
   try {
-    return bytesEqual(bigToBytes(rsaPublicOp(key, s), k), emsaPkcs1(h, msg, k));
+    return bytesEqual(m, emsaPkcs1(h, msg, k));
   } catch { return false; }
 }
 
@@ -168,11 +224,11 @@ export function rsaPssSign(key: RsaPrivateKey, h: Hash, msg: Uint8Array, random:
 export function rsaPssVerify(key: RsaPublicKey, h: Hash, msg: Uint8Array, sig: Uint8Array, saltLen = h.outputLen): boolean {
   const k = byteLength(key.n);
   if (sig.length !== k) return false;
-  const s = bytesToBig(sig);
-  if (s >= key.n) return false;
+  const m = rsaVerifyPrimitive(key, sig);
+  if (!m) return false;
   const modBits = bitLength(key.n);
   const emLen = Math.ceil((modBits - 1) / 8);
-  const em = bigToBytes(rsaPublicOp(key, s), k).subarray(k - emLen);
+  const em = m.subarray(k - emLen);
   if (emLen < h.outputLen + 2 || em[emLen - 1] !== 0xbc) return false;
   const maskedDb = em.subarray(0, emLen - h.outputLen - 1);
   const H = em.subarray(emLen - h.outputLen - 1, emLen - 1);
