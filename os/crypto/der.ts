@@ -3,6 +3,8 @@
  * is strict (definite lengths, minimal length encoding) and throws `DerError` on any
  * malformed input; callers at a trust boundary catch it.
  */
+import { bigToBytes, bytesToBig } from './bigint-bytes.ts';
+
 export class DerError extends Error {
   override name = 'DerError';
 }
@@ -86,8 +88,7 @@ export function readOid(node: DerNode | undefined): string {
 export function readBigInt(node: DerNode | undefined): bigint {
   const v = expectTag(node, TAG.INTEGER, 'INTEGER').value;
   if (v.length === 0) throw new DerError('empty INTEGER');
-  let n = 0n;
-  for (const b of v) n = (n << 8n) | BigInt(b);
+  let n = bytesToBig(v);
   if (v[0] & 0x80) n -= 1n << BigInt(v.length * 8);
   return n;
 }
@@ -160,13 +161,14 @@ export const derOctets = (b: Uint8Array) => tlv(TAG.OCTET_STRING, b);
 export const derBits = (b: Uint8Array) => tlv(TAG.BIT_STRING, new Uint8Array([0]), b);
 export const derNull = () => new Uint8Array([5, 0]);
 
+const concat0 = (b: Uint8Array) => { const o = new Uint8Array(b.length + 1); o.set(b, 1); return o; };
+
 export function derInt(n: bigint | number): Uint8Array {
   let v = BigInt(n);
   if (v < 0n) throw new DerError('negative INTEGER not supported');
-  const bytes: number[] = [];
-  do { bytes.unshift(Number(v & 0xffn)); v >>= 8n; } while (v > 0n);
-  if (bytes[0] & 0x80) bytes.unshift(0);
-  return tlv(TAG.INTEGER, new Uint8Array(bytes));
+  const bytes = bigToBytes(v);
+  // X.690 §8.3: two's complement, so a set top bit needs a leading zero byte.
+  return tlv(TAG.INTEGER, bytes[0]! & 0x80 ? concat0(bytes) : bytes);
 }
 
 export function derOid(oid: string): Uint8Array {

@@ -14,7 +14,7 @@ import { hashByName, type Hash, type HashName, type Random } from './hash.ts';
 import { HW_EC } from '../hw/hw-crypto.ts';
 import { native } from './native.ts';
 import {
-  bigToBytes, byteLength, modInv, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify,
+  bigToBytes, bytesToBig, byteLength, modInv, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify,
   type RsaPrivateKey, type RsaPublicKey,
 } from './rsa.ts';
 
@@ -276,8 +276,7 @@ export function ecdsaDerToRaw(sig: Uint8Array, size: number): Uint8Array {
 
 export function ecdsaRawToDer(sig: Uint8Array): Uint8Array {
   const h = sig.length / 2;
-  const big = (b: Uint8Array) => b.reduce((a, x) => (a << 8n) | BigInt(x), 0n);
-  return derSeq(derInt(big(sig.subarray(0, h))), derInt(big(sig.subarray(h))));
+  return derSeq(derInt(bytesToBig(sig.subarray(0, h))), derInt(bytesToBig(sig.subarray(h))));
 }
 
 export const rsaModulusBytes = (k: RsaPublicKey) => byteLength(k.n);
