@@ -76,6 +76,7 @@ for (const [title, script] of [
   ['The process target at native speed: against QEMU (hello wall time, idle PSS) and against node (HTTP over a tap: first 200, requests/s, bulk MB/s, idle RSS/PSS)', 'bench/process.ts'],
   ['Density: a fleet of DENSITY_N (default 3,000) HTTP instances on the process target, and how many QEMU VMs fit (docs/fleet.md)', 'bench/density.ts'],
   ['AsyncLocalStorage across await: the same await loop without and with node:async_hooks (process target)', 'bench/als.ts'],
+  ['Guest memory per TCP connection: silent, idle keep-alive HTTP, and in a bulk transfer whose reader paused (process target)', 'bench/conn-memory.ts'],
 ] as const) {
   if (!existsSync(path.join(ROOT, script))) continue;
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', timeout: script === 'bench/density.ts' ? 1_800_000 : 600_000 });
