@@ -172,7 +172,10 @@ export function runImage(o: RunOptions): Promise<number> {
   return (plan ?? Promise.resolve(undefined)).then((proc) => new Promise((resolve, reject) => {
     // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
     const [cmd, ...args] = [...(o.launcher ?? []), ...(proc ? proc.argv : [qemu, ...qemuArgs(o)])];
-    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe', ...(proc?.fds ?? [])], detached: true });
+    // The process target's instance (and its user-mode relay) end with this CLI even when it is
+    // killed with SIGKILL (core/platform/process/main.c, cli/usernet.ts).
+    const env = processTarget ? { ...process.env, NIMBUS_EXIT_WITH_PARENT: '1' } : process.env;
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe', ...(proc?.fds ?? [])], detached: true, env });
     proc?.spawned();
     let exitCode: number | undefined;
     let interrupted = false;

@@ -65,6 +65,12 @@ export async function usernetMain(specText: string): Promise<number> {
   });
   const child = spawn(NETFD, ['packet:nb-guest:nb-host', '3', ...spec.runner, '3', spec.mac], { stdio: ['ignore', 'inherit', 'inherit'] });
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
+  // With NIMBUS_EXIT_WITH_PARENT=1 (`nimbus run`), a CLI that is gone (SIGKILL, no chance to stop
+  // us) ends the relay; the runner, its child, then dies by its parent-death signal.
+  if (process.env.NIMBUS_EXIT_WITH_PARENT === '1') {
+    const parent = process.ppid;
+    setInterval(() => { if (process.ppid !== parent) { child.kill('SIGKILL'); process.exit(125); } }, 250).unref();
+  }
   process.on('SIGTERM', forward);
   process.on('SIGINT', forward);
   const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));

@@ -6,12 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { runImage, kernelCommandLine, type RunOptions } from '../../cli/run.ts';
 import { PROCESS_RUNNER, ROOT } from '../../cli/paths.ts';
 import { normaliseOutput } from '../programs/normalise.ts';
-import { buildTestImage } from './vm.ts';
+import { buildTestImage, freePort } from './vm.ts';
 
 const CORPUS = path.join(ROOT, 'test', 'programs');
 const programs = readdirSync(CORPUS).filter((f) => /^\d\d-.*\.ts$/.test(f)).sort();
@@ -117,4 +117,32 @@ test('--profile samples the JS stack: the hot function is where the samples fall
   assert.ok(s.inclusive.find(([f]) => f.startsWith('spinForAWhile'))![1] >= s.samples * 0.9);
   const plain = await runProcess(image);
   assert.equal(plain.stderr.includes('PROF|'), false);
+});
+
+/** Pids of running processes whose command line contains `text`. */
+function pidsWith(text: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(text) ? [Number(d)] : []; } catch { return []; }
+  });
+}
+
+test('`nimbus run` killed with SIGKILL takes its instance and user-mode relay with it; a runner started without it (a fleet) lives on', async () => {
+  const image = await buildTestImage(path.join(ROOT, 'test', 'boot', 'programs', 'soak-server.ts'), 'exit-with-parent');
+  const settle = async (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const until = async (f: () => boolean, ms: number) => { for (const t0 = Date.now(); !f() && Date.now() - t0 < ms;) await settle(50); return f(); };
+  for (const args of [[], ['-p', `${await freePort()}:8080`]]) {
+    const cli = spawn(process.execPath, [path.join(ROOT, 'cli', 'nimbus.mjs'), 'run', image, '--target', 'process', ...args], { stdio: 'ignore' });
+    assert.ok(await until(() => pidsWith(PROCESS_RUNNER).some((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(image) && !readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('__usernet')), 15_000), `instance started (${args.join(' ') || 'no network'})`);
+    cli.kill('SIGKILL');
+    assert.ok(await until(() => pidsWith(image).length === 0, 5000), `instance and relay gone after the CLI's SIGKILL (${args.join(' ') || 'no network'}): ${pidsWith(image)}`);
+  }
+  // The runner itself, as a fleet supervisor starts it: its parent's death does not end it.
+  const cmdline = kernelCommandLine({ image, memMiB: 16, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'none' } });
+  const parent = spawn('sh', ['-c', `"${PROCESS_RUNNER}" "${image}" 16 '${cmdline}' & echo $!`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', (b: Buffer) => r(b.toString()))));
+  await new Promise((r) => parent.once('exit', r));
+  await settle(500);
+  const alive = existsSync(`/proc/${pid}`);
+  try { process.kill(pid, 'SIGKILL'); } catch {}
+  assert.ok(alive, 'a runner without NIMBUS_EXIT_WITH_PARENT outlives its parent');
 });

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,6 +96,15 @@ int main(int argc, char **argv) {
   if (argc < 4 || argc > 6) {
     dprintf(2, "usage: nimbus-process IMAGE MEM_MIB CMDLINE [NET_FD [MAC]]\n");
     return 2;
+  }
+  /* `nimbus run` sets NIMBUS_EXIT_WITH_PARENT=1: the instance must not outlive the CLI (or the
+   * user-mode relay) that started it, even when that is killed with SIGKILL and cannot stop it.
+   * A fleet's supervisor does not set it: its instances are adopted after a restart
+   * (docs/fleet.md). Set before the seccomp filter; a parent already gone ends us at once. */
+  const char *exit_with_parent = getenv("NIMBUS_EXIT_WITH_PARENT");
+  if (exit_with_parent && !strcmp(exit_with_parent, "1")) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || parent == 1) return 125;
   }
   process_clock_start();
   size_t image_size;
