@@ -138,11 +138,12 @@ test('`nimbus run` killed with SIGKILL takes its instance and user-mode relay wi
   }
   // The runner itself, as a fleet supervisor starts it: its parent's death does not end it.
   const cmdline = kernelCommandLine({ image, memMiB: 16, machine: 'microvm', args: [], env: {}, ports: [], net: { kind: 'none' } });
-  const parent = spawn('sh', ['-c', `"${PROCESS_RUNNER}" "${image}" 16 '${cmdline}' & echo $!`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const log = path.join(ROOT, 'build', 'test-images', 'exit-with-parent.log');
+  const parent = spawn('sh', ['-c', `"${PROCESS_RUNNER}" "${image}" 16 '${cmdline}' >"${log}" 2>&1 </dev/null & echo $!`], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = Number(await new Promise<string>((r) => parent.stdout.once('data', (b: Buffer) => r(b.toString()))));
   await new Promise((r) => parent.once('exit', r));
   await settle(500);
   const alive = existsSync(`/proc/${pid}`);
   try { process.kill(pid, 'SIGKILL'); } catch {}
-  assert.ok(alive, 'a runner without NIMBUS_EXIT_WITH_PARENT outlives its parent');
+  assert.ok(alive, `a runner without NIMBUS_EXIT_WITH_PARENT outlives its parent (its output: ${readFileSync(log, 'utf8')})`);
 });
