@@ -22,10 +22,11 @@ const client = createNodeHttp({ net: net as unknown as NetModuleLike, lookup: lo
 
 type HttpsServerOptions = ServerOptions & tls.TlsServerOptions;
 
-function serverFactory(options: HttpsServerOptions) {
+function serverFactory(options: HttpsServerOptions, made: (s: tls.Server) => void) {
   const tlsNet = {
     createServer: (o: object, listener: (s: SocketLike) => void) => {
       const s = tls.createServer({ ...options, ...o }, listener as never);
+      made(s);
       return s;
     },
     connect: () => { throw new Error('unused'); },
@@ -35,7 +36,11 @@ function serverFactory(options: HttpsServerOptions) {
 
 export function createServer(options?: HttpsServerOptions | RequestListener, listener?: RequestListener) {
   if (typeof options === 'function') { listener = options; options = {}; }
-  return serverFactory(options ?? {}).createServer(options, listener);
+  let inner: tls.Server | undefined;
+  const server = serverFactory(options ?? {}, (s) => { inner = s; }).createServer(options, listener);
+  // Node's https.Server is a tls.Server: a client's failed handshake is its 'tlsClientError'.
+  inner?.on('tlsClientError', (e: Error, s: tls.TLSSocket) => server.emit('tlsClientError', e, s));
+  return server;
 }
 
 export const Server = function Server(this: unknown, options?: HttpsServerOptions | RequestListener, listener?: RequestListener) {

@@ -216,3 +216,81 @@ test('bad arguments get a clear error', () => {
   assert.throws(() => new ours.tls.TLSSocket(42 as never), { code: 'ERR_INVALID_ARG_TYPE' });
   assert.throws(() => ours.tls.connect({ host: 'x' }), { code: 'ERR_MISSING_ARGS' });
 });
+
+/**
+ * A Node-side Duplex over one of the image's sockets, so that Node's own tls client talks
+ * to the image's tls.Server across the in-process network (what a real Node peer sends).
+ */
+function nodeOver(raw: any): NodeDuplex {
+  const d = new NodeDuplex({
+    write(chunk: Buffer, _enc, cb) { raw.write(new Uint8Array(chunk)); cb(); },
+    final(cb) { raw.end(); cb(); },
+    read() {},
+    destroy(err, cb) { raw.destroy(); cb(err); },
+  });
+  raw.on('data', (b: Uint8Array) => d.push(Buffer.from(b)));
+  raw.on('end', () => d.push(null));
+  raw.on('error', () => {});
+  raw.on('close', () => d.destroy());
+  return d;
+}
+
+/** Node's tls client (any options) against a server of `env` (Node's on loopback, ours over the bridge). */
+function nodeClient(env: Env, port: number, opts: Record<string, unknown>): any {
+  if (env.tls === nodeTls) return nodeTls.connect({ port, host: env.host, ...opts });
+  const raw = env.net.connect({ port, host: env.host, ...env.cli });
+  return nodeTls.connect({ socket: nodeOver(raw), ...opts });
+}
+
+/** What a server reports for one failed handshake: 'tlsClientError' (err fields, the socket) and no 'secureConnection'. */
+function watchClientErrors(env: Env, server: any, out: string[]): void {
+  server.on('tlsClientError', (e: any, s: any) => out.push(`tlsClientError code=${e.code} reason=${e.reason} library=${e.library} tlsSocket=${s instanceof env.tls.TLSSocket} destroyed=${s.destroyed}`));
+  server.on('secureConnection', () => out.push('secureConnection'));
+}
+
+test('a server without key and cert is created; each handshake fails as in Node (tlsClientError, the alert, codes)', async () => {
+  const r = await both(async (env) => {
+    const out: Record<string, string[]> = {};
+    const variants: [string, Record<string, unknown> | undefined][] = [['none', undefined], ['empty', {}], ['key only', { key: key('leaf') }], ['cert only', { cert: cert('leaf') }]];
+    for (const [name, opts] of variants) {
+      const events: string[] = [];
+      const server = opts === undefined && env.srv.network === undefined ? env.tls.createServer() : env.tls.createServer({ ...opts, ...env.srv });
+      watchClientErrors(env, server, events);
+      const port = await listen(env, server);
+      for (const client of ['ours', 'tls1.2']) {
+        // The implementation's own client, and a TLS 1.2-only Node client.
+        const c = client === 'ours'
+          ? env.tls.connect({ port, host: env.host, rejectUnauthorized: false, ...env.cli })
+          : nodeClient(env, port, { rejectUnauthorized: false, maxVersion: 'TLSv1.2' });
+        events.push(await new Promise<string>((resolve) => {
+          c.on('secureConnect', () => { resolve('connected'); c.destroy(); });
+          c.on('error', (e: any) => resolve(`${client}: client error ${e.code}`));
+        }));
+        await new Promise((res) => env.later(() => res(null), 50));
+      }
+      await new Promise((res) => server.close(res));
+      out[name] = events;
+    }
+    return out;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.deepEqual(r.node.empty, [
+    'tlsClientError code=ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM reason=no suitable signature algorithm library=SSL routines tlsSocket=true destroyed=true',
+    'ours: client error ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    'tlsClientError code=ERR_SSL_NO_SHARED_CIPHER reason=no shared cipher library=SSL routines tlsSocket=true destroyed=true',
+    'tls1.2: client error ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  ]);
+});
+
+test('another key of the certificate\'s type throws Node\'s error at createServer and createSecureContext; a key of another type does not', () => {
+  const pick = (e: any) => ({ code: e.code, message: e.message, library: e.library, reason: e.reason });
+  const outcome = (make: () => unknown) => { try { make(); return 'created'; } catch (e) { return pick(e); } };
+  for (const [k, c] of [['other', 'leaf'], ['rsa', 'leaf'], ['leaf', 'rsa']]) {
+    for (const make of [(t: any) => t.createServer({ key: key(k), cert: cert(c) }), (t: any) => t.createSecureContext({ key: key(k), cert: cert(c) })]) {
+      const node = outcome(() => make(nodeTls));
+      assert.deepEqual(outcome(() => make(ours.tls)), node, `key ${k}, cert ${c}`);
+      if (k === 'other') assert.equal((node as { code: string }).code, 'ERR_OSSL_X509_KEY_VALUES_MISMATCH');
+      else assert.equal(node, 'created');
+    }
+  }
+});

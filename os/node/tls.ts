@@ -86,7 +86,7 @@ export class Server extends EventEmitter {
     s.once('_tlsClientError', (e: Error) => {
       clearTimeout(timer);
       s.destroy();
-      if (this.listenerCount('tlsClientError')) this.emit('tlsClientError', e, s);
+      this.emit('tlsClientError', e, s);
     });
     s.once('secure', () => { clearTimeout(timer); this.emit('secureConnection', s); });
     s.once('close', () => clearTimeout(timer));

@@ -73,6 +73,17 @@ function alpnList(p: TlsSocketOptions['ALPNProtocols']): string[] | undefined {
   return out;
 }
 
+/**
+ * Node's error for a failed handshake. OpenSSL's errors carry `library` and `reason`, and
+ * Node's `code` is the reason in capitals (ERR_SSL_NO_SHARED_CIPHER: 'no shared cipher'), so
+ * both follow from the code; the message is ours (OpenSSL's names its source file and line).
+ */
+function tlsError(message: string, code: string): Error {
+  if (!code.startsWith('ERR_SSL_')) return Object.assign(new Error(message), { code });
+  const reason = code.slice(8).toLowerCase().replace(/_/g, ' ');
+  return Object.assign(new Error(`${reason}: ${message}`), { library: 'SSL routines', reason, code });
+}
+
 const VERIFY_MESSAGES: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
   CERT_HAS_EXPIRED: 'certificate has expired',
@@ -173,10 +184,10 @@ export class TLSSocket extends Duplex {
         case 'session': this.#session = Buffer.from(e.session); this.emit('session', this.#session); break;
         case 'keylog': if (this.listenerCount('keylog')) this.emit('keylog', Buffer.from(e.line + '\n')); break;
         case 'error': {
-          const err = Object.assign(new Error(e.error.message), { code: e.error.code });
+          const err = tlsError(e.error.message, e.error.code);
           // The fatal alert is on its way (written above): send it, then FIN.
           if (!raw.destroyed && raw.writable) raw.end();
-          if (this.#opts.isServer && !this.#secure) this.emit('_tlsClientError', err);
+          if (this.#opts.isServer && !this.#secure) this.#clientError(err);
           else this.destroy(err);
           break;
         }
@@ -228,9 +239,15 @@ export class TLSSocket extends Duplex {
 
   /** The transport went away before the handshake finished: a client error on a server. */
   #lostBeforeSecure(): void {
-    const e = this.#disconnectedError();
-    if (this.#opts.isServer) this.emit('_tlsClientError', e);
-    else this.destroy(e);
+    // Node's server says 'socket hang up' (connResetException), its client the longer message.
+    if (this.#opts.isServer) this.#clientError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    else this.destroy(this.#disconnectedError());
+  }
+
+  /** A server's handshake failed: its tls.Server reports 'tlsClientError'; a lone socket errors. */
+  #clientError(err: Error): void {
+    if (this.listenerCount('_tlsClientError')) this.emit('_tlsClientError', err);
+    else this.destroy(err);
   }
 
   #onRawEnd(): void {
