@@ -11,11 +11,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import nodeTls from 'node:tls';
 import nodeNet from 'node:net';
+import nodeHttps from 'node:https';
 import { Duplex as NodeDuplex } from 'node:stream';
 import { issued, makeDir, selfSigned, type Pki } from '../tls/testing/openssl.ts';
 import { ADDR_B, createTestNetwork } from '../netservice/testing.ts';
 
-const ours = { tls: await import('./tls.ts'), net: await import('./net.ts'), stream: await import('./stream.ts') };
+const ours = { tls: await import('./tls.ts'), net: await import('./net.ts'), stream: await import('./stream.ts'), https: await import('./https.ts') };
 
 let pki: Pki;
 before(() => {
@@ -293,4 +294,86 @@ test('another key of the certificate\'s type throws Node\'s error at createServe
       else assert.equal(node, 'created');
     }
   }
+});
+
+test('tlsClientError: garbage, an HTTP request, wrong messages, a client that stops mid-handshake, unsupported ciphers and versions; the server keeps serving', async () => {
+  const r = await both(async (env) => {
+    const events: string[] = [];
+    const server = env.tls.createServer({ key: key('leaf'), cert: cert('leaf'), ...env.srv }, (s: any) => s.end('served'));
+    watchClientErrors(env, server, events);
+    server.on('secureConnection', () => events.pop()); // counted below, by the good clients
+    const port = await listen(env, server);
+    const good = () => new Promise<string>((resolve) => {
+      const c = env.tls.connect({ port, host: env.host, servername: 'localhost', ca: cert('ca'), ...env.cli });
+      let t = '';
+      c.on('data', (d: Buffer) => (t += d));
+      c.on('end', () => resolve(t));
+      c.on('error', (e: any) => resolve(`error ${e.code}`));
+    });
+    const raw = (name: string, hex: string) => new Promise<void>((resolve) => {
+      const c = env.net.connect({ port, host: env.host, ...env.cli });
+      let got = '';
+      c.on('connect', () => { c.write(Buffer.from(hex, 'hex')); env.later(() => c.end(), 100); });
+      c.on('data', (d: Buffer) => (got += Buffer.from(d).toString('hex')));
+      c.on('error', () => {});
+      c.on('close', () => { events.push(`${name}: got ${got || 'nothing'}`); resolve(); });
+    });
+    await raw('http', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n').toString('hex'));
+    await raw('zeros', '00112233445566778899aabbccddeeff');
+    await raw('oversized record', '1603034805' + '00'.repeat(100));
+    await raw('application data first', '170303000568656c6c6f');
+    await raw('server hello from a client', '1603030005020000010000');
+    await raw('half a record, then FIN', '16030100');
+    events.push(`good: ${await good()}`);
+    for (const opts of [{ ciphers: 'TLS_AES_128_CCM_SHA256', minVersion: 'TLSv1.3' }, { maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }]) {
+      events.push(await new Promise<string>((resolve) => {
+        const c = nodeClient(env, port, { rejectUnauthorized: false, ...opts });
+        c.on('secureConnect', () => { resolve('connected'); c.destroy(); });
+        c.on('error', (e: any) => resolve(`node client ${JSON.stringify(opts)}: ${e.code}`));
+      }));
+      await new Promise((res) => env.later(() => res(null), 50));
+    }
+    events.push(`good: ${await good()}`);
+    await new Promise((res) => server.close(res));
+    return events;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.ok(r.node.includes('tlsClientError code=ERR_SSL_HTTP_REQUEST reason=http request library=SSL routines tlsSocket=true destroyed=true'));
+  assert.equal(r.node.filter((e) => e === 'good: served').length, 2);
+});
+
+test('https.Server: created without key and cert, emits tlsClientError (err, tlsSocket) and keeps serving', async () => {
+  const r = await both(async (env) => {
+    const https: any = env.tls === nodeTls ? nodeHttps : ours.https;
+    const events: string[] = [];
+    for (const opts of [{}, { key: key('leaf'), cert: cert('leaf') }]) {
+      const server = https.createServer({ ...opts, ...env.srv }, (_req: any, res: any) => res.end('ok'));
+      watchClientErrors(env, server, events);
+      const port = await listen(env, server);
+      for (const bytes of ['GET / HTTP/1.1\r\n\r\n', null]) {
+        events.push(await new Promise<string>((resolve) => {
+          if (bytes) {
+            const c = env.net.connect({ port, host: env.host, ...env.cli });
+            c.on('connect', () => c.write(bytes));
+            c.on('error', () => {});
+            c.on('close', () => resolve('plain HTTP client closed'));
+            return;
+          }
+          const c = env.tls.connect({ port, host: env.host, servername: 'localhost', ca: cert('ca'), ...env.cli });
+          let t = '';
+          c.on('secureConnect', () => c.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+          c.on('data', (d: Buffer) => (t += d));
+          c.on('end', () => resolve(`tls client got ${/\r\n\r\nok$/.test(t) ? 'ok' : t}`));
+          c.on('error', (e: any) => resolve(`tls client error ${e.code}`));
+        }));
+      }
+      await new Promise((res) => server.close(res));
+    }
+    return events.filter((e) => e !== 'secureConnection');
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.deepEqual(r.node.slice(-3), [
+    'tlsClientError code=ERR_SSL_HTTP_REQUEST reason=http request library=SSL routines tlsSocket=true destroyed=true',
+    'plain HTTP client closed', 'tls client got ok',
+  ]);
 });
