@@ -26,6 +26,7 @@ before(() => {
   issued(pki, 'rsa', 'ca', 'rsa2048', { cn: 'localhost', san: `DNS:localhost,IP:127.0.0.1,IP:${ADDR_B}` });
   issued(pki, 'other', 'ca', 'ec256', { cn: 'other.test', san: 'DNS:other.test' });
   selfSigned(pki, 'self', 'ec256', { san: `DNS:localhost,IP:127.0.0.1,IP:${ADDR_B}` });
+  issued(pki, 'client', 'ca', 'rsa2048', { cn: 'client one', san: 'DNS:client.test' });
 });
 
 /** What a scenario gets: one implementation's modules and where to listen/connect. */
@@ -227,7 +228,8 @@ function nodeOver(raw: any): NodeDuplex {
     write(chunk: Buffer, _enc, cb) { raw.write(new Uint8Array(chunk)); cb(); },
     final(cb) { raw.end(); cb(); },
     read() {},
-    destroy(err, cb) { raw.destroy(); cb(err); },
+    // As a kernel socket's close: what was written still goes out, then FIN.
+    destroy(err, cb) { raw.end(); cb(err); },
   });
   raw.on('data', (b: Uint8Array) => d.push(Buffer.from(b)));
   raw.on('end', () => d.push(null));
@@ -376,4 +378,69 @@ test('https.Server: created without key and cert, emits tlsClientError (err, tls
     'tlsClientError code=ERR_SSL_HTTP_REQUEST reason=http request library=SSL routines tlsSocket=true destroyed=true',
     'plain HTTP client closed', 'tls client got ok',
   ]);
+});
+
+/**
+ * A Node tls.Server of `env` reachable at a port: in the image's run, Node's server stays on
+ * loopback TCP (its alerts go out as on any socket) and a listener of the image relays each
+ * connection to it byte for byte, so the image's client meets Node's server.
+ */
+async function nodeServer(env: Env, opts: Record<string, unknown>, onSecure: (s: any) => void): Promise<{ server: any; port: number; close(): Promise<unknown> }> {
+  const server = nodeTls.createServer(opts, onSecure);
+  const nodePort = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  const closeNode = () => new Promise((res) => server.close(res));
+  if (env.tls === nodeTls) return { server, port: nodePort, close: closeNode };
+  const front = env.net.createServer({ ...env.srv, allowHalfOpen: true }, (raw: any) => {
+    const back = nodeNet.connect({ port: nodePort, host: '127.0.0.1', allowHalfOpen: true });
+    raw.on('data', (b: Uint8Array) => back.write(b));
+    raw.on('end', () => back.end());
+    raw.on('error', () => back.destroy());
+    raw.on('close', () => back.destroy());
+    back.on('data', (b: Buffer) => raw.write(new Uint8Array(b)));
+    back.on('end', () => raw.end());
+    back.on('error', () => raw.destroy());
+  });
+  const port = await listen(env, front);
+  return { server, port, close: () => Promise.all([new Promise((res) => front.close(res)), closeNode()]) };
+}
+
+test('client certificates: requestCert, rejectUnauthorized and ca on the server; cert and key on the client; against Node\'s own client and server', async () => {
+  const r = await both(async (env) => {
+    const out: Record<string, string[]> = {};
+    for (const mode of ['own', 'node client', 'node server']) {
+      for (const reject of [true, false]) {
+        for (const who of ['none', 'trusted', 'stranger']) {
+          const events: string[] = [];
+          const onSecure = (s: any) => {
+            const p = s.getPeerCertificate();
+            events.push(`server secure authorized=${s.authorized} error=${s.authorizationError} peer=${p?.subject?.CN} issuer=${p?.issuer?.CN} chain=${s.getPeerCertificate(true)?.issuerCertificate?.subject?.CN}`);
+            s.end('hi');
+          };
+          const sopts = { key: key('leaf'), cert: cert('leaf'), requestCert: true, rejectUnauthorized: reject, ca: cert('ca') };
+          const srv = mode === 'node server'
+            ? await nodeServer(env, sopts, onSecure)
+            : await (async () => { const server = env.tls.createServer({ ...sopts, ...env.srv }, onSecure); const port = await listen(env, server); return { server, port, close: () => new Promise((res) => server.close(res)) }; })();
+          srv.server.on('tlsClientError', (e: any) => events.push(`server tlsClientError ${e.code}`));
+          const mine = who === 'none' ? {} : who === 'trusted' ? { key: key('client'), cert: cert('client') } : { key: key('self'), cert: cert('self') };
+          const copts = { servername: 'localhost', ca: cert('ca'), ...mine };
+          const c = mode === 'node client' ? nodeClient(env, srv.port, copts) : env.tls.connect({ port: srv.port, host: env.host, ...copts, ...env.cli });
+          events.push(await new Promise<string>((resolve) => {
+            let t = '';
+            c.on('data', (d: Buffer) => (t += d));
+            c.on('end', () => resolve(`client got ${t}`));
+            c.on('error', (e: any) => resolve(`client error ${e.code}`));
+          }));
+          await new Promise((res) => env.later(() => res(null), 50));
+          await srv.close();
+          // Server and client lines in a fixed order: which side reports first is the network's.
+          out[`${mode} reject=${reject} ${who}`] = events.sort();
+        }
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.deepEqual(r.node['own reject=true trusted'], ['client got hi', 'server secure authorized=true error=null peer=client one issuer=Diff CA chain=Diff CA']);
+  assert.deepEqual(r.node['own reject=true none'], ['client error ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'server tlsClientError ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE']);
+  assert.deepEqual(r.node['own reject=false stranger'][1], 'server secure authorized=false error=DEPTH_ZERO_SELF_SIGNED_CERT peer=localhost issuer=localhost chain=localhost');
 });

@@ -43,6 +43,12 @@ export interface ServerOptions extends EndpointOptions {
   verifyClient?: (chain: Certificate[], now: number) => VerifyFailure | null;
   /** With requestCert: abort when the client sends no certificate or an untrusted one. */
   rejectUnauthorized?: boolean;
+  /**
+   * With requestCert: abort only when the client sends no certificate (certificate_required),
+   * and leave an untrusted one to the caller (`authorized`), as Node does: OpenSSL's
+   * SSL_VERIFY_FAIL_IF_NO_PEER_CERT, then node:tls's check after the handshake.
+   */
+  requireCertificate?: boolean;
 }
 
 type State = 'wait_ch' | 'wait_ch2' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
@@ -235,7 +241,7 @@ export class TlsServer extends TlsEndpoint {
     if (chain.length === 0) {
       this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
       // §4.4.2.4: a server that requires one aborts with certificate_required.
-      if (this.opts.rejectUnauthorized) throw new TlsAlert(Alert.certificate_required, 'peer did not return a certificate', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      if (this.opts.rejectUnauthorized || this.opts.requireCertificate) throw new TlsAlert(Alert.certificate_required, 'peer did not return a certificate', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
       this.#state = 'wait_finished';
       return;
     }

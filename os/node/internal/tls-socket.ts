@@ -39,6 +39,8 @@ export interface TlsSocketOptions extends SecureContextOptions {
   servername?: string;
   ALPNProtocols?: string[] | Uint8Array;
   rejectUnauthorized?: boolean;
+  /** Server side: ask for a client certificate (verified against `ca`, else the default store). */
+  requestCert?: boolean;
   session?: Uint8Array;
   checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
   /** Server side */
@@ -125,26 +127,30 @@ export class TLSSocket extends Duplex {
     this._raw = socket;
     this.#opts = options;
     this.#ctx = options.secureContext ?? new SecureContext(options);
+    const verify = (chain: Certificate[], t: number) => {
+      const r = verifyChain(chain, this.#ctx.trustAnchors(), t);
+      if (!('chain' in r)) return r;
+      this.#verifiedChain = r.chain;
+      return null;
+    };
     if (options.isServer) {
       this.#ep = new TlsServer({
         random, identities: this.#ctx.identities, alpnProtocols: alpnList(options.ALPNProtocols),
         ticketKey: options.ticketKey, ticketLifetime: options.sessionTimeout ?? 300,
+        // As Node: a missing certificate fails the handshake, an untrusted one is judged in #onSecure.
+        requestCert: options.requestCert === true, requireCertificate: options.rejectUnauthorized !== false, verifyClient: verify,
       });
     } else {
       const host = options.servername ?? options.host ?? 'localhost';
       const sni = /^[\d.]+$|:/.test(host) ? undefined : host;
       this.servername = sni ?? false;
-      const anchors = this.#ctx;
       this.#ep = new TlsClient({
         random, serverName: sni, alpnProtocols: alpnList(options.ALPNProtocols),
         minVersion: options.minVersion, maxVersion: options.maxVersion, session: options.session,
         rejectUnauthorized: false, // decided after the handshake, as Node does, so the error is Node's
-        verify: (chain, t) => {
-          const r = verifyChain(chain, anchors.trustAnchors(), t);
-          if (!('chain' in r)) return r;
-          this.#verifiedChain = r.chain;
-          return null;
-        },
+        verify,
+        // `cert`/`key`: sent when the server asks (TLS 1.3; our TLS 1.2 client sends none).
+        certificate: this.#ctx.identities[0],
       });
     }
     socket.on('data', this.#onData);
@@ -198,7 +204,18 @@ export class TLSSocket extends Duplex {
   #onSecure(): void {
     this.alpnProtocol = this.#ep.alpnProtocol;
     if (this.#opts.isServer) {
-      this.servername = (this.#ep as TlsServer).serverName ?? false;
+      const srv = this.#ep as TlsServer;
+      this.servername = srv.serverName ?? false;
+      if (this.#opts.requestCert) {
+        this.authorized = srv.authorized;
+        this.authorizationError = srv.authorizationError;
+        // Node destroys a socket whose client certificate did not verify, without an alert:
+        // its client sees the connection end, the server a 'socket hang up' tlsClientError.
+        if (!srv.authorized && this.#opts.rejectUnauthorized !== false) {
+          this.#clientError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+          return;
+        }
+      }
       this.#secure = true;
       this.emit('secure');
       this.#runFinal();
@@ -361,7 +378,7 @@ export class TLSSocket extends Duplex {
     return s && { name: s.name, standardName: s.standardName, version: s.version };
   }
   getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
-    const presented = this.#ep instanceof TlsClient ? this.#ep.peerCertificates : [];
+    const presented = (this.#ep as TlsClient | TlsServer).peerCertificates;
     if (!presented.length) return {};
     const certs = detailed && this.#verifiedChain ? this.#verifiedChain : presented;
     const objs = certs.map(peerCertificateObject);
