@@ -1,8 +1,9 @@
 /**
  * node:https: the HTTP layer (os/http) over node:tls. Servers take Node's TLS options
  * (key, cert, ca, ALPNProtocols, ...); the client is node:http's on TLS connections that
- * trust the image's root store plus NODE_EXTRA_CA_CERTS. Per-request `ca`, `cert`/`key`
- * and `rejectUnauthorized` are not applied by the client yet.
+ * trust the image's root store plus NODE_EXTRA_CA_CERTS, or a request's own TLS options
+ * (`ca`, `cert`/`key`, `rejectUnauthorized`, ...; an Agent's options override them, as in
+ * Node); requests with other TLS options do not share pooled connections.
  */
 import * as net from './net.ts';
 import * as tls from './tls.ts';
@@ -15,8 +16,8 @@ import type { TlsConnect } from '../http/fetch.ts';
 const wrapChunk = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 const encode = (s: string, encoding?: string) => Buffer.from(s, (encoding ?? 'utf8') as BufferEncoding);
 
-export const tlsConnect: TlsConnect = ({ host, port, servername }) =>
-  tls.connect({ host, port, servername }) as unknown as SocketLike;
+export const tlsConnect: TlsConnect = ({ host, port, servername, tls: options }) =>
+  tls.connect({ ...options, host, port, servername: (options?.servername as string | undefined) ?? servername }) as unknown as SocketLike;
 
 const client = createNodeHttp({ net: net as unknown as NetModuleLike, lookup: lookupIPv4, wrapChunk, encode, protocol: 'https:', tls: tlsConnect });
 

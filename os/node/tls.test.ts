@@ -444,3 +444,45 @@ test('client certificates: requestCert, rejectUnauthorized and ca on the server;
   assert.deepEqual(r.node['own reject=true none'], ['client error ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'server tlsClientError ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE']);
   assert.deepEqual(r.node['own reject=false stranger'][1], 'server secure authorized=false error=DEPTH_ZERO_SELF_SIGNED_CERT peer=localhost issuer=localhost chain=localhost');
 });
+
+test('https: client certificates from request options and from an https.Agent; the server sees req.socket.authorized and the peer', async () => {
+  const r = await both(async (env) => {
+    const https: any = env.tls === nodeTls ? nodeHttps : ours.https;
+    const server = https.createServer({ key: key('leaf'), cert: cert('leaf'), requestCert: true, rejectUnauthorized: false, ca: cert('ca'), ...env.srv }, (req: any, res: any) => {
+      const p = req.socket.getPeerCertificate();
+      res.end(`authorized=${req.socket.authorized} error=${req.socket.authorizationError} peer=${p?.subject?.CN}`);
+    });
+    server.on('tlsClientError', () => {});
+    const port = await listen(env, server);
+    const get = (opts: Record<string, unknown>) => new Promise<string>((resolve) => {
+      const req = https.request({ host: env.host, port, path: '/', servername: 'localhost', ...opts }, (res: any) => {
+        let t = '';
+        res.on('data', (d: Buffer) => (t += d));
+        res.on('end', () => resolve(`${res.statusCode} ${t}`));
+      });
+      req.on('error', (e: any) => resolve(`error ${e.code}`));
+      req.end();
+    });
+    const out: Record<string, string> = {};
+    out['ca, cert, key'] = await get({ ca: cert('ca'), key: key('client'), cert: cert('client') });
+    out['ca only'] = await get({ ca: cert('ca') });
+    out['a stranger\'s certificate'] = await get({ ca: cert('ca'), key: key('self'), cert: cert('self') });
+    out['agent'] = await get({ agent: new https.Agent({ ca: cert('ca'), key: key('client'), cert: cert('client') }) });
+    out['no ca'] = await get({});
+    out['rejectUnauthorized false'] = await get({ rejectUnauthorized: false });
+    out['wrong ca'] = await get({ ca: cert('self') });
+    await new Promise((res) => { server.close(res); server.closeAllConnections?.(); });
+    return out;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.deepEqual(r.node, {
+    'ca, cert, key': '200 authorized=true error=null peer=client one',
+    'ca only': '200 authorized=false error=UNABLE_TO_GET_ISSUER_CERT peer=undefined',
+    'a stranger\'s certificate': '200 authorized=false error=DEPTH_ZERO_SELF_SIGNED_CERT peer=localhost',
+    agent: '200 authorized=true error=null peer=client one',
+    // The server sends its leaf with the CA from its `ca` (OpenSSL's auto chain).
+    'no ca': 'error SELF_SIGNED_CERT_IN_CHAIN',
+    'rejectUnauthorized false': '200 authorized=false error=UNABLE_TO_GET_ISSUER_CERT peer=undefined',
+    'wrong ca': 'error SELF_SIGNED_CERT_IN_CHAIN',
+  });
+});

@@ -48,6 +48,23 @@ function keyMatches(key: PrivateKey, cert: Certificate): 'same' | 'other' | 'oth
   return a.raw.length === b.raw.length && a.raw.every((x, i) => x === b.raw![i]) ? 'same' : 'other';
 }
 
+/**
+ * OpenSSL's auto chain, which Node's servers (and clients) rely on: a `cert` that is only the
+ * leaf is sent with its issuers found in `ca`, up to and including the root.
+ */
+function completeChain(id: ServerIdentity, ca: Certificate[]): void {
+  if (id.chain.length !== 1) return;
+  let last = parseCertificate(id.chain[0]);
+  for (let depth = 0; depth < 10 && !sameName(last.issuer.raw, last.subject.raw); depth++) {
+    const issuer = ca.find((c) => sameName(c.subject.raw, last.issuer.raw));
+    if (!issuer) return;
+    id.chain.push(issuer.raw);
+    last = issuer;
+  }
+}
+
+const sameName = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 let defaultRoots: Certificate[] | null = null;
 
 /** Node's default trust store plus NODE_EXTRA_CA_CERTS, parsed on first use. */
@@ -93,6 +110,7 @@ export class SecureContext {
       }
     }
     this.ca = options.ca !== undefined ? parseCerts(options.ca) : undefined;
+    if (this.ca) for (const id of this.identities) completeChain(id, this.ca);
   }
   get context(): this { return this; }
   trustAnchors(): Certificate[] { return this.ca ?? defaultCa(); }
