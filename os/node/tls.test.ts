@@ -486,3 +486,24 @@ test('https: client certificates from request options and from an https.Agent; t
     'wrong ca': 'error SELF_SIGNED_CERT_IN_CHAIN',
   });
 });
+
+test('a failed verification after STARTTLS: the TLS socket\'s error comes before the transport\'s close (pg relies on it)', async () => {
+  const r = await both(async (env) => {
+    const events: string[] = [];
+    const server = env.tls.createServer({ key: key('leaf'), cert: cert('leaf'), ...env.srv }, (s: any) => s.on('error', () => {}));
+    server.on('tlsClientError', () => {});
+    const port = await listen(env, server);
+    await new Promise<void>((resolve) => {
+      const raw = env.net.connect({ port, host: env.host, ...env.cli });
+      raw.on('connect', () => {
+        const c = env.tls.connect({ socket: raw, ca: cert('self'), servername: 'localhost' });
+        for (const e of ['error', 'end', 'close', 'secureConnect']) c.on(e, (x: any) => { events.push(`tls ${e} ${x?.code ?? x}`); if (e === 'close') resolve(); });
+        for (const e of ['error', 'end', 'close']) raw.on(e, (x: any) => events.push(`transport ${e} ${x?.code ?? x}`));
+      });
+    });
+    await new Promise((res) => server.close(res));
+    return events;
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.deepEqual(r.node, ['tls error UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'transport close false', 'tls close true']);
+});

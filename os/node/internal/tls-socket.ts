@@ -332,14 +332,18 @@ export class TLSSocket extends Duplex {
     raw.on('error', () => {}); // late transport errors belong to a destroyed socket
     raw.off('error', this.#onError);
     raw.off('close', this.#onClose);
-    if (!raw.destroyed) raw.destroy();
     this.#finalCb = undefined;
     cb(err);
     if (this.#closeScheduled) return;
     this.#closeScheduled = true;
     const hadError = err != null;
-    // After the stream's 'error' (queued with process.nextTick by cb), as net.Socket does.
-    process.nextTick(() => this.emit('close', hadError));
+    // Node's order: our 'error' (queued with process.nextTick by cb), then the transport's
+    // 'close', then ours. pg relies on it: its 'close' listener on the transport from before the
+    // upgrade would otherwise report "Connection terminated unexpectedly" instead of the error.
+    process.nextTick(() => {
+      if (!raw.destroyed) raw.destroy();
+      process.nextTick(() => this.emit('close', hadError));
+    });
   }
 
   // ---- Node's socket API ----
