@@ -487,11 +487,14 @@ test('https: client certificates from request options and from an https.Agent; t
   });
 });
 
-test('a failed verification after STARTTLS: the TLS socket\'s error comes before the transport\'s close (pg relies on it)', async () => {
+test('a failed verification after STARTTLS: the TLS socket\'s error comes before the transport\'s close (pg relies on it); the server sees a client hang up', async () => {
   const r = await both(async (env) => {
-    const events: string[] = [];
-    const server = env.tls.createServer({ key: key('leaf'), cert: cert('leaf'), ...env.srv }, (s: any) => s.on('error', () => {}));
-    server.on('tlsClientError', () => {});
+    const events: string[] = [], serverEvents: string[] = [];
+    const server = env.tls.createServer({ key: key('leaf'), cert: cert('leaf'), ...env.srv }, (s: any) => {
+      serverEvents.push('secureConnection');
+      s.on('error', (e: any) => serverEvents.push(`socket error ${e.code}`));
+    });
+    server.on('tlsClientError', (e: any) => serverEvents.push(`tlsClientError ${e.code} ${e.message}`));
     const port = await listen(env, server);
     await new Promise<void>((resolve) => {
       const raw = env.net.connect({ port, host: env.host, ...env.cli });
@@ -501,9 +504,10 @@ test('a failed verification after STARTTLS: the TLS socket\'s error comes before
         for (const e of ['error', 'end', 'close']) raw.on(e, (x: any) => events.push(`transport ${e} ${x?.code ?? x}`));
       });
     });
+    await new Promise((res) => env.later(() => res(null), 50));
     await new Promise((res) => server.close(res));
-    return events;
+    return { events, serverEvents };
   });
   assert.deepEqual(r.image, r.node);
-  assert.deepEqual(r.node, ['tls error UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'transport close false', 'tls close true']);
+  assert.deepEqual(r.node, { events: ['tls error UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'transport close false', 'tls close true'], serverEvents: ['tlsClientError ECONNRESET socket hang up'] });
 });

@@ -175,9 +175,17 @@ export class TLSSocket extends Duplex {
 
   #apply(o: TlsOutput): void {
     const raw = this._raw;
+    const secure = o.events.some((e) => e.type === 'secure');
+    if (secure && !this.#opts.isServer) {
+      // A client that rejects the server's certificate goes without sending its Finished, as
+      // Node's (its destroy() drops the pending write): the server sees a client hang up
+      // ('tlsClientError' ECONNRESET), not a connection that then resets.
+      const err = this.#verdict();
+      if (err && this.#opts.rejectUnauthorized !== false) { this.#secure = true; this.destroy(err); return; }
+    }
     for (const w of o.wire) if (!raw.destroyed && raw.writable) raw.write(w);
     // 'secure' comes first: data that arrived with the peer's Finished follows it.
-    if (o.events.some((e) => e.type === 'secure')) this.#onSecure();
+    if (secure) this.#onSecure();
     for (const d of o.data) {
       if (this.#eofPushed || this.destroyed) break;
       // Back-pressure: a full readable side stops reading the transport until _read().
@@ -221,6 +229,13 @@ export class TLSSocket extends Duplex {
       this.#runFinal();
       return;
     }
+    this.#secure = true;
+    this.emit('secureConnect');
+    this.#runFinal();
+  }
+
+  /** Client: whether the server's chain and name are trusted (sets authorized), else Node's error. */
+  #verdict(): Error | undefined {
     const c = this.#ep as TlsClient;
     this.authorized = c.authorized;
     this.authorizationError = c.authorizationError;
@@ -232,10 +247,7 @@ export class TLSSocket extends Duplex {
       err = (this.#opts.checkServerIdentity ?? checkServerIdentity)(host, this.getPeerCertificate() as PeerCertificate);
       if (err) { this.authorized = false; this.authorizationError = (err as { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID'; }
     }
-    this.#secure = true;
-    if (err && this.#opts.rejectUnauthorized !== false) { this.destroy(err); return; }
-    this.emit('secureConnect');
-    this.#runFinal();
+    return err;
   }
 
   #runFinal(): void {
