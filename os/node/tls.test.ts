@@ -511,3 +511,28 @@ test('a failed verification after STARTTLS: the TLS socket\'s error comes before
   assert.deepEqual(r.image, r.node);
   assert.deepEqual(r.node, { events: ['tls error UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'transport close false', 'tls close true'], serverEvents: ['tlsClientError ECONNRESET socket hang up'] });
 });
+
+test('a client whose server answers in plaintext fails with ERR_SSL_WRONG_VERSION_NUMBER and sends no alert', async () => {
+  const r = await both(async (env) => {
+    let received = Buffer.alloc(0), answered = false;
+    const server = env.net.createServer({ ...env.srv }, (raw: any) => {
+      raw.on('data', (d: Uint8Array) => {
+        received = Buffer.concat([received, Buffer.from(d)]);
+        if (!answered) { answered = true; raw.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); }
+      });
+      raw.on('end', () => raw.end());
+      raw.on('error', () => {});
+      raw.on('close', () => server.close());
+    });
+    const port = await listen(env, server);
+    const c = env.tls.connect({ port, host: env.host, servername: 'localhost', ca: cert('ca'), ...env.cli });
+    const e = await new Promise<any>((resolve) => c.on('error', resolve));
+    await new Promise((res) => server.listening ? server.once('close', res) : res(null));
+    // Whatever came after the ClientHello's record (an alert would).
+    const after = received.subarray(5 + received.readUInt16BE(3)).toString('hex');
+    return { code: e.code, reason: e.reason, library: e.library, after };
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.equal(r.node.code, 'ERR_SSL_WRONG_VERSION_NUMBER');
+  assert.equal(r.node.after, '');
+});
