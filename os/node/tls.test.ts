@@ -397,19 +397,24 @@ async function nodeServer(env: Env, opts: Record<string, unknown>, onSecure: (s:
     raw.on('error', () => back.destroy());
     raw.on('close', () => back.destroy());
     back.on('data', (b: Buffer) => raw.write(new Uint8Array(b)));
+    // What Node's side sent before it reset still reaches the image (it was on the wire).
     back.on('end', () => raw.end());
-    back.on('error', () => raw.destroy());
+    back.on('error', () => raw.end());
   });
   const port = await listen(env, front);
   return { server, port, close: () => Promise.all([new Promise((res) => front.close(res)), closeNode()]) };
 }
 
-test('client certificates: requestCert, rejectUnauthorized and ca on the server; cert and key on the client; against Node\'s own client and server', async () => {
+test('client certificates: requestCert, rejectUnauthorized and ca on the server; cert and key on the client (TLS 1.3, and 1.2 against Node\'s server); against Node\'s own client and server', async () => {
   const r = await both(async (env) => {
     const out: Record<string, string[]> = {};
-    for (const mode of ['own', 'node client', 'node server']) {
+    for (const mode of ['own', 'node client', 'node server', 'node server, TLS 1.2']) {
       for (const reject of [true, false]) {
         for (const who of ['none', 'trusted', 'stranger']) {
+          // Node's TLS 1.2 server destroys a socket with an untrusted client certificate right
+          // after its handshake, and whether its own Finished still goes out (so the client
+          // sees an end rather than ECONNRESET) depends on timing: not a stable outcome.
+          if (mode.endsWith('1.2') && reject && who === 'stranger') continue;
           const events: string[] = [];
           const onSecure = (s: any) => {
             const p = s.getPeerCertificate();
@@ -417,8 +422,8 @@ test('client certificates: requestCert, rejectUnauthorized and ca on the server;
             s.end('hi');
           };
           const sopts = { key: key('leaf'), cert: cert('leaf'), requestCert: true, rejectUnauthorized: reject, ca: cert('ca') };
-          const srv = mode === 'node server'
-            ? await nodeServer(env, sopts, onSecure)
+          const srv = mode.startsWith('node server')
+            ? await nodeServer(env, mode.endsWith('1.2') ? { ...sopts, maxVersion: 'TLSv1.2' } : sopts, (s: any) => { events.push(`server ${s.getProtocol()}`); onSecure(s); })
             : await (async () => { const server = env.tls.createServer({ ...sopts, ...env.srv }, onSecure); const port = await listen(env, server); return { server, port, close: () => new Promise((res) => server.close(res)) }; })();
           srv.server.on('tlsClientError', (e: any) => events.push(`server tlsClientError ${e.code}`));
           const mine = who === 'none' ? {} : who === 'trusted' ? { key: key('client'), cert: cert('client') } : { key: key('self'), cert: cert('self') };

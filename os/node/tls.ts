@@ -4,7 +4,7 @@
  * TLS 1.3 both ways, TLS 1.2 client); the trust store is the building Node's root store.
  * Client certificates: a server's `requestCert` (verified against `ca`, else the default
  * store; `authorized`, `authorizationError`, the client's getPeerCertificate()) and a client's
- * `cert`/`key` (TLS 1.3). As Node, with `rejectUnauthorized` a client without a certificate
+ * `cert`/`key` (TLS 1.3 and 1.2). As Node, with `rejectUnauthorized` a client without a certificate
  * gets certificate_required, and one whose certificate does not verify is closed after the
  * handshake ('tlsClientError' ECONNRESET). A failed handshake is the server's
  * 'tlsClientError' (err, tlsSocket) with OpenSSL's reason as Node spells it (ERR_SSL_*).

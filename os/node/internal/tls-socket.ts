@@ -149,7 +149,7 @@ export class TLSSocket extends Duplex {
         minVersion: options.minVersion, maxVersion: options.maxVersion, session: options.session,
         rejectUnauthorized: false, // decided after the handshake, as Node does, so the error is Node's
         verify,
-        // `cert`/`key`: sent when the server asks (TLS 1.3; our TLS 1.2 client sends none).
+        // `cert`/`key`: sent when the server asks (TLS 1.3 and 1.2).
         certificate: this.#ctx.identities[0],
       });
     }
