@@ -16,8 +16,14 @@ import { ReadableStream, type ReadableStreamDefaultController } from '../web/str
 import { abortError, AbortSignal } from '../web/abort.ts';
 import { latin1Encode, utf8Encode } from '../web/text.ts';
 
-/** Opens a TLS connection; the socket emits 'secureConnect' once the handshake is done. */
-export type TlsConnect = (options: { host: string; port: number; servername: string }) => SocketLike;
+/**
+ * Opens a TLS connection; the socket emits 'secureConnect' once the handshake is done.
+ * `tls`: node:https's per-request TLS options (ca, cert, key, rejectUnauthorized, ...).
+ */
+export type TlsConnect = (options: { host: string; port: number; servername: string; tls?: Record<string, unknown> }) => SocketLike;
+
+/** node:https's TLS options for one request; `id` keeps connections made with other options apart in the pool. */
+export interface TlsRequestOptions { options: Record<string, unknown>; id: string }
 
 export interface FetchClientOptions {
   readonly net: NetModuleLike;
@@ -40,7 +46,7 @@ export interface FetchClientOptions {
  * `headerCase` (node:http's ClientRequest only): lowercase name -> the name as the caller spelled
  * it, so the request head keeps the caller's case as Node's http client does (fetch sends lowercase).
  */
-export type FetchInit = RequestInit & { timeout?: number; headerCase?: Map<string, string> };
+export type FetchInit = RequestInit & { timeout?: number; headerCase?: Map<string, string>; tls?: TlsRequestOptions };
 
 /** On a fetch Response: the head as received (names in the server's case) and whether the connection was pooled. */
 export const WIRE_HEAD = Symbol('nimbus.wireHead');
@@ -91,7 +97,7 @@ export class ConnectionPool {
   idleCount(key: string): number { return this.#hosts.get(key)?.idle.length ?? 0; }
 
   /** With `servername` the connection is TLS (and ready once its handshake is done). */
-  async acquire(key: string, address: string, port: number, signal: AbortSignal | null, fresh = false, servername?: string): Promise<{ socket: SocketLike; reused: boolean }> {
+  async acquire(key: string, address: string, port: number, signal: AbortSignal | null, fresh = false, servername?: string, tls?: Record<string, unknown>): Promise<{ socket: SocketLike; reused: boolean }> {
     const h = this.#host(key);
     while (h.active >= this.#max) {
       await new Promise<void>((resolve, reject) => {
@@ -111,7 +117,7 @@ export class ConnectionPool {
       const socket = await new Promise<SocketLike>((resolve, reject) => {
         const secure = servername !== undefined;
         if (secure && !this.#tls) throw new TypeError('https is not supported without TLS');
-        const s = secure ? this.#tls!({ host: address, port, servername }) : this.#net.connect({ host: address, port });
+        const s = secure ? this.#tls!({ host: address, port, servername, tls }) : this.#net.connect({ host: address, port });
         const ready = secure ? 'secureConnect' : 'connect';
         const onError = (e: Error) => { cleanup(); reject(e); };
         const onAbort = () => { cleanup(); s.destroy(); reject(signal!.reason); };
@@ -381,13 +387,13 @@ export function createFetch(options: FetchClientOptions): FetchClient {
       let address: string;
       try { address = await resolve(url.hostname); } catch (e) { throw fetchFailed(e); }
       const servername = secure ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
-      const key = secure ? `https://${servername}@${address}:${port}` : `${address}:${port}`;
+      const key = secure ? `https://${servername}@${address}:${port}${init.tls ? `#${init.tls.id}` : ''}` : `${address}:${port}`;
       const o: Outgoing = { url, method, headers, bytes, stream, signal, headerCase: init.headerCase };
       let result: { response: Response; gotBytes: boolean } | { retry: true } | null = null;
       for (let attempt = 0; attempt < 2; attempt++) {
         let conn: { socket: SocketLike; reused: boolean };
         try {
-          conn = await pool.acquire(key, address, port, signal, attempt > 0, servername);
+          conn = await pool.acquire(key, address, port, signal, attempt > 0, servername, secure ? init.tls?.options : undefined);
         } catch (e) {
           if (signal.aborted) throw signal.reason;
           throw fetchFailed(e);

@@ -11,7 +11,7 @@ import { createServerFactory, type HttpEnv, Server } from './server.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
 import { HIGH_WATER_MARK, ServerResponse, Stream, cannotPipe, validateHeaderName, validateHeaderValue, defaultEncode, type HeaderValue } from './response.ts';
 import { STATUS_CODES, METHODS } from './status.ts';
-import { createFetch, WIRE_HEAD, type FetchClient, type TlsConnect, type WireHead } from './fetch.ts';
+import { createFetch, WIRE_HEAD, type FetchClient, type TlsConnect, type TlsRequestOptions, type WireHead } from './fetch.ts';
 import type { SocketLike } from './net-types.ts';
 import { concatBytes } from '../web/text.ts';
 import { AbortController } from '../web/abort.ts';
@@ -33,6 +33,37 @@ export interface ClientRequestOptions {
   headers?: Record<string, HeaderValue>;
   timeout?: number;
   signal?: { addEventListener(type: 'abort', fn: () => void): void };
+  /** node:https: its `options` (TLS ones: ca, cert, key, ...) are applied over the request's, as Node's Agent does. */
+  agent?: { options?: Record<string, unknown> } | false;
+  [tlsOption: string]: unknown;
+}
+
+/** The TLS options node:https takes per request (and from an Agent's options). */
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'ciphers', 'minVersion', 'maxVersion',
+  'checkServerIdentity', 'ALPNProtocols', 'ecdhCurve', 'secureContext', 'session'];
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+/** A request's TLS options and a stable id for them (equal options share pooled connections). */
+function tlsRequestOptions(o: ClientRequestOptions): TlsRequestOptions | undefined {
+  const merged: Record<string, unknown> = {};
+  const agentOptions = o.agent ? o.agent.options ?? {} : {};
+  for (const name of TLS_OPTIONS) {
+    const v = agentOptions[name] ?? o[name];
+    if (v !== undefined) merged[name] = v;
+  }
+  if (Object.keys(merged).length === 0) return undefined;
+  const id = JSON.stringify(merged, (_k, v) => {
+    if (v instanceof Uint8Array) return `bytes:${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    if (typeof v === 'function' || v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype) {
+      let n = objectIds.get(v);
+      if (n === undefined) objectIds.set(v, (n = ++nextObjectId));
+      return `object:${n}`;
+    }
+    return v;
+  });
+  return { options: merged, id };
 }
 
 type ResponseCallback = (res: IncomingMessage) => void;
@@ -64,6 +95,7 @@ export function createNodeHttp(env: NodeHttpEnv) {
     #controller = new AbortController();
     #url: string;
     #timeout: number;
+    #tls: TlsRequestOptions | undefined;
     /** Whether the request went out on a kept-alive connection (known once the response head is in). */
     reusedSocket = false;
 
@@ -87,6 +119,7 @@ export function createNodeHttp(env: NodeHttpEnv) {
       const h = this.host.includes(':') ? `[${this.host}]` : this.host;
       this.#url = `${protocol}//${h}${port}${this.path}`;
       this.#timeout = o.timeout ?? 0;
+      if (protocol === 'https:') this.#tls = tlsRequestOptions(o);
       for (const [k, v] of Object.entries(o.headers ?? {})) this.setHeader(k, v);
       if (o.signal) o.signal.addEventListener('abort', () => this.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' })));
       if (cb) this.once('response', cb);
@@ -153,7 +186,7 @@ export function createNodeHttp(env: NodeHttpEnv) {
       try {
         const res = await client.fetch(this.#url, {
           method: this.method, headers, body: this.method === 'GET' || this.method === 'HEAD' ? null : body,
-          redirect: 'manual', signal: this.#controller.signal as never, headerCase,
+          redirect: 'manual', signal: this.#controller.signal as never, headerCase, tls: this.#tls,
         });
         if (timer) clearTimeout(timer);
         this.emit('finish');

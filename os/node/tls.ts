@@ -2,7 +2,14 @@
  * node:tls for programs in the image: connect, createServer/Server, TLSSocket,
  * createSecureContext, checkServerIdentity, rootCertificates. The protocol is os/tls (ours,
  * TLS 1.3 both ways, TLS 1.2 client); the trust store is the building Node's root store.
- * Not provided: client certificates (requestCert), SNICallback, PSK ciphers, renegotiation.
+ * Client certificates: a server's `requestCert` (verified against `ca`, else the default
+ * store; `authorized`, `authorizationError`, the client's getPeerCertificate()) and a client's
+ * `cert`/`key` (TLS 1.3 and 1.2). As Node, with `rejectUnauthorized` a client without a certificate
+ * gets certificate_required, and one whose certificate does not verify is closed after the
+ * handshake ('tlsClientError' ECONNRESET). A failed handshake is the server's
+ * 'tlsClientError' (err, tlsSocket) with OpenSSL's reason as Node spells it (ERR_SSL_*).
+ * Not provided: a TLS 1.2 server (a TLS 1.2-only client gets ERR_SSL_UNSUPPORTED_PROTOCOL),
+ * SNICallback, PSK ciphers, renegotiation.
  */
 import * as net from './net.ts';
 import { EventEmitter } from './events.ts';
@@ -86,7 +93,7 @@ export class Server extends EventEmitter {
     s.once('_tlsClientError', (e: Error) => {
       clearTimeout(timer);
       s.destroy();
-      if (this.listenerCount('tlsClientError')) this.emit('tlsClientError', e, s);
+      this.emit('tlsClientError', e, s);
     });
     s.once('secure', () => { clearTimeout(timer); this.emit('secureConnection', s); });
     s.once('close', () => clearTimeout(timer));

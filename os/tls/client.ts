@@ -54,7 +54,7 @@ type State = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'w
 export class TlsClient extends TlsEndpoint {
   readonly opts: ClientOptions;
   #state: State = 'start';
-  #transcript = new Transcript();
+  #transcript: Transcript;
   #random: Uint8Array = new Uint8Array(32);
   #sessionId: Uint8Array = new Uint8Array(0);
   #shares: KeyShare[] = [];
@@ -81,6 +81,7 @@ export class TlsClient extends TlsEndpoint {
   constructor(opts: ClientOptions) {
     super(opts);
     this.opts = opts;
+    this.#transcript = new Transcript({ keepMessages: opts.certificate !== undefined && (opts.minVersion ?? 'TLSv1.2') === 'TLSv1.2' });
     this.#groups = opts.groups ?? DEFAULT_GROUPS;
     const allow12 = (opts.minVersion ?? 'TLSv1.2') === 'TLSv1.2';
     const allow13 = (opts.maxVersion ?? 'TLSv1.3') === 'TLSv1.3';
@@ -253,6 +254,7 @@ export class TlsClient extends TlsEndpoint {
     if (this.suite && this.suite !== suite) throw new TlsAlert(Alert.illegal_parameter, 'suite changed after HelloRetryRequest');
     this.suite = suite;
     this.version = 'TLSv1.3';
+    this.#transcript.dropMessages(); // kept only for a TLS 1.2 CertificateVerify
     if (bytesEqual(sh.random, HRR_RANDOM)) return this.#onHelloRetry(sh, msg);
     this.#transcript.setHash(suite.hash);
     this.#transcript.add(msg.raw);

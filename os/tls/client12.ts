@@ -1,18 +1,18 @@
 /**
  * The TLS 1.2 client flow (RFC 5246 §7.3) for servers without 1.3: ECDHE key exchange
- * (RFC 8422), AEAD records (RFC 5288, RFC 7905), extended master secret (RFC 7627), and
- * renegotiation refused (RFC 5746).
+ * (RFC 8422), AEAD records (RFC 5288, RFC 7905), extended master secret (RFC 7627), a client
+ * certificate when asked (§7.4.4, §7.4.6, §7.4.8), and renegotiation refused (RFC 5746).
  */
 import { bytesEqual, concatBytes, hmac, type Hash } from '../crypto/hash.ts';
 import { generateKeyShare, groupByCode } from '../crypto/kex.ts';
-import { verifySignature } from '../crypto/keys.ts';
+import { sign, verifySignature, type PrivateKey } from '../crypto/keys.ts';
 import { Alert, ContentType, ExtensionType as X, HandshakeType as H } from './constants.ts';
 import { TlsAlert } from './errors.ts';
 import { unexpected } from './handshake-common.ts';
 import type { Transcript } from './key-schedule.ts';
 import { readAlpn, type HandshakeMessage, type ServerHello } from './messages.ts';
 import { Tls12AeadProtection, type RecordProtection } from './record.ts';
-import { keyFits, schemeByCode, type CipherSuite } from './suites.ts';
+import { SIGNATURE_SCHEMES, keyFits, schemeByCode, type CipherSuite } from './suites.ts';
 import { Reader, Writer } from './wire.ts';
 import { parseCertificate, type Certificate } from './x509/certificate.ts';
 
@@ -33,7 +33,7 @@ interface Owner {
   suite: CipherSuite | undefined;
   peerCertificates: Certificate[];
   readonly clientRandom: Uint8Array;
-  readonly opts: { alpnProtocols?: string[] };
+  readonly opts: { alpnProtocols?: string[]; certificate?: { chain: Uint8Array[]; key: PrivateKey } };
   checkPeer(): void;
 }
 
@@ -61,6 +61,8 @@ export class Tls12ClientFlow {
   #ems: boolean;
   #ske: { group: number; key: Uint8Array } | null = null;
   #certRequested = false;
+  /** The signature schemes the server's CertificateRequest accepts. */
+  #certSchemes: number[] = [];
   #master: Uint8Array = new Uint8Array(0);
   #readPending: RecordProtection | null = null;
 
@@ -97,6 +99,13 @@ export class Tls12ClientFlow {
         return this.#onServerKeyExchange(msg);
       case 'done':
         if (msg.type === H.certificate_request && !this.#certRequested) {
+          // RFC 5246 §7.4.4: certificate_types, supported_signature_algorithms, certificate_authorities.
+          const r = new Reader(msg.body);
+          r.vec(1, 1);
+          const algs = new Reader(r.vec(2, 2));
+          while (algs.remaining) this.#certSchemes.push(algs.u16());
+          r.vec(2, 0);
+          r.end();
           this.#certRequested = true;
           this.transcript.add(msg.raw);
           return;
@@ -162,12 +171,26 @@ export class Tls12ClientFlow {
     const share = generateKeyShare(groupByCode(this.#ske!.group)!, this.hooks.random);
     const pms = share.agree(this.#ske!.key);
     if (!pms) throw new TlsAlert(Alert.illegal_parameter, 'invalid server key share');
-    if (this.#certRequested) this.transcript.add(this.hooks.send(H.certificate, new Uint8Array(3)));
+    // §7.4.6: our chain when one of its schemes fits our key, else an empty Certificate.
+    const mine = this.owner.opts.certificate;
+    const scheme = this.#certRequested && mine ? SIGNATURE_SCHEMES.find((s) => this.#certSchemes.includes(s.code) && keyFits(s, mine.key, false)) : undefined;
+    if (this.#certRequested) {
+      const list = new Writer();
+      for (const der of scheme ? mine!.chain : []) list.vec(3, der);
+      this.transcript.add(this.hooks.send(H.certificate, new Writer().vec(3, list.finish()).finish()));
+    }
     this.transcript.add(this.hooks.send(H.client_key_exchange, new Writer().vec(1, share.publicKey).finish()));
     const cr = this.owner.clientRandom, sr = this.#serverRandom;
+    // RFC 7627 §3: the session hash runs up to ClientKeyExchange, before CertificateVerify.
     this.#master = this.#ems
       ? prf12(suite.hash, pms, 'extended master secret', this.transcript.digest(), 48)
       : prf12(suite.hash, pms, 'master secret', concatBytes(cr, sr), 48);
+    if (scheme) {
+      // §7.4.8: a signature over every handshake message so far, with the scheme's hash.
+      const sig = sign(mine!.key, scheme, this.transcript.messages(), this.hooks.random);
+      this.transcript.add(this.hooks.send(H.certificate_verify, new Writer().u16(scheme.code).vec(2, sig).finish()));
+    }
+    this.transcript.dropMessages();
     const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
     this.hooks.keylog(`CLIENT_RANDOM ${hex(cr)} ${hex(this.#master)}`);
     const explicit = suite.aead !== undefined && suite.name.includes('GCM');

@@ -184,7 +184,7 @@ export abstract class TlsEndpoint {
   /** Ends the connection with a fatal alert and an error event. */
   protected fail(e: TlsAlert): void {
     if (this.state === 'closed') return;
-    try { this.#sendAlert(2, e.alert); } catch { /* keys unusable: close without the alert */ }
+    try { if (!e.silent) this.#sendAlert(2, e.alert); } catch { /* keys unusable: close without the alert */ }
     this.state = 'closed';
     const code = e.code ?? `ERR_SSL_${e.alertName.toUpperCase()}`;
     this.emit({ type: 'error', error: new TlsError(e.message, code, e.alert, false) });

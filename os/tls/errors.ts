@@ -3,8 +3,13 @@ import { ALERT_NAMES } from './constants.ts';
 
 export class TlsAlert extends Error {
   override name = 'TlsAlert';
-  /** `code` is the Node-style code callers see (set for certificate failures). */
-  constructor(readonly alert: number, message: string, readonly code?: string) {
+  /**
+   * `code` is the Node-style code callers see: OpenSSL's reason as Node names it
+   * (`ERR_SSL_NO_SHARED_CIPHER`) where we know the matching one, a certificate failure's
+   * code, else `ERR_SSL_<ALERT NAME>`. `silent`: close without sending the alert, as
+   * OpenSSL does for a first record that is not TLS at all (wrong version, an HTTP request).
+   */
+  constructor(readonly alert: number, message: string, readonly code?: string, readonly silent = false) {
     super(message);
   }
   get alertName(): string { return ALERT_NAMES[this.alert] ?? `alert ${this.alert}`; }

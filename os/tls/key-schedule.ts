@@ -82,10 +82,26 @@ export class Transcript {
   #pending: Uint8Array[] = [];
   #ctx: ReturnType<Hash['create']> | null = null;
   #h: Hash | null = null;
+  /** The messages themselves, kept only when asked (`keepMessages`) and until dropMessages(). */
+  #messages: Uint8Array[] | null;
+  /**
+   * keepMessages: for a TLS 1.2 client with a certificate, whose CertificateVerify signs the
+   * messages with the signature's own hash (RFC 5246 §7.4.8), not the transcript's.
+   */
+  constructor(opts: { keepMessages?: boolean } = {}) {
+    this.#messages = opts.keepMessages ? [] : null;
+  }
   add(msg: Uint8Array): void {
+    this.#messages?.push(msg);
     if (this.#ctx) this.#ctx.update(msg);
     else this.#pending.push(msg);
   }
+  /** Every message so far, concatenated (only with keepMessages). */
+  messages(): Uint8Array {
+    if (!this.#messages) throw new Error('transcript messages were not kept');
+    return concatBytes(...this.#messages);
+  }
+  dropMessages(): void { this.#messages = null; }
   setHash(h: Hash): void {
     if (this.#h) return;
     this.#h = h;

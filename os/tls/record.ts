@@ -122,6 +122,9 @@ export class RecordLayer {
   plainVersion = 0x0303;
   /** Extra padding bytes per TLS 1.3 record (RFC 8446 §5.4). */
   padding = 0;
+  /** Server side: name a first record that is an HTTP request (OpenSSL's "http request"). */
+  detectHttp = false;
+  #records = 0;
 
   feed(bytes: Uint8Array): void {
     if (this.#inLen + bytes.length > this.#in.length) {
@@ -141,12 +144,20 @@ export class RecordLayer {
     const b = this.#in;
     const type = b[0];
     const len = (b[3] << 8) | b[4];
+    if (this.#records === 0 && (b[1] !== 3 || !KNOWN_TYPES.has(type))) {
+      // Not TLS at all: OpenSSL closes without an alert, and Node names the reason.
+      if (this.detectHttp && /^(GET |POST|HEAD|PUT |DELE|OPTI|PATC|CONN)/.test(String.fromCharCode(b[0], b[1], b[2], b[3], b[4]))) {
+        throw new TlsAlert(Alert.unexpected_message, 'an HTTP request on a TLS port', 'ERR_SSL_HTTP_REQUEST', true);
+      }
+      throw new TlsAlert(Alert.protocol_version, 'the first record is not TLS', 'ERR_SSL_WRONG_VERSION_NUMBER', true);
+    }
+    if (b[1] !== 3) throw new TlsAlert(Alert.protocol_version, 'record is not TLS', 'ERR_SSL_WRONG_VERSION_NUMBER');
     if (!KNOWN_TYPES.has(type)) throw new TlsAlert(Alert.unexpected_message, `unknown record type ${type}`);
-    if (b[1] !== 3) throw new TlsAlert(Alert.protocol_version, 'record is not TLS');
     // RFC 8446 §5.1/§5.2: plaintext ≤ 2^14, ciphertext ≤ 2^14 + 256.
     const limit = this.read && type !== ContentType.change_cipher_spec ? this.read.maxCiphertext : MAX_PLAINTEXT;
-    if (len > limit) throw new TlsAlert(Alert.record_overflow, `record of ${len} bytes exceeds ${limit}`);
+    if (len > limit) throw new TlsAlert(Alert.record_overflow, `record of ${len} bytes exceeds ${limit}`, 'ERR_SSL_PACKET_LENGTH_TOO_LONG');
     if (this.#inLen < 5 + len) return null;
+    this.#records++;
     const h = b.slice(0, 5);
     const body = b.slice(5, 5 + len);
     b.copyWithin(0, 5 + len, this.#inLen);

@@ -43,6 +43,12 @@ export interface ServerOptions extends EndpointOptions {
   verifyClient?: (chain: Certificate[], now: number) => VerifyFailure | null;
   /** With requestCert: abort when the client sends no certificate or an untrusted one. */
   rejectUnauthorized?: boolean;
+  /**
+   * With requestCert: abort only when the client sends no certificate (certificate_required),
+   * and leave an untrusted one to the caller (`authorized`), as Node does: OpenSSL's
+   * SSL_VERIFY_FAIL_IF_NO_PEER_CERT, then node:tls's check after the handshake.
+   */
+  requireCertificate?: boolean;
 }
 
 type State = 'wait_ch' | 'wait_ch2' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
@@ -70,6 +76,7 @@ export class TlsServer extends TlsEndpoint {
   constructor(opts: ServerOptions) {
     super(opts);
     this.opts = opts;
+    this.records.detectHttp = true;
   }
 
   override get isServer(): boolean { return true; }
@@ -104,7 +111,11 @@ export class TlsServer extends TlsEndpoint {
     const ext = ch.extensions;
     const sv = ext.get(X.supported_versions);
     const versions = sv ? readU16List(sv, 1) : [];
-    if (!versions.includes(TLS13)) throw new TlsAlert(Alert.protocol_version, 'client does not offer TLS 1.3');
+    if (!versions.includes(TLS13)) {
+      // OpenSSL, without a certificate, has no TLS 1.2 suite to offer either.
+      if (!this.opts.identities.length && !this.opts.selectIdentities) throw new TlsAlert(Alert.handshake_failure, 'no certificate, so no cipher suite', 'ERR_SSL_NO_SHARED_CIPHER');
+      throw new TlsAlert(Alert.protocol_version, 'client does not offer TLS 1.3', 'ERR_SSL_UNSUPPORTED_PROTOCOL');
+    }
     if (ch.compression.length !== 1 || ch.compression[0] !== 0) throw new TlsAlert(Alert.illegal_parameter, 'compression offered');
     if (this.#ch1) {
       // RFC 8446 §4.1.2: the second ClientHello must match the first but for the retry changes.
@@ -115,7 +126,7 @@ export class TlsServer extends TlsEndpoint {
     // Suite: the client's order among ours.
     const ours = this.opts.suites ?? TLS13_SUITES.map((s) => s.code);
     const suiteCode = this.#ch1 ? this.suite!.code : ch.suites.find((c) => ours.includes(c) && suiteByCode(c)?.version === 'TLSv1.3');
-    if (suiteCode === undefined || !ch.suites.includes(suiteCode)) throw new TlsAlert(Alert.handshake_failure, 'no cipher suite in common');
+    if (suiteCode === undefined || !ch.suites.includes(suiteCode)) throw new TlsAlert(Alert.handshake_failure, 'no cipher suite in common', 'ERR_SSL_NO_SHARED_CIPHER');
     const suite = suiteByCode(suiteCode)!;
     this.suite = suite;
     this.version = 'TLSv1.3';
@@ -141,7 +152,7 @@ export class TlsServer extends TlsEndpoint {
     }
     if (!share) {
       const g = ourGroups.find((g) => clientGroups.includes(GROUP_CODES[g]));
-      if (!g || this.#ch1) throw new TlsAlert(Alert.handshake_failure, 'no key exchange group in common');
+      if (!g || this.#ch1) throw new TlsAlert(Alert.handshake_failure, 'no key exchange group in common', 'ERR_SSL_NO_SUITABLE_KEY_SHARE');
       return this.#sendHelloRetry(ch, msg, g);
     }
 
@@ -158,7 +169,10 @@ export class TlsServer extends TlsEndpoint {
         scheme = SIGNATURE_SCHEMES.find((s) => offered.includes(s.code) && isTls13Scheme(s) && keyFits(s, id.key, true));
         if (scheme) { identity = id; break; }
       }
-      if (!identity || !scheme) throw new TlsAlert(Alert.handshake_failure, 'no certificate fits the client\'s signature algorithms');
+      if (!identity || !scheme) {
+        // OpenSSL's reason, also for a server without any certificate (Node creates it).
+        throw new TlsAlert(Alert.handshake_failure, identities.length ? 'no certificate fits the client\'s signature algorithms' : 'no certificate configured', 'ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM');
+      }
     }
 
     // ALPN (RFC 7301 §3.2): no overlap is fatal.
@@ -227,7 +241,7 @@ export class TlsServer extends TlsEndpoint {
     if (chain.length === 0) {
       this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
       // §4.4.2.4: a server that requires one aborts with certificate_required.
-      if (this.opts.rejectUnauthorized) throw new TlsAlert(Alert.certificate_required, 'peer did not return a certificate', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      if (this.opts.rejectUnauthorized || this.opts.requireCertificate) throw new TlsAlert(Alert.certificate_required, 'peer did not return a certificate', 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
       this.#state = 'wait_finished';
       return;
     }

@@ -59,7 +59,8 @@ test('https into and out of the VM', async () => {
       g.on('close', () => resolve(Buffer.concat(got)));
       g.on('error', () => {});
     });
-    assert.deepEqual([...garbage.subarray(0, 7)], [21, 3, 3, 0, 2, 2, 10], 'a fatal unexpected_message alert, then close');
+    // As Node (OpenSSL's "http request"): a first record that is no TLS is closed without an alert.
+    assert.deepEqual([...garbage], [], 'closed without an alert');
     const body = execFileSync('curl', ['-sS', '--max-time', '60', '--cacert', pki.file('ca.crt'), `https://localhost:${vm.hostPort}/from-curl`], { encoding: 'utf8' });
     assert.equal(body, 'hello over TLSv1.3 /from-curl\n');
     const viaNode = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,7 @@
 /**
  * The databases suite's program (test/boot/databases.test.ts): `pg` against a real PostgreSQL
  * (password auth is SCRAM-SHA-256, which needs node:crypto's pbkdf2/hmac/randomBytes) and
+ * pg over TLS when PostgreSQL has a certificate (PG_SSL_CA), and
  * `ioredis` against a real redis-server (commands, pipeline, MULTI, pub/sub, error replies).
  * The servers run on the host; PGHOST/PGPORT/REDIS_HOST/REDIS_PORT say where (127.0.0.1 under
  * node, 10.0.2.2, the host as QEMU's user network shows it, in the image). Everything it
@@ -50,6 +51,30 @@ async function postgres(): Promise<void> {
   }
 }
 
+/**
+ * pg over TLS (PostgreSQL's SSLRequest, then tls.connect({ socket })), when the test gave the
+ * server a certificate: PG_SSL_CA is its CA (PEM), PG_SSL_OTHER_CA one that did not sign it.
+ */
+async function postgresTls(): Promise<void> {
+  if (!env.PG_SSL_CA) return;
+  const show = async (name: string, config: pg.ClientConfig) => {
+    const client = new pg.Client(config);
+    try {
+      await client.connect();
+      const r = await client.query('SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      console.log(`pg tls ${name}`, r.rows[0].ssl, r.rows[0].version);
+      await client.end();
+    } catch (e) {
+      console.log(`pg tls ${name} error`, (e as { code?: string }).code, (e as Error).message);
+      await client.end().catch(() => {});
+    }
+  };
+  await show('ssl: { ca }', { ...pgConfig, ssl: { ca: env.PG_SSL_CA } });
+  const { host, port, user, password, database } = pgConfig;
+  await show('sslmode=require', { connectionString: `postgres://${user}:${password}@${host}:${port}/${database}?sslmode=require&uselibpqcompat=true` });
+  await show('ssl: { ca: another CA }', { ...pgConfig, ssl: { ca: env.PG_SSL_OTHER_CA } });
+}
+
 async function redis(): Promise<void> {
   const opts = { host: env.REDIS_HOST ?? '127.0.0.1', port: Number(env.REDIS_PORT ?? 6379), lazyConnect: true, maxRetriesPerRequest: 1 };
   const r = new Redis(opts);
@@ -81,5 +106,6 @@ async function redis(): Promise<void> {
 }
 
 await postgres();
+await postgresTls();
 await redis();
 console.log('databases done');

@@ -1,8 +1,8 @@
 /**
  * Real database servers for tests: a PostgreSQL cluster (initdb into a temp dir, password
  * auth scram-sha-256 for TCP) and a redis-server, both from Debian's packages
- * (tools/setup-system.sh), each listening on a free port on 127.0.0.1. Run as root, they run
- * as `nobody` (postgres refuses root). stop() kills them and removes the directories.
+ * (tools/setup-system.sh), each listening on a free port on 127.0.0.1, PostgreSQL also over
+ * TLS when given a certificate. Run as root, they run as `nobody` (postgres refuses root). stop() kills them and removes the directories.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +55,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startDatabases(pgPort: number, redisPort: number): Promise<DatabaseServers> {
+/** PostgreSQL's TLS (`ssl=on`): the server's certificate and key, PEM. Plain connections still work. */
+export interface PgSsl { cert: string; key: string }
+
+export async function startDatabases(pgPort: number, redisPort: number, opts: { pgSsl?: PgSsl } = {}): Promise<DatabaseServers> {
   const bin = postgresBin();
   const redisBin = redisServerBin();
   if (!bin || !redisBin) throw new Error('postgresql and redis-server are needed: run tools/setup-system.sh');
@@ -68,9 +71,18 @@ export async function startDatabases(pgPort: number, redisPort: number): Promise
     '-D', data, '-U', PG_USER, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync',
   ], { encoding: 'utf8', cwd: dir, ...user });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stdout}${init.stderr}`);
+  const sslArgs: string[] = [];
+  if (opts.pgSsl) {
+    // PostgreSQL refuses a key file that others may read, or that its user does not own.
+    const certFile = path.join(dir, 'server.crt'), keyFile = path.join(dir, 'server.key');
+    writeFileSync(certFile, opts.pgSsl.cert);
+    writeFileSync(keyFile, opts.pgSsl.key, { mode: 0o600 });
+    if (asRoot) { chownSync(certFile, 65534, 65534); chownSync(keyFile, 65534, 65534); }
+    sslArgs.push('-c', 'ssl=on', '-c', `ssl_cert_file=${certFile}`, '-c', `ssl_key_file=${keyFile}`);
+  }
   let pgLog = '';
   const postgres = spawn(path.join(bin, 'postgres'), [
-    '-D', data, '-p', String(pgPort), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'password_encryption=scram-sha-256',
+    '-D', data, '-p', String(pgPort), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'password_encryption=scram-sha-256', ...sslArgs,
   ], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, ...user });
   postgres.stdout!.on('data', (c) => (pgLog += c));
   postgres.stderr!.on('data', (c) => (pgLog += c));

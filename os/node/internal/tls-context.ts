@@ -4,7 +4,7 @@
  * with node:tls) and NODE_EXTRA_CA_CERTS (a PEM file included in the image, or the PEM text).
  */
 import { decodePem } from '../../crypto/der.ts';
-import { parsePrivateKey } from '../../crypto/keys.ts';
+import { parsePrivateKey, type PrivateKey } from '../../crypto/keys.ts';
 import type { ServerIdentity } from '../../tls/server.ts';
 import { parseCertificate, type Certificate } from '../../tls/x509/certificate.ts';
 import ROOTS from 'nimbus:root-certificates';
@@ -35,6 +35,35 @@ function parseCerts(x: Pemish | undefined): Certificate[] {
   }
   return out;
 }
+
+/**
+ * The certificate's public key against the key (OpenSSL's X509_check_private_key): the same
+ * key, another key of the same type (OpenSSL's "key values mismatch"), or another type.
+ */
+function keyMatches(key: PrivateKey, cert: Certificate): 'same' | 'other' | 'other-type' {
+  const a = key.publicKey, b = cert.publicKey;
+  if (!b) return 'other-type';
+  if (a.rsa && b.rsa) return a.rsa.n === b.rsa.n && a.rsa.e === b.rsa.e ? 'same' : 'other';
+  if (a.type !== b.type || a.curve !== b.curve || !a.raw || !b.raw) return 'other-type';
+  return a.raw.length === b.raw.length && a.raw.every((x, i) => x === b.raw![i]) ? 'same' : 'other';
+}
+
+/**
+ * OpenSSL's auto chain, which Node's servers (and clients) rely on: a `cert` that is only the
+ * leaf is sent with its issuers found in `ca`, up to and including the root.
+ */
+function completeChain(id: ServerIdentity, ca: Certificate[]): void {
+  if (id.chain.length !== 1) return;
+  let last = parseCertificate(id.chain[0]);
+  for (let depth = 0; depth < 10 && !sameName(last.issuer.raw, last.subject.raw); depth++) {
+    const issuer = ca.find((c) => sameName(c.subject.raw, last.issuer.raw));
+    if (!issuer) return;
+    id.chain.push(issuer.raw);
+    last = issuer;
+  }
+}
+
+const sameName = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 let defaultRoots: Certificate[] | null = null;
 
@@ -71,10 +100,17 @@ export class SecureContext {
       for (let i = 0; i < Math.min(keys.length, certs.length); i++) {
         const chain = decodePem(text(certs[i])).filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
         if (!chain.length) throw new Error('Invalid certificate: no PEM certificate found');
-        this.identities.push({ chain, key: keys[i] });
+        const match = keyMatches(keys[i], parseCertificate(chain[0]));
+        if (match === 'other') {
+          throw Object.assign(new Error('error:05800074:x509 certificate routines::key values mismatch'),
+            { library: 'x509 certificate routines', reason: 'key values mismatch', code: 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' });
+        }
+        // A key of another type fills another of OpenSSL's slots: no error, and no usable identity.
+        if (match === 'same') this.identities.push({ chain, key: keys[i] });
       }
     }
     this.ca = options.ca !== undefined ? parseCerts(options.ca) : undefined;
+    if (this.ca) for (const id of this.identities) completeChain(id, this.ca);
   }
   get context(): this { return this; }
   trustAnchors(): Certificate[] { return this.ca ?? defaultCa(); }

@@ -39,6 +39,8 @@ export interface TlsSocketOptions extends SecureContextOptions {
   servername?: string;
   ALPNProtocols?: string[] | Uint8Array;
   rejectUnauthorized?: boolean;
+  /** Server side: ask for a client certificate (verified against `ca`, else the default store). */
+  requestCert?: boolean;
   session?: Uint8Array;
   checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
   /** Server side */
@@ -71,6 +73,17 @@ function alpnList(p: TlsSocketOptions['ALPNProtocols']): string[] | undefined {
   const out: string[] = [];
   for (let i = 0; i < p.length;) { const n = p[i]; out.push(new TextDecoder().decode(p.subarray(i + 1, i + 1 + n))); i += 1 + n; }
   return out;
+}
+
+/**
+ * Node's error for a failed handshake. OpenSSL's errors carry `library` and `reason`, and
+ * Node's `code` is the reason in capitals (ERR_SSL_NO_SHARED_CIPHER: 'no shared cipher'), so
+ * both follow from the code; the message is ours (OpenSSL's names its source file and line).
+ */
+function tlsError(message: string, code: string): Error {
+  if (!code.startsWith('ERR_SSL_')) return Object.assign(new Error(message), { code });
+  const reason = code.slice(8).toLowerCase().replace(/_/g, ' ');
+  return Object.assign(new Error(`${reason}: ${message}`), { library: 'SSL routines', reason, code });
 }
 
 const VERIFY_MESSAGES: Record<string, string> = {
@@ -114,26 +127,30 @@ export class TLSSocket extends Duplex {
     this._raw = socket;
     this.#opts = options;
     this.#ctx = options.secureContext ?? new SecureContext(options);
+    const verify = (chain: Certificate[], t: number) => {
+      const r = verifyChain(chain, this.#ctx.trustAnchors(), t);
+      if (!('chain' in r)) return r;
+      this.#verifiedChain = r.chain;
+      return null;
+    };
     if (options.isServer) {
       this.#ep = new TlsServer({
         random, identities: this.#ctx.identities, alpnProtocols: alpnList(options.ALPNProtocols),
         ticketKey: options.ticketKey, ticketLifetime: options.sessionTimeout ?? 300,
+        // As Node: a missing certificate fails the handshake, an untrusted one is judged in #onSecure.
+        requestCert: options.requestCert === true, requireCertificate: options.rejectUnauthorized !== false, verifyClient: verify,
       });
     } else {
       const host = options.servername ?? options.host ?? 'localhost';
       const sni = /^[\d.]+$|:/.test(host) ? undefined : host;
       this.servername = sni ?? false;
-      const anchors = this.#ctx;
       this.#ep = new TlsClient({
         random, serverName: sni, alpnProtocols: alpnList(options.ALPNProtocols),
         minVersion: options.minVersion, maxVersion: options.maxVersion, session: options.session,
         rejectUnauthorized: false, // decided after the handshake, as Node does, so the error is Node's
-        verify: (chain, t) => {
-          const r = verifyChain(chain, anchors.trustAnchors(), t);
-          if (!('chain' in r)) return r;
-          this.#verifiedChain = r.chain;
-          return null;
-        },
+        verify,
+        // `cert`/`key`: sent when the server asks (TLS 1.3 and 1.2).
+        certificate: this.#ctx.identities[0],
       });
     }
     socket.on('data', this.#onData);
@@ -158,9 +175,17 @@ export class TLSSocket extends Duplex {
 
   #apply(o: TlsOutput): void {
     const raw = this._raw;
+    const secure = o.events.some((e) => e.type === 'secure');
+    if (secure && !this.#opts.isServer) {
+      // A client that rejects the server's certificate goes without sending its Finished, as
+      // Node's (its destroy() drops the pending write): the server sees a client hang up
+      // ('tlsClientError' ECONNRESET), not a connection that then resets.
+      const err = this.#verdict();
+      if (err && this.#opts.rejectUnauthorized !== false) { this.#secure = true; this.destroy(err); return; }
+    }
     for (const w of o.wire) if (!raw.destroyed && raw.writable) raw.write(w);
     // 'secure' comes first: data that arrived with the peer's Finished follows it.
-    if (o.events.some((e) => e.type === 'secure')) this.#onSecure();
+    if (secure) this.#onSecure();
     for (const d of o.data) {
       if (this.#eofPushed || this.destroyed) break;
       // Back-pressure: a full readable side stops reading the transport until _read().
@@ -173,10 +198,10 @@ export class TLSSocket extends Duplex {
         case 'session': this.#session = Buffer.from(e.session); this.emit('session', this.#session); break;
         case 'keylog': if (this.listenerCount('keylog')) this.emit('keylog', Buffer.from(e.line + '\n')); break;
         case 'error': {
-          const err = Object.assign(new Error(e.error.message), { code: e.error.code });
+          const err = tlsError(e.error.message, e.error.code);
           // The fatal alert is on its way (written above): send it, then FIN.
           if (!raw.destroyed && raw.writable) raw.end();
-          if (this.#opts.isServer && !this.#secure) this.emit('_tlsClientError', err);
+          if (this.#opts.isServer && !this.#secure) this.#clientError(err);
           else this.destroy(err);
           break;
         }
@@ -187,12 +212,30 @@ export class TLSSocket extends Duplex {
   #onSecure(): void {
     this.alpnProtocol = this.#ep.alpnProtocol;
     if (this.#opts.isServer) {
-      this.servername = (this.#ep as TlsServer).serverName ?? false;
+      const srv = this.#ep as TlsServer;
+      this.servername = srv.serverName ?? false;
+      if (this.#opts.requestCert) {
+        this.authorized = srv.authorized;
+        this.authorizationError = srv.authorizationError;
+        // Node destroys a socket whose client certificate did not verify, without an alert:
+        // its client sees the connection end, the server a 'socket hang up' tlsClientError.
+        if (!srv.authorized && this.#opts.rejectUnauthorized !== false) {
+          this.#clientError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+          return;
+        }
+      }
       this.#secure = true;
       this.emit('secure');
       this.#runFinal();
       return;
     }
+    this.#secure = true;
+    this.emit('secureConnect');
+    this.#runFinal();
+  }
+
+  /** Client: whether the server's chain and name are trusted (sets authorized), else Node's error. */
+  #verdict(): Error | undefined {
     const c = this.#ep as TlsClient;
     this.authorized = c.authorized;
     this.authorizationError = c.authorizationError;
@@ -204,10 +247,7 @@ export class TLSSocket extends Duplex {
       err = (this.#opts.checkServerIdentity ?? checkServerIdentity)(host, this.getPeerCertificate() as PeerCertificate);
       if (err) { this.authorized = false; this.authorizationError = (err as { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID'; }
     }
-    this.#secure = true;
-    if (err && this.#opts.rejectUnauthorized !== false) { this.destroy(err); return; }
-    this.emit('secureConnect');
-    this.#runFinal();
+    return err;
   }
 
   #runFinal(): void {
@@ -228,9 +268,15 @@ export class TLSSocket extends Duplex {
 
   /** The transport went away before the handshake finished: a client error on a server. */
   #lostBeforeSecure(): void {
-    const e = this.#disconnectedError();
-    if (this.#opts.isServer) this.emit('_tlsClientError', e);
-    else this.destroy(e);
+    // Node's server says 'socket hang up' (connResetException), its client the longer message.
+    if (this.#opts.isServer) this.#clientError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    else this.destroy(this.#disconnectedError());
+  }
+
+  /** A server's handshake failed: its tls.Server reports 'tlsClientError'; a lone socket errors. */
+  #clientError(err: Error): void {
+    if (this.listenerCount('_tlsClientError')) this.emit('_tlsClientError', err);
+    else this.destroy(err);
   }
 
   #onRawEnd(): void {
@@ -298,14 +344,18 @@ export class TLSSocket extends Duplex {
     raw.on('error', () => {}); // late transport errors belong to a destroyed socket
     raw.off('error', this.#onError);
     raw.off('close', this.#onClose);
-    if (!raw.destroyed) raw.destroy();
     this.#finalCb = undefined;
     cb(err);
     if (this.#closeScheduled) return;
     this.#closeScheduled = true;
     const hadError = err != null;
-    // After the stream's 'error' (queued with process.nextTick by cb), as net.Socket does.
-    process.nextTick(() => this.emit('close', hadError));
+    // Node's order: our 'error' (queued with process.nextTick by cb), then the transport's
+    // 'close', then ours. pg relies on it: its 'close' listener on the transport from before the
+    // upgrade would otherwise report "Connection terminated unexpectedly" instead of the error.
+    process.nextTick(() => {
+      if (!raw.destroyed) raw.destroy();
+      process.nextTick(() => this.emit('close', hadError));
+    });
   }
 
   // ---- Node's socket API ----
@@ -344,7 +394,7 @@ export class TLSSocket extends Duplex {
     return s && { name: s.name, standardName: s.standardName, version: s.version };
   }
   getPeerCertificate(detailed = false): PeerCertificate | Record<string, never> {
-    const presented = this.#ep instanceof TlsClient ? this.#ep.peerCertificates : [];
+    const presented = (this.#ep as TlsClient | TlsServer).peerCertificates;
     if (!presented.length) return {};
     const certs = detailed && this.#verifiedChain ? this.#verifiedChain : presented;
     const objs = certs.map(peerCertificateObject);
