@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import nodeHttp from 'node:http';
+import type { AgentOptions as HttpsAgentOptions } from 'node:https';
 import * as nodeStream from 'node:stream';
 import { createHash } from 'node:crypto';
 import RS from 'readable-stream/lib/stream.js';
@@ -426,5 +427,47 @@ test('a program whose only request used the keep-alive globalAgent exits: idle f
     assert.equal(status, 0);
     // At once, not when the free socket's idle timeout (4 s: the server's Keep-Alive hint less 1 s) closes it.
     assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+  });
+});
+
+test('node:https\'s client is the same ClientRequest over TLS sockets: keep-alive reuse, streamed body, default port 443', async () => {
+  const tls = await import('node:tls');
+  const https = (await import('node:https')).default;
+  const { makeDir, selfSigned } = await import('../tls/testing/openssl.ts');
+  const pki = makeDir();
+  selfSigned(pki, 'srv', 'ec256');
+  const ca = pki.read('srv.crt');
+  const oursHttps = createNodeHttp({
+    net: nodeNet, protocol: 'https:',
+    tls: ({ host, port, servername }) => tls.connect({ host, port, servername, ca }) as never,
+    wrapChunk: (u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength),
+  }) as unknown as typeof https;
+  const server = https.createServer({ key: pki.read('srv.key'), cert: ca }, (req, res) => {
+    let n = 0;
+    req.on('data', (c: Buffer) => { n += c.length; });
+    req.on('end', () => res.end(`${req.method} ${req.url} ${n} ${req.headers['transfer-encoding'] ?? '-'}`));
+  });
+  await withServer(server, async (port) => {
+    const run = async (h: typeof https) => {
+      const agent = new h.Agent({ keepAlive: true, ca } as HttpsAgentOptions);
+      const log: unknown[] = [(agent as unknown as { defaultPort: number }).defaultPort, (agent as unknown as { protocol: string }).protocol];
+      for (let i = 0; i < 2; i++) {
+        log.push(await new Promise<string>((resolve, reject) => {
+          const req = h.request({ host: 'localhost', port, method: 'POST', path: `/${i}`, agent }, (res) => {
+            let s = '';
+            res.on('data', (d) => { s += d; });
+            res.on('end', () => resolve(`${res.statusCode} ${s} reused=${req.reusedSocket}`));
+          });
+          req.on('error', reject);
+          req.write(Buffer.alloc(100_000));
+          req.end('x');
+        }));
+      }
+      agent.destroy();
+      return log;
+    };
+    const node = await run(https);
+    assert.deepEqual(node, [443, 'https:', '200 POST /0 100001 chunked reused=false', '200 POST /1 100001 chunked reused=true']);
+    assert.deepEqual(await run(oursHttps), node);
   });
 });
