@@ -227,7 +227,7 @@ export function createClientRequestClass(env: ClientEnv) {
       const signal = o.signal;
       if (signal) {
         const onAbort = () => this.destroy(codeError(Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError' }), 'ABORT_ERR'));
-        if (signal.aborted) queueMicrotask(onAbort);
+        if (signal.aborted) process.nextTick(onAbort);
         else {
           signal.addEventListener('abort', onAbort, { once: true });
           this.once('close', () => signal.removeEventListener('abort', onAbort));
@@ -246,7 +246,7 @@ export function createClientRequestClass(env: ClientEnv) {
         const oncreate = (err: Error | null, socket?: ClientSocket) => {
           if (done) return;
           done = true;
-          if (err) queueMicrotask(() => this.emit('error', err));
+          if (err) process.nextTick(() => this.emit('error', err));
           else this.onSocket(socket!);
         };
         try {
@@ -340,8 +340,8 @@ export function createClientRequestClass(env: ClientEnv) {
       if (this.finished) err = codeError(new Error('write after end'), 'ERR_STREAM_WRITE_AFTER_END');
       else if (this.destroyed) err = codeError(new Error('Cannot call write after a stream was destroyed'), 'ERR_STREAM_DESTROYED');
       if (err) {
-        if (!this.destroyed) queueMicrotask(() => { cb?.(err); this.emit('error', err); });
-        else if (cb) queueMicrotask(() => cb!(err));
+        if (!this.destroyed) process.nextTick(() => { cb?.(err); this.emit('error', err); });
+        else if (cb) process.nextTick(() => cb!(err));
         return false;
       }
       const data = typeof chunk === 'string' ? encode(chunk, encoding) : chunk;
@@ -352,7 +352,7 @@ export function createClientRequestClass(env: ClientEnv) {
       if (!fromEnd && this.socket && !(this.socket as { writableCorked?: number }).writableCorked) {
         const s = this.socket;
         s.cork?.();
-        queueMicrotask(() => s.uncork?.());
+        process.nextTick(() => s.uncork?.());
       }
       if (this.chunkedEncoding && data.length !== 0) {
         this.#send(latin1Encode(`${data.length.toString(16)}\r\n`));
@@ -368,7 +368,7 @@ export function createClientRequestClass(env: ClientEnv) {
       if (chunk !== null && chunk !== undefined) {
         if (this.finished) {
           const err = codeError(new Error('write after end'), 'ERR_STREAM_WRITE_AFTER_END');
-          queueMicrotask(() => { (cb as ((e: Error) => void) | undefined)?.(err); this.emit('error', err); });
+          process.nextTick(() => { (cb as ((e: Error) => void) | undefined)?.(err); this.emit('error', err); });
           return this;
         }
         this.socket?.cork?.();
@@ -388,7 +388,7 @@ export function createClientRequestClass(env: ClientEnv) {
       const finish = () => { if (!this.#hadError) this.emit('finish'); };
       if (this.chunkedEncoding) this.#send(latin1Encode(`0\r\n${this.#trailer}\r\n`), finish);
       else if (!this._headerSent || this.writableLength || chunk) this.#send(new Uint8Array(0), finish);
-      else queueMicrotask(finish);
+      else process.nextTick(finish);
       this.socket?.uncork?.();
       this.finished = true;
       this.writable = false;
@@ -513,7 +513,7 @@ export function createClientRequestClass(env: ClientEnv) {
     abort(): void {
       if (this.aborted) return;
       this.aborted = true;
-      queueMicrotask(() => this.emit('abort'));
+      process.nextTick(() => this.emit('abort'));
       this.destroy();
     }
 
@@ -521,7 +521,7 @@ export function createClientRequestClass(env: ClientEnv) {
 
     /** The agent (or createConnection) assigns the socket; it is used from the next tick. */
     onSocket(socket: ClientSocket | null, err?: Error): void {
-      queueMicrotask(() => this.#onSocketNT(socket, err));
+      process.nextTick(() => this.#onSocketNT(socket, err));
     }
 
     #onSocketNT(socket: ClientSocket | null, err?: Error): void {
@@ -679,7 +679,7 @@ export function createClientRequestClass(env: ClientEnv) {
       this.#parser = null;
       this.destroyed = true;
       if (this.res) this.res._detached = true;
-      queueMicrotask(() => {
+      process.nextTick(() => {
         this._closed = true;
         this.emit('close');
         socket.emit('free');
