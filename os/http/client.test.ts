@@ -108,15 +108,17 @@ function echoServer(): net.Server {
   });
 }
 
-test('events of a keep-alive exchange come in Node\'s order, and the second request reuses the socket', async () => {
+test('events of an exchange come in Node\'s order, on a keep-alive socket (reused the second time) and without an agent', async () => {
   const scenario: Scenario = async (http, _s, port) => {
     const log: string[] = [];
     const agent = new http.Agent({ keepAlive: true });
     let freeEvents = 0;
     agent.on('free', () => freeEvents++);
-    for (let k = 0; k < 2; k++) {
+    // Twice on one keep-alive socket, then without an agent (Connection: close).
+    for (let k = 0; k < 3; k++) {
       await new Promise<void>((resolve) => {
-        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/x', agent });
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/x', agent: k < 2 ? agent : false });
+        if (k === 2) req.on('socket', (s) => s.on('close', () => log.push('socket close')));
         log.push(`headersSent ${req.headersSent} ${strip(JSON.stringify(req.getHeaders()), port)} ${req.hasHeader('HOST')} ${req.getHeader('host') !== undefined}`);
         req.setHeader('X-Late', 'v');
         req.removeHeader('x-late');
