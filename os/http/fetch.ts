@@ -36,15 +36,7 @@ export interface FetchClientOptions {
   readonly userAgent?: string;
 }
 
-/**
- * `headerCase` (node:http's ClientRequest only): lowercase name -> the name as the caller spelled
- * it, so the request head keeps the caller's case as Node's http client does (fetch sends lowercase).
- */
-export type FetchInit = RequestInit & { timeout?: number; headerCase?: Map<string, string> };
-
-/** On a fetch Response: the head as received (names in the server's case) and whether the connection was pooled. */
-export const WIRE_HEAD = Symbol('nimbus.wireHead');
-export interface WireHead { rawHeaders: string[]; reused: boolean }
+export type FetchInit = RequestInit & { timeout?: number };
 
 const MAX_REDIRECTS = 20;
 
@@ -180,7 +172,6 @@ interface Outgoing {
   bytes: Uint8Array | null;
   stream: ReadableStream<Uint8Array> | null;
   signal: AbortSignal | null;
-  headerCase?: Map<string, string>;
 }
 
 export interface FetchClient {
@@ -257,7 +248,6 @@ export function createFetch(options: FetchClientOptions): FetchClient {
           }, { highWaterMark: 8 }) : null;
           if (hasBody) armBodyTimer();
           const response = makeNetworkResponse(h.statusCode, h.statusMessage, headers, body, { url: o.url.href, redirected: false, type: 'basic' });
-          Object.defineProperty(response, WIRE_HEAD, { value: { rawHeaders: h.rawHeaders, reused } satisfies WireHead });
           settled = true;
           resolvePromise({ response, gotBytes });
         },
@@ -321,7 +311,7 @@ export function createFetch(options: FetchClientOptions): FetchClient {
       else if (o.method === 'POST' || o.method === 'PUT' || o.method === 'PATCH') head += 'content-length: 0\r\n';
       for (const [k, v] of h._raw()) {
         if (k === 'host' || k === 'content-length' || k === 'transfer-encoding' || k === 'connection') continue;
-        head += `${o.headerCase?.get(k) ?? k}: ${v}\r\n`;
+        head += `${k}: ${v}\r\n`;
       }
       head += '\r\n';
       const headBytes = latin1Encode(head);
@@ -382,7 +372,7 @@ export function createFetch(options: FetchClientOptions): FetchClient {
       try { address = await resolve(url.hostname); } catch (e) { throw fetchFailed(e); }
       const servername = secure ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
       const key = secure ? `https://${servername}@${address}:${port}` : `${address}:${port}`;
-      const o: Outgoing = { url, method, headers, bytes, stream, signal, headerCase: init.headerCase };
+      const o: Outgoing = { url, method, headers, bytes, stream, signal };
       let result: { response: Response; gotBytes: boolean } | { retry: true } | null = null;
       for (let attempt = 0; attempt < 2; attempt++) {
         let conn: { socket: SocketLike; reused: boolean };
