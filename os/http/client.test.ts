@@ -473,3 +473,54 @@ test('node:https\'s client is the same ClientRequest over TLS sockets: keep-aliv
     assert.deepEqual(await run(oursHttps), node);
   });
 });
+
+test('\'upgrade\' and \'connect\' hand over the socket with the bytes after the head; without a listener the socket is destroyed', async () => {
+  const makeServer = () => {
+    const s = nodeHttp.createServer((_req, res) => res.end('plain'));
+    // The 101 and the first bytes of the new protocol in one write: they must reach `head`.
+    s.on('upgrade', (req, socket) => {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\nhello`);
+      socket.on('data', (d) => socket.end(`echo:${d}`));
+      socket.on('end', () => socket.end()); // an upgraded socket is half-open: http no longer ends it
+    });
+    s.on('connect', (req, socket) => {
+      socket.write(`HTTP/1.1 200 Connection Established\r\n\r\ntunnel to ${req.url}`);
+      socket.on('data', (d) => socket.end(`via tunnel:${d}`));
+      socket.on('end', () => socket.end());
+    });
+    return s;
+  };
+  const scenario: Scenario = async (http, _s, port) => {
+    const log: string[] = [];
+    const agent = new http.Agent({ keepAlive: true });
+    for (const kind of ['upgrade', 'connect'] as const) {
+      await new Promise<void>((resolve) => {
+        const req = http.request(kind === 'upgrade'
+          ? { host: '127.0.0.1', port, agent, headers: { Connection: 'Upgrade', Upgrade: 'x-test' } }
+          : { host: '127.0.0.1', port, agent, method: 'CONNECT', path: 'example.com:443' });
+        req.on('response', () => log.push(`${kind} response?`));
+        req.on('close', () => log.push(`${kind} req close`));
+        req.on(kind, (res: nodeHttp.IncomingMessage, socket: net.Socket, head: Buffer) => {
+          log.push(`${kind} ${res.statusCode} ${JSON.stringify(res.headers)} head=${head} isBuffer=${Buffer.isBuffer(head)} sockets=${Object.keys(agent.sockets).length}`);
+          let got = '';
+          socket.on('data', (d) => { got += d; });
+          socket.on('close', () => { log.push(`${kind} got ${got}`); resolve(); });
+          socket.write('ping');
+        });
+        req.end();
+      });
+    }
+    await new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, agent: false, headers: { Connection: 'Upgrade', Upgrade: 'x-test' } });
+      req.on('response', () => log.push('no listener: response?'));
+      req.on('error', (e: NodeJS.ErrnoException) => log.push(`no listener: error ${e.code} ${e.message}`));
+      req.on('close', () => { log.push(`no listener: close socket destroyed=${req.socket?.destroyed}`); resolve(); });
+      req.end();
+    });
+    agent.destroy();
+    return log;
+  };
+  const r = await both(makeServer, scenario);
+  assert.equal((r.node as string[]).length, 7);
+  assert.deepEqual(r.ours, r.node);
+});

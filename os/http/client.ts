@@ -16,9 +16,13 @@
  *   back-pressure pauses the socket. When it has been read to its end and the request is
  *   finished, the socket is detached and offered back to the agent ('free') in the next
  *   tick, after the request's 'close'.
+ * - A 101 answer (or any answer to CONNECT) hands the socket, out of the agent, to the
+ *   'upgrade' ('connect') listener with the bytes that followed the head; without one the
+ *   socket is destroyed.
  * - Errors as Node: 'socket hang up' / 'aborted' (ECONNRESET), parse errors as
  *   `Parse Error: ...` with an HPE_ code, destroy(err) gives err, an AbortSignal gives
- *   AbortError; abort() emits 'abort' and no error.
+ *   AbortError; abort() emits 'abort' first (then, as in Node 20, the hang-up once a socket
+ *   was assigned).
  */
 import { Stream, validateHeaderName, validateHeaderValue, defaultEncode, cannotPipe, HIGH_WATER_MARK, type HeaderValue, type StringEncoder } from './response.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
@@ -142,6 +146,8 @@ export function createClientRequestClass(env: ClientEnv) {
     #timeoutListening = false;
     #maxHeaderSize: number | undefined;
     #socketHandlers: Record<string, (...a: any[]) => void> = {};
+    #upgrading = false;
+    upgradeOrConnect = false;
 
     constructor(input?: string | URL | ClientRequestOptions | null, options?: ClientRequestOptions | ResponseCallback | null, cb?: ResponseCallback) {
       super();
@@ -564,7 +570,10 @@ export function createClientRequestClass(env: ClientEnv) {
       if (this.method === 'HEAD') this.#parser.expectNoBody();
       const h = this.#socketHandlers = {
         error: (e: Error) => this.#onSocketError(e),
-        data: (d: Uint8Array) => this.#parser?.push(d),
+        data: (d: Uint8Array) => {
+          this.#parser?.push(d);
+          if (this.#upgrading) this.#onUpgrade();
+        },
         end: () => this.#onSocketEnd(),
         close: () => this.#onSocketClose(),
         drain: () => {
@@ -627,6 +636,14 @@ export function createClientRequestClass(env: ClientEnv) {
       if (this.maxHeadersCount && raw.length > this.maxHeadersCount * 2) raw = raw.slice(0, this.maxHeadersCount * 2);
       res.rawHeaders = raw;
       res.headers = headersObject(raw);
+      if (h.upgrade || this.method === 'CONNECT') {
+        // A 101 answer, or any answer to CONNECT: what follows the head is not HTTP.
+        this.res = res;
+        res.req = this;
+        this.#upgrading = true;
+        this.#parser!.detach();
+        return;
+      }
       if (h.statusCode >= 100 && h.statusCode < 200 && h.statusCode !== 101) {
         if (h.statusCode === 100) this.emit('continue');
         this.emit('information', {
@@ -646,9 +663,37 @@ export function createClientRequestClass(env: ClientEnv) {
 
     #responseOnTimeout = (): void => { this.res?.emit('timeout'); };
 
+    /** Node's socketOnData for an upgrade: hand the socket to an 'upgrade'/'connect' listener, else destroy it. */
+    #onUpgrade(): void {
+      const socket = this.socket!;
+      const res = this.res!;
+      const h = this.#socketHandlers;
+      socket.removeListener('data', h.data);
+      socket.removeListener('end', h.end);
+      socket.removeListener('drain', h.drain);
+      socket.removeListener('timeout', this.#emitTimeout);
+      socket.removeListener('timeout', this.#responseOnTimeout);
+      const head = this.#parser!.takeRest();
+      this.#parser = null;
+      this.#upgrading = false;
+      const event = this.method === 'CONNECT' ? 'connect' : 'upgrade';
+      if (this.listenerCount(event) === 0) { socket.destroy(); return; }
+      this.upgradeOrConnect = true;
+      socket.emit('agentRemove');
+      socket.removeListener('close', h.close);
+      socket.removeListener('error', h.error);
+      socket._httpMessage = null;
+      // Unread bytes wait in the socket until the new owner reads (Node: readableFlowing = null).
+      if ('readableFlowing' in socket) (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+      this.emit(event, res, socket, (env.wrapChunk ?? ((u: Uint8Array) => u))(head));
+      this.destroyed = true;
+      this._closed = true;
+      this.emit('close');
+    }
+
     #onMessageEnd(trailers: string[]): void {
       const res = this.res;
-      if (!res) return;
+      if (!res || this.#upgrading) return;
       res._end(trailers);
     }
 

@@ -3,7 +3,6 @@
  * connector), so os/node/http.ts is a few lines of wiring. Server side: everything in
  * server.ts. Client side: ClientRequest (client.ts) streaming over the sockets of an Agent
  * (agent.ts); `globalAgent` is Node 20's, `keepAlive: true` with a 5 s idle timeout.
- * Not there yet: 'upgrade' and 'connect' on the client (a 101 response is a plain response).
  */
 import { createServerFactory, type HttpEnv, Server } from './server.ts';
 import { IncomingMessage } from './incoming.ts';
