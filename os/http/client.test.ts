@@ -524,3 +524,21 @@ test('\'upgrade\' and \'connect\' hand over the socket with the bytes after the 
   assert.equal((r.node as string[]).length, 7);
   assert.deepEqual(r.ours, r.node);
 });
+
+test('Expect: 100-continue sends the head at once; \'continue\' then \'information\' come before the body is written', async () => {
+  const scenario: Scenario = async (http, _s, port) => {
+    const log: string[] = [];
+    const got = await new Promise<string>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'PUT', path: '/exp', agent: false, headers: { Expect: '100-continue', 'Content-Length': 4 } });
+      log.push(`headersSent ${req.headersSent}`);
+      req.on('information', (i: nodeHttp.InformationEvent) => log.push(`information ${i.statusCode} ${i.statusMessage}`));
+      req.on('continue', () => { log.push('continue'); req.end('body'); });
+      req.on('response', (res) => { let s = ''; res.on('data', (d) => { s += d; }); res.on('end', () => resolve(s)); });
+    });
+    log.push(got);
+    return log;
+  };
+  const r = await both(echoServer, scenario);
+  assert.deepEqual(r.node, ['headersSent true', 'continue', 'information 100 Continue', 'len=4;done']);
+  assert.deepEqual(r.ours, r.node);
+});

@@ -440,7 +440,7 @@ export function createClientRequestClass(env: ClientEnv) {
     /** OutgoingMessage._storeHeader for a request line. */
     #storeHeader(): void {
       let head = `${this.method} ${this.path} HTTP/1.1\r\n`;
-      let connection = false, contLen = false, te = false, trailer = false;
+      let connection = false, contLen = false, te = false, trailer = false, expect = false;
       for (const [lower, [name, value]] of this.#headers) {
         for (const v of Array.isArray(value) ? value : [value]) {
           head += `${name}: ${v}\r\n`;
@@ -454,6 +454,8 @@ export function createClientRequestClass(env: ClientEnv) {
             contLen = true;
           } else if (lower === 'trailer') {
             trailer = true;
+          } else if (lower === 'expect') {
+            expect = true;
           }
         }
       }
@@ -469,6 +471,8 @@ export function createClientRequestClass(env: ClientEnv) {
       }
       this._header = `${head}\r\n`;
       this._headerSent = false;
+      // The head waits for the first body bytes, unless the body waits for '100 Continue'.
+      if (expect) this.#send(new Uint8Array(0));
     }
 
     // ---- timeouts, destroy, abort ----
