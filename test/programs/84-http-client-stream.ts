@@ -4,7 +4,8 @@
 // (chunked, with back-pressure), an Agent with keepAlive and maxSockets 1 queueing requests
 // (agent.requests / sockets / freeSockets, 'free', reusedSocket), flushHeaders, a chunked
 // response with trailers read through setEncoding, a paused response, req.setTimeout +
-// destroy(err), abort(), and the globalAgent's idle socket not keeping the program alive.
+// destroy(err), abort(), an 'upgrade' with its head bytes, and the globalAgent's idle
+// socket not keeping the program alive.
 import http from 'node:http';
 import { Readable, pipeline } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +51,12 @@ const server = http.createServer((req, res) => {
   });
 });
 server.on('connection', () => connections++);
+// The 101 and the new protocol's first bytes in one write: the client gets them as `head`.
+server.on('upgrade', (req, socket) => {
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\nwelcome`);
+  socket.on('data', (d: Buffer) => socket.end(`echo ${d}`));
+  socket.on('end', () => socket.end());
+});
 
 const read = (res: http.IncomingMessage) => new Promise<string>((resolve) => {
   let s = '';
@@ -131,10 +138,23 @@ server.listen(0, '127.0.0.1', async () => {
   await new Promise((r) => ab.on('close', r));
   console.log('aborted:', ab.aborted, 'destroyed:', ab.destroyed);
 
+  // 7. An upgrade: the socket leaves the agent for the 'upgrade' listener.
+  const up2 = await new Promise<string>((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, agent, headers: { Connection: 'Upgrade', Upgrade: 'x-demo' } });
+    req.on('upgrade', (res, socket, head) => {
+      let got = '';
+      socket.on('data', (d: Buffer) => { got += d; });
+      socket.on('close', () => resolve(`${res.statusCode} ${res.headers.upgrade} head=${head} then ${got}`));
+      socket.write('ping');
+    });
+    req.end();
+  });
+  console.log('upgrade:', up2, 'agent sockets:', Object.keys(agent.sockets).length);
+
   console.log('server connections:', connections);
   agent.destroy();
 
-  // 7. One request on the globalAgent (keepAlive in Node 20); its idle socket is unref'd.
+  // 8. One request on the globalAgent (keepAlive in Node 20); its idle socket is unref'd.
   const g = http.globalAgent as http.Agent & { keepAlive: boolean; options: { timeout: number } };
   console.log('globalAgent keepAlive:', g.keepAlive, g.options.timeout);
   const last = await new Promise<string>((resolve) => http.get(`http://127.0.0.1:${port}/last`, (res) => read(res).then(resolve)));
