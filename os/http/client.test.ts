@@ -542,3 +542,29 @@ test('Expect: 100-continue sends the head at once; \'continue\' then \'informati
   assert.deepEqual(r.node, ['headersSent true', 'continue', 'information 100 Continue', 'len=4;done']);
   assert.deepEqual(r.ours, r.node);
 });
+
+test('the ClientRequest, Agent and response surfaces have Node\'s members; setHeaders, closed, headersDistinct', async () => {
+  const names = (o: object) => {
+    const s = new Set<string>();
+    for (let p = o; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) for (const k of Object.getOwnPropertyNames(p)) if (!k.startsWith('_')) s.add(k);
+    return s;
+  };
+  // Node's internals we do not reproduce: its llhttp parser object and timeout bookkeeping.
+  const INTERNAL = new Set(['parser', 'timeoutCb']);
+  const scenario: Scenario = async (http, _s, port) => {
+    const req = http.request({ host: '127.0.0.1', port, agent: false });
+    req.setHeaders(new Map<string, string | string[]>([['X-A', '1'], ['x-b', ['2', '3']]]));
+    const facts: unknown[] = [JSON.stringify(req.getHeaders()).replace(String(port), 'PORT'), req.closed, req.errored, (req as unknown as { strictContentLength: boolean }).strictContentLength, (req as unknown as { maxHeaderSize: number }).maxHeaderSize];
+    const res = await new Promise<nodeHttp.IncomingMessage>((resolve) => { req.on('response', resolve); req.end(); });
+    facts.push(res.headersDistinct['x-twice'], res.headers['x-twice'], (res as unknown as { upgrade: boolean }).upgrade);
+    await new Promise((r) => { res.resume(); req.on('close', r); });
+    facts.push(req.closed);
+    return { facts, req: [...names(req)].filter((k) => !INTERNAL.has(k)).sort(), res: [...names(res)].sort(), agent: [...names(new http.Agent())].sort() };
+  };
+  const r = await both(() => nodeHttp.createServer((_q, s) => { s.setHeader('X-Twice', ['a', 'b']); s.end('k'); }), scenario) as { node: { req: string[]; res: string[]; agent: string[]; facts: unknown[] }; ours: { req: string[]; res: string[]; agent: string[]; facts: unknown[] } };
+  assert.deepEqual(r.ours.facts, r.node.facts);
+  for (const k of ['req', 'res', 'agent'] as const) {
+    const ours = new Set(r.ours[k]);
+    assert.deepEqual(r.node[k].filter((n) => !ours.has(n)), [], `${k}: members Node has and we lack`);
+  }
+});

@@ -91,6 +91,10 @@ interface Pending { data: Uint8Array; cb?: ((err?: Error | null) => void) | unde
 /** A client response: the socket is destroyed only when the body did not complete. */
 class ClientIncomingMessage extends IncomingMessage {
   req: ClientRequest | null = null;
+  /** A 101 answer or an answer to CONNECT: the socket went to an 'upgrade'/'connect' listener. */
+  upgrade = false;
+  /** Node's option to keep duplicate fields apart in `headers`; not supported (merged as Node's default). */
+  joinDuplicateHeaders: boolean | undefined = undefined;
   /** @internal the socket went back to the agent: destroying the response leaves it alone. */
   _detached = false;
   override _destroy(error: Error | null, cb: (e?: Error | null) => void): void {
@@ -133,6 +137,12 @@ export function createClientRequestClass(env: ClientEnv) {
     _headerSent = false;
     _ended = false;
     _closed = false;
+    strictContentLength = false;
+    maxRequestsOnConnectionReached = false;
+    readonly maxHeaderSize: number | undefined;
+    readonly socketPath: string | undefined;
+    readonly insecureHTTPParser: boolean | undefined = undefined;
+    readonly joinDuplicateHeaders: boolean | undefined = undefined;
 
     readonly #headers = new Map<string, [string, HeaderValue]>();
     #contentLength: number | null = null;
@@ -193,7 +203,8 @@ export function createClientRequestClass(env: ClientEnv) {
         }
         this.timeout = o.timeout;
       }
-      this.#maxHeaderSize = o.maxHeaderSize;
+      this.#maxHeaderSize = this.maxHeaderSize = o.maxHeaderSize;
+      this.socketPath = o.socketPath;
 
       const method = o.method ?? 'GET';
       if (typeof method !== 'string' || !isToken(method)) {
@@ -299,6 +310,17 @@ export function createClientRequestClass(env: ClientEnv) {
       return out;
     }
     get headersSent(): boolean { return this._header !== null; }
+    /** Node ≥ 19.6: sets each of a Headers or Map's fields. */
+    setHeaders(headers: Map<string, HeaderValue> | { forEach(fn: (value: string, name: string) => void): void }): this {
+      if (this._header) throw codeError(new Error('Cannot set headers after they are sent to the client'), 'ERR_HTTP_HEADERS_SENT');
+      const fields: [string, HeaderValue][] = [];
+      headers.forEach((value: HeaderValue, name: string) => { fields.push([name, value]); });
+      for (const [name, value] of fields) this.setHeader(name, value);
+      return this;
+    }
+    get closed(): boolean { return this._closed; }
+    /** Always null, as Node 20's: ClientRequest's destroy() does not record the error there. */
+    get errored(): Error | null { return null; }
     addTrailers(headers: Record<string, HeaderValue> | readonly [string, HeaderValue][]): void {
       const entries = Array.isArray(headers) ? headers : Object.entries(headers);
       for (const [name, value] of entries as [string, HeaderValue][]) {
@@ -492,6 +514,7 @@ export function createClientRequestClass(env: ClientEnv) {
       else this.once('socket', set);
       return this;
     }
+    clearTimeout(cb?: () => void): void { this.setTimeout(0, cb); }
     setNoDelay(noDelay?: boolean): void {
       if (this.socket) this.socket.setNoDelay?.(noDelay);
       else this.once('socket', (s: ClientSocket) => s.setNoDelay?.(noDelay));
@@ -644,6 +667,7 @@ export function createClientRequestClass(env: ClientEnv) {
         // A 101 answer, or any answer to CONNECT: what follows the head is not HTTP.
         this.res = res;
         res.req = this;
+        res.upgrade = true;
         this.#upgrading = true;
         this.#parser!.detach();
         return;
