@@ -37,7 +37,7 @@ export interface ClientRequestOptions extends ConnectOptions {
   path?: string | null;
   headers?: Record<string, HeaderValue> | readonly string[];
   auth?: string | null;
-  agent?: Agent | boolean | null;
+  agent?: Agent | false | null;
   defaultPort?: number;
   timeout?: number;
   setHost?: boolean;
@@ -176,18 +176,20 @@ export function createClientRequestClass(env: ClientEnv) {
       else options = { ...(input ?? {}), ...(options ?? {}) };
       const o = options as ClientRequestOptions;
 
-      let agent = o.agent as Agent | false | null | undefined | true;
+      let agent = o.agent as Agent | false | null | undefined;
+      if (agent !== undefined && agent !== null && agent !== false && typeof (agent as { addRequest?: unknown }).addRequest !== 'function') {
+        throw codeError(new TypeError(`The "options.agent" property must be one of Agent-like Object, undefined, or false. Received ${typeof agent}`), 'ERR_INVALID_ARG_TYPE');
+      }
       const defaultAgent = o._defaultAgent || env.globalAgent();
       let defaultPort = o.defaultPort;
       if (agent === false) agent = new env.AgentClass();
-      else if (agent === null || agent === undefined || agent === true) {
+      else if (agent === null || agent === undefined) {
         agent = typeof o.createConnection !== 'function' ? defaultAgent : undefined;
         defaultPort = o.defaultPort || agent?.defaultPort;
       }
       this.agent = agent || undefined;
       const protocol = o.protocol || defaultAgent.protocol;
-      let expected = this.agent?.protocol ?? env.protocol;
-      if (this.agent && (this.agent as { protocol?: string }).protocol) expected = this.agent.protocol;
+      const expected = this.agent?.protocol || defaultAgent.protocol;
       if (protocol !== expected) {
         throw codeError(new TypeError(`Protocol "${protocol}" not supported. Expected "${expected}"`), 'ERR_INVALID_PROTOCOL');
       }
