@@ -129,11 +129,13 @@ test('events of an exchange come in Node\'s order, on a keep-alive socket (reuse
           log.push('req close');
           setTimeout(() => {
             const names = Object.keys(agent.freeSockets);
-            log.push(`after: free=${JSON.stringify(names.map((n) => strip(n, port)))}:${names.map((n) => agent.freeSockets[n]!.length)} sockets=${Object.keys(agent.sockets).length} agentFree=${freeEvents}`);
+            log.push(`after: free=${JSON.stringify(names.map((n) => strip(n, port)))}:${names.map((n) => agent.freeSockets[n]!.length)} sockets=${Object.keys(agent.sockets).length} agentFree=${freeEvents} res.socket=${response?.socket === null ? 'null' : typeof response?.socket}`);
             resolve();
           }, 10);
         });
+        let response: nodeHttp.IncomingMessage | undefined;
         req.on('response', (res) => {
+          response = res;
           log.push(`response ${res.statusCode} ${res.headers['transfer-encoding']} ${res.httpVersion}`);
           res.setEncoding('utf8');
           res.on('data', (d: string) => log.push(`data ${typeof d} ${d}`));

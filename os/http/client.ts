@@ -101,7 +101,7 @@ class ClientIncomingMessage extends IncomingMessage {
     if (!this.readableEnded || !this.complete) {
       this.aborted = true;
       this.emit('aborted');
-      if (!this._detached && !this.socket.destroyed) this.socket.destroy(error ?? undefined);
+      if (!this._detached && this.socket && !this.socket.destroyed) this.socket.destroy(error ?? undefined);
     }
     cb(error && this.listenerCount('error') > 0 ? error : null);
     this._close();
@@ -753,7 +753,11 @@ export function createClientRequestClass(env: ClientEnv) {
       if (this.#paused) { this.#paused = false; socket.resume(); }
       this.#parser = null;
       this.destroyed = true;
-      if (this.res) this.res._detached = true;
+      if (this.res) {
+        // Detached: destroying the response must not touch the socket the agent now owns.
+        this.res._detached = true;
+        this.res.socket = null as unknown as ClientSocket;
+      }
       process.nextTick(() => {
         this._closed = true;
         this.emit('close');

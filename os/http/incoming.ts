@@ -66,7 +66,8 @@ export class IncomingMessage extends Readable {
   /** The full body was received. */
   complete = false;
   aborted = false;
-  readonly socket: SocketLike;
+  /** The connection; a client response that gave its socket back to the agent has null (as Node). */
+  socket: SocketLike;
 
   #flow: FlowControl | null;
   #wrap: (u: Uint8Array) => Uint8Array;
