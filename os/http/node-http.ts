@@ -61,6 +61,12 @@ export function createNodeHttp(env: NodeHttpEnv) {
     get,
     validateHeaderName,
     validateHeaderValue,
+    /** Node pools llhttp parser objects; ours are plain objects, so only the argument is checked. */
+    setMaxIdleHTTPParsers(max: number): void {
+      if (!Number.isInteger(max) || max < 1) {
+        throw Object.assign(new RangeError(`The value of "max" is out of range. It must be >= 1 && <= 9007199254740991. Received ${max}`), { code: 'ERR_OUT_OF_RANGE' });
+      }
+    },
   });
 }
 
