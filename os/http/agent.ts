@@ -322,7 +322,7 @@ export function defaultConnect(net: NetModuleLike, protocol: 'http:' | 'https:',
       return tls({ host, port, servername }) as ClientSocket;
     }
     const o: Record<string, unknown> = { host, port };
-    for (const k of ['localAddress', 'localPort', 'family', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', 'timeout']) {
+    for (const k of ['localAddress', 'localPort', 'family', 'hints', 'lookup', 'noDelay', 'keepAlive', 'keepAliveInitialDelay', 'timeout']) {
       if (options[k] !== undefined && options[k] !== null) o[k] = options[k];
     }
     return (net.connect as (o: object) => ClientSocket)(o);
