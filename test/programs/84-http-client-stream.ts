@@ -1,13 +1,16 @@
 // expect-exit: 0
 // nimbus-net: user
 // node:http's client over 127.0.0.1: a 2 MiB upload through pipeline(Readable.from(...), req)
-// (chunked, with back-pressure), an Agent with keepAlive and maxSockets 1 queueing requests
-// (agent.requests / sockets / freeSockets, 'free', reusedSocket), flushHeaders, a chunked
-// response with trailers read through setEncoding, a paused response, req.setTimeout +
-// destroy(err), abort(), an 'upgrade' with its head bytes, and the globalAgent's idle
-// socket not keeping the program alive.
+// (chunked, with back-pressure) and a file's through fs.createReadStream, an Agent with
+// keepAlive and maxSockets 1 queueing requests (agent.requests / sockets / freeSockets,
+// 'free', reusedSocket), flushHeaders, a chunked response with trailers read through
+// setEncoding, a paused response, req.setTimeout + destroy(err), abort(), an 'upgrade' with
+// its head bytes, and the globalAgent's idle socket not keeping the program alive.
 import http from 'node:http';
 import { Readable, pipeline } from 'node:stream';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 let connections = 0;
@@ -86,6 +89,17 @@ server.listen(0, '127.0.0.1', async () => {
   await new Promise<void>((resolve) => pipeline(body, up, (err) => { console.log('pipeline done', err ?? 'ok'); resolve(); }));
   console.log('upload:', await upRes);
   console.log('back-pressure seen:', falses > 0 && drains > 0);
+
+  // 1b. A file streamed with fs.createReadStream (a file in the writable in-memory volume in the image).
+  const file = path.join(os.tmpdir(), 'nimbus-84-upload.bin');
+  const data = Buffer.alloc(300_000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+  fs.writeFileSync(file, data);
+  const fileReq = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/file', agent, headers: { 'Content-Length': data.length } });
+  const fileRes = new Promise<string>((resolve) => fileReq.on('response', (res) => read(res).then(resolve)));
+  await new Promise<void>((resolve) => pipeline(fs.createReadStream(file), fileReq, (err) => { console.log('file pipeline', err ?? 'ok'); resolve(); }));
+  console.log('file:', await fileRes);
+  fs.unlinkSync(file);
 
   // 2. Three requests on one socket: two wait in agent.requests.
   const get = (path: string) => new Promise<string>((resolve) => {
