@@ -22,9 +22,6 @@ import { latin1Encode, utf8Encode } from '../web/text.ts';
  */
 export type TlsConnect = (options: { host: string; port: number; servername: string; tls?: Record<string, unknown> }) => SocketLike;
 
-/** node:https's TLS options for one request; `id` keeps connections made with other options apart in the pool. */
-export interface TlsRequestOptions { options: Record<string, unknown>; id: string }
-
 export interface FetchClientOptions {
   readonly net: NetModuleLike;
   /** For https:// (absent: https:// is refused with a TypeError). */
@@ -42,15 +39,7 @@ export interface FetchClientOptions {
   readonly userAgent?: string;
 }
 
-/**
- * `headerCase` (node:http's ClientRequest only): lowercase name -> the name as the caller spelled
- * it, so the request head keeps the caller's case as Node's http client does (fetch sends lowercase).
- */
-export type FetchInit = RequestInit & { timeout?: number; headerCase?: Map<string, string>; tls?: TlsRequestOptions };
-
-/** On a fetch Response: the head as received (names in the server's case) and whether the connection was pooled. */
-export const WIRE_HEAD = Symbol('nimbus.wireHead');
-export interface WireHead { rawHeaders: string[]; reused: boolean }
+export type FetchInit = RequestInit & { timeout?: number };
 
 const MAX_REDIRECTS = 20;
 
@@ -97,7 +86,7 @@ export class ConnectionPool {
   idleCount(key: string): number { return this.#hosts.get(key)?.idle.length ?? 0; }
 
   /** With `servername` the connection is TLS (and ready once its handshake is done). */
-  async acquire(key: string, address: string, port: number, signal: AbortSignal | null, fresh = false, servername?: string, tls?: Record<string, unknown>): Promise<{ socket: SocketLike; reused: boolean }> {
+  async acquire(key: string, address: string, port: number, signal: AbortSignal | null, fresh = false, servername?: string): Promise<{ socket: SocketLike; reused: boolean }> {
     const h = this.#host(key);
     while (h.active >= this.#max) {
       await new Promise<void>((resolve, reject) => {
@@ -117,7 +106,7 @@ export class ConnectionPool {
       const socket = await new Promise<SocketLike>((resolve, reject) => {
         const secure = servername !== undefined;
         if (secure && !this.#tls) throw new TypeError('https is not supported without TLS');
-        const s = secure ? this.#tls!({ host: address, port, servername, tls }) : this.#net.connect({ host: address, port });
+        const s = secure ? this.#tls!({ host: address, port, servername }) : this.#net.connect({ host: address, port });
         const ready = secure ? 'secureConnect' : 'connect';
         const onError = (e: Error) => { cleanup(); reject(e); };
         const onAbort = () => { cleanup(); s.destroy(); reject(signal!.reason); };
@@ -186,7 +175,6 @@ interface Outgoing {
   bytes: Uint8Array | null;
   stream: ReadableStream<Uint8Array> | null;
   signal: AbortSignal | null;
-  headerCase?: Map<string, string>;
 }
 
 export interface FetchClient {
@@ -263,7 +251,6 @@ export function createFetch(options: FetchClientOptions): FetchClient {
           }, { highWaterMark: 8 }) : null;
           if (hasBody) armBodyTimer();
           const response = makeNetworkResponse(h.statusCode, h.statusMessage, headers, body, { url: o.url.href, redirected: false, type: 'basic' });
-          Object.defineProperty(response, WIRE_HEAD, { value: { rawHeaders: h.rawHeaders, reused } satisfies WireHead });
           settled = true;
           resolvePromise({ response, gotBytes });
         },
@@ -327,7 +314,7 @@ export function createFetch(options: FetchClientOptions): FetchClient {
       else if (o.method === 'POST' || o.method === 'PUT' || o.method === 'PATCH') head += 'content-length: 0\r\n';
       for (const [k, v] of h._raw()) {
         if (k === 'host' || k === 'content-length' || k === 'transfer-encoding' || k === 'connection') continue;
-        head += `${o.headerCase?.get(k) ?? k}: ${v}\r\n`;
+        head += `${k}: ${v}\r\n`;
       }
       head += '\r\n';
       const headBytes = latin1Encode(head);
@@ -387,13 +374,13 @@ export function createFetch(options: FetchClientOptions): FetchClient {
       let address: string;
       try { address = await resolve(url.hostname); } catch (e) { throw fetchFailed(e); }
       const servername = secure ? url.hostname.replace(/^\[|\]$/g, '') : undefined;
-      const key = secure ? `https://${servername}@${address}:${port}${init.tls ? `#${init.tls.id}` : ''}` : `${address}:${port}`;
-      const o: Outgoing = { url, method, headers, bytes, stream, signal, headerCase: init.headerCase };
+      const key = secure ? `https://${servername}@${address}:${port}` : `${address}:${port}`;
+      const o: Outgoing = { url, method, headers, bytes, stream, signal };
       let result: { response: Response; gotBytes: boolean } | { retry: true } | null = null;
       for (let attempt = 0; attempt < 2; attempt++) {
         let conn: { socket: SocketLike; reused: boolean };
         try {
-          conn = await pool.acquire(key, address, port, signal, attempt > 0, servername, secure ? init.tls?.options : undefined);
+          conn = await pool.acquire(key, address, port, signal, attempt > 0, servername);
         } catch (e) {
           if (signal.aborted) throw signal.reason;
           throw fetchFailed(e);

@@ -36,6 +36,12 @@ export function headersObject(raw: readonly string[]): Record<string, string | s
   return out;
 }
 
+function distinct(raw: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null);
+  for (let i = 0; i < raw.length; i += 2) (out[raw[i].toLowerCase()] ??= []).push(raw[i + 1]);
+  return out;
+}
+
 /** What an IncomingMessage needs from its connection for flow control. */
 export interface FlowControl {
   pauseReading(): void;
@@ -60,7 +66,8 @@ export class IncomingMessage extends Readable {
   /** The full body was received. */
   complete = false;
   aborted = false;
-  readonly socket: SocketLike;
+  /** The connection; a client response that gave its socket back to the agent has null (as Node). */
+  socket: SocketLike;
 
   #flow: FlowControl | null;
   #wrap: (u: Uint8Array) => Uint8Array;
@@ -77,6 +84,11 @@ export class IncomingMessage extends Readable {
   }
 
   get connection(): SocketLike { return this.socket; }
+  /** Node's legacy alias of `socket`. */
+  get client(): SocketLike { return this.socket; }
+  /** Node ≥ 18.3: every field's values in order, names lowercased, nothing merged. */
+  get headersDistinct(): Record<string, string[]> { return distinct(this.rawHeaders); }
+  get trailersDistinct(): Record<string, string[]> { return distinct(this.rawTrailers); }
 
   override _read(): void { this.#flow?.resumeReading(); }
 

@@ -9,6 +9,9 @@
  *                 keep-alive/drain timeouts, a connection cap.
  * - `fetch-handler.ts`  serves a `{ fetch(request) }` handler (Workers/Deno/Bun style).
  * - `fetch.ts`    the `fetch()` client for http:// (DNS, keep-alive pool, timeouts, redirects).
+ * - `client.ts`   Node's `http.ClientRequest`: the body streamed to the socket (chunked or
+ *                 Content-Length as Node frames it), the response an IncomingMessage.
+ * - `agent.ts`    Node's `http.Agent`: sockets per `host:port:`, keep-alive pool, queueing.
  * - `node-http.ts` the `node:http` module object (os/node/http.ts wires it to the image's net).
  *
  * Guarantees: every wait has a timer, every buffer a cap; a bad request gets its 4xx and a

@@ -263,3 +263,24 @@ test('header values keep inner whitespace and obs-text and lose the outer SP/HTA
     assert.deepEqual(r.msgs[0]?.head.rawHeaders, whole.msgs[0].head.rawHeaders, `split at ${i}`);
   }
 });
+
+test('detach() from onHead stops parsing after the head and keeps the bytes after it (an upgrade), at any split', () => {
+  const wire = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\nHTTP/1.1 200 not http\r\n\0\xff';
+  for (let cut = 1; cut < wire.length; cut++) {
+    const heads: number[] = [];
+    let ends = 0;
+    const p = new HttpParser('response', {
+      onHead: (h) => { heads.push(h.kind === 'response' ? h.statusCode : 0); p.detach(); },
+      onBody: () => assert.fail('no body'),
+      onEnd: () => { ends++; },
+      onError: (e) => assert.fail(e.reason),
+    });
+    p.push(b(wire.slice(0, cut)));
+    p.push(b(wire.slice(cut)));
+    p.push(b('more'));
+    assert.deepEqual(heads, [101]);
+    assert.equal(Buffer.from(p.takeRest()).toString('latin1'), 'HTTP/1.1 200 not http\r\n\0\xffmore', `cut at ${cut}`);
+    assert.equal(p.takeRest().length, 0);
+    assert.ok(ends <= 1);
+  }
+});

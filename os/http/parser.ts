@@ -166,6 +166,9 @@ export class HttpParser {
   /** A push() is running: a chunk pushed from inside a sink callback waits in #later. */
   #pushing = false;
   #later: Uint8Array[] = [];
+  /** detach() was called: bytes from here on are not HTTP (an upgrade, a CONNECT tunnel). */
+  #detached = false;
+  #rest: Uint8Array[] = [];
 
   constructor(kind: 'request' | 'response', sink: ParserSink, limits: ParserLimits = {}) {
     this.#kind = kind;
@@ -194,7 +197,27 @@ export class HttpParser {
     return this.#state === State.BodyEof;
   }
 
+  /**
+   * Stops parsing after the message head being delivered (call it from onHead): the bytes
+   * that follow it, in this chunk and any pushed later, are kept for takeRest().
+   */
+  detach(): void {
+    this.#detached = true;
+  }
+
+  /** After detach(): the bytes that came after the head (a copy), and forgets them. */
+  takeRest(): Uint8Array {
+    let n = 0;
+    for (const r of this.#rest) n += r.length;
+    const out = new Uint8Array(n);
+    let off = 0;
+    for (const r of this.#rest) { out.set(r, off); off += r.length; }
+    this.#rest = [];
+    return out;
+  }
+
   push(chunk: Uint8Array): void {
+    if (this.#detached) { if (chunk.length > 0) this.#rest.push(chunk); return; }
     // Re-entrancy (a sink callback whose socket delivers synchronously, e.g. on resume()):
     // bytes must be parsed in order, so a nested push queues its chunk for the outer one.
     if (this.#pushing) {
@@ -204,7 +227,11 @@ export class HttpParser {
     this.#pushing = true;
     try {
       this.#consume(chunk);
-      while (this.#later.length > 0) this.#consume(this.#later.shift()!);
+      while (this.#later.length > 0) {
+        const next = this.#later.shift()!;
+        if (this.#detached) this.#rest.push(next);
+        else this.#consume(next);
+      }
     } finally {
       this.#pushing = false;
     }
@@ -217,7 +244,7 @@ export class HttpParser {
     const chunk = Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let i = 0;
     const n = chunk.length;
-    while (i < n && this.#state !== State.Dead) {
+    while (i < n && this.#state !== State.Dead && !this.#detached) {
       switch (this.#state) {
         case State.StartLine:
         case State.Headers:
@@ -254,6 +281,7 @@ export class HttpParser {
         }
       }
     }
+    if (this.#detached && i < n) this.#rest.push(chunk.subarray(i));
   }
 
   /**

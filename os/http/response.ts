@@ -94,6 +94,8 @@ export class ServerResponse extends Stream {
   #closed = false;
   #needDrain = false;
   #corked = 0;
+  /** Trailer fields from addTrailers(), sent after the last chunk (RFC 9112 §7.1.2). */
+  #trailer = '';
 
   constructor(req: IncomingMessage, sink: ResponseSink, keepAlive: boolean, encode: StringEncoder = defaultEncode) {
     super();
@@ -161,6 +163,16 @@ export class ServerResponse extends Stream {
     return this;
   }
 
+  /** Trailer fields for a chunked response; ignored otherwise (as Node). */
+  addTrailers(headers: Record<string, HeaderValue> | readonly [string, HeaderValue][]): void {
+    const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+    for (const [name, value] of entries as [string, HeaderValue][]) {
+      validateHeaderName(name);
+      validateHeaderValue(name, value);
+      for (const v of Array.isArray(value) ? value : [value]) this.#trailer += `${name}: ${v}\r\n`;
+    }
+  }
+
   /** Sends `HTTP/1.1 100 Continue` (RFC 9110 §10.1.1). */
   writeContinue(cb?: () => void): void {
     this.#sink.write(this, latin1Encode('HTTP/1.1 100 Continue\r\n\r\n'), cb);
@@ -217,7 +229,7 @@ export class ServerResponse extends Stream {
       if (this.chunkedEncoding) parts.push(latin1Encode(`${data.length.toString(16)}\r\n`), data, CRLF);
       else parts.push(data);
     }
-    if (this.chunkedEncoding && this.#hasBody) parts.push(LAST_CHUNK);
+    if (this.chunkedEncoding && this.#hasBody) parts.push(this.#trailer ? latin1Encode(`0\r\n${this.#trailer}\r\n`) : LAST_CHUNK);
     if (cb) this.once('finish', cb);
     this.#send(parts, (err) => {
       if (err) return;

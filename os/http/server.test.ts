@@ -480,3 +480,30 @@ test("request body via 'readable' + read() until null: end arrives, no endless '
     assert.match(resp.body, /^got helloworld after [1-4]$/);
   } finally { await srv.close(); }
 });
+
+test('res.addTrailers() sends trailer fields after the last chunk, as Node\'s ServerResponse', async () => {
+  const handler = (res: { setHeader(n: string, v: string): void; write(s: string): void; addTrailers(t: Record<string, string>): void; end(s: string): void }) => {
+    res.setHeader('Trailer', 'X-Digest');
+    res.write('a');
+    res.addTrailers({ 'X-Digest': 'abc', 'X-Other': 'z' });
+    res.end('b');
+  };
+  const read = (port: number) => new Promise<[string, string, Record<string, string | undefined>]>((resolve) => {
+    nodeHttp.get({ host: '127.0.0.1', port, agent: false }, (res) => {
+      let s = '';
+      res.on('data', (d) => { s += d; });
+      res.on('end', () => resolve([String(res.headers['transfer-encoding']), s, { ...res.trailers }]));
+    });
+  });
+  const ours = await listen((_req, res) => handler(res));
+  const node = nodeHttp.createServer((_req, res) => handler(res));
+  await new Promise<void>((r) => node.listen(0, '127.0.0.1', () => r()));
+  try {
+    const want = await read((node.address() as net.AddressInfo).port);
+    assert.deepEqual(want, ['chunked', 'ab', { 'x-digest': 'abc', 'x-other': 'z' }]);
+    assert.deepEqual(await read(ours.port), want);
+  } finally {
+    await ours.close();
+    await new Promise((r) => node.close(r));
+  }
+});

@@ -19,5 +19,6 @@ const http = createNodeHttp({
 export const {
   createServer, Server, IncomingMessage, ServerResponse, ClientRequest, Agent, globalAgent,
   STATUS_CODES, METHODS, maxHeaderSize, request, get, validateHeaderName, validateHeaderValue,
+  setMaxIdleHTTPParsers,
 } = http;
 export default http;

@@ -158,10 +158,11 @@ test('dotenv (an included .env file), pino and bcryptjs print the same at start'
   assert.equal(startLines(vm.output().stdout), startLines(node.stdout));
 });
 
-test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, ETags, pipeline, axios and node-fetch clients, jsonwebtoken HS256/RS256), Koa 3 (@koa/router, koa-body), Fastify 5 (schema, hooks), @hono/node-server answer as under node', async () => {
+test('Express 5 (static files, JSON and urlencoded bodies, params, error middleware, ETags, pipeline, axios, node-fetch and ws clients, jsonwebtoken HS256/RS256), Koa 3 (@koa/router, koa-body), Fastify 5 (schema, hooks), @hono/node-server answer as under node', async () => {
   // The requests mean what they say under node: a matching If-None-Match gets 304, /jwt verifies.
   assert.match(node.answers[REQUESTS.findIndex((r) => r.ifNoneMatch)]!, / -> 304\n/);
   assert.match(node.answers[REQUESTS.findIndex((r) => r.path === '/jwt')]!, /"rsVerified":\{"sub":"bo"/);
+  assert.match(node.answers[REQUESTS.findIndex((r) => r.path === '/client')]!, /"wsClient":"echo: from the ws client"/);
   for (let i = 0; i < REQUESTS.length; i++) {
     assert.equal(await ask((p) => `http://127.0.0.1:${hostPorts[p - 1]}`, REQUESTS[i]!), node.answers[i]);
   }

@@ -2,7 +2,7 @@
  * The ecosystem suite's program: one process serving the same small app with Express 5,
  * Koa 3 (+ @koa/router, koa-body), Fastify 5, @hono/node-server and a `ws` WebSocket echo server, each
  * on its own port (PORT_BASE + 1..5), and printing what dotenv, pino and bcryptjs give at
- * start; /client calls an upstream server with axios and node-fetch; /jwt signs and verifies
+ * start; /client calls an upstream server with axios and node-fetch (and this ws server with ws's client); /jwt signs and verifies
  * jsonwebtoken HS256 and RS256 tokens (the RSA key comes from the upstream). ecosystem.test.ts runs it
  * under node and in an image and sends both the same requests.
  */
@@ -14,7 +14,7 @@ import { koaBody } from 'koa-body';
 import Fastify from 'fastify';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, WebSocket } from 'ws';
 import pino from 'pino';
 import bcrypt from 'bcryptjs';
 import axios from 'axios';
@@ -65,7 +65,14 @@ app.get('/client', async (_req, res) => {
   const p = await axios.post(`${upstream}/data`, { k: [1, 2] });
   const missing = await axios.get(`${upstream}/missing`).catch((e: { response?: { status: number }; message: string }) => `${e.response?.status} ${e.message}`);
   const f = await nodeFetch(`${upstream}/data?via=node-fetch`, { method: 'PUT', body: 'plain body' });
-  res.json({ axios: [a.status, a.data], axiosPost: p.data, missing, nodeFetch: [f.status, f.headers.get('x-upstream'), await f.json()] });
+  // ws's client: http.request with its own createConnection, then the 'upgrade' event.
+  const wsClient = await new Promise<string>((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${base + 5}/`);
+    ws.on('open', () => ws.send('from the ws client'));
+    ws.on('message', (m: Buffer) => { ws.close(); resolve(String(m)); });
+    ws.on('error', (e: Error) => resolve(`error ${e.message}`));
+  });
+  res.json({ axios: [a.status, a.data], axiosPost: p.data, missing, nodeFetch: [f.status, f.headers.get('x-upstream'), await f.json()], wsClient });
 });
 // jsonwebtoken: fixed iat/exp so the tokens are the same under node and in the image (RS256 is
 // RSASSA-PKCS1-v1_5, deterministic); the failures print jsonwebtoken's error name and message.
