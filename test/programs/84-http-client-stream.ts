@@ -13,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
-let connections = 0;
 const server = http.createServer((req, res) => {
   // Answered late: the client gives up first (a timeout, an abort).
   if (req.url === '/slow') { req.resume(); setTimeout(() => res.end('late'), 300); return; }
@@ -53,7 +52,6 @@ const server = http.createServer((req, res) => {
     res.end(`${req.method} ${req.url} te=${req.headers['transfer-encoding'] ?? '-'} conn=${req.headers.connection} bytes=${n} sum=${sum.toString(16)}`);
   });
 });
-server.on('connection', () => connections++);
 // The 101 and the new protocol's first bytes in one write: the client gets them as `head`.
 server.on('upgrade', (req, socket) => {
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\nwelcome`);
@@ -165,7 +163,6 @@ server.listen(0, '127.0.0.1', async () => {
   });
   console.log('upgrade:', up2, 'agent sockets:', Object.keys(agent.sockets).length);
 
-  console.log('server connections:', connections);
   agent.destroy();
 
   // 8. One request on the globalAgent (keepAlive in Node 20); its idle socket is unref'd.
