@@ -51,9 +51,10 @@ export class HwNetLink implements NetworkDevice {
   readonly #hdr: number;
   // One receive buffer, reused: a view of it is valid only during the onReceive call.
   readonly #rx: Uint8Array;
-  // The transmit buffer when frames carry a header: the header, then a copy of the frame.
-  readonly #tx: Uint8Array;
-  readonly #txView: DataView;
+  // The transmit buffer when frames carry a header: the header, then a copy of the frame. It
+  // grows to 64 KiB on the first super-segment, so an idle instance does not pay for it.
+  #tx: Uint8Array;
+  #txView: DataView;
   #blocked = false;
   #onReceive: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined;
   #onWritable: (() => void) | undefined;
@@ -71,7 +72,7 @@ export class HwNetLink implements NetworkDevice {
     if (offloads & HW_NET_OFFLOAD.csum && offloads & HW_NET_OFFLOAD.tso4) this.tso = { maxBytes: 65535 - 20 - 60 };
     // One byte more than the largest frame: a read that fills the buffer was cut short.
     this.#rx = new Uint8Array(this.#hdr + Math.max(offloads & HW_NET_OFFLOAD.tso4 ? MAX_GSO_FRAME : 0, 65535) + 1);
-    this.#tx = new Uint8Array(this.#hdr > 0 ? this.#hdr + MAX_GSO_FRAME : 0);
+    this.#tx = new Uint8Array(this.#hdr > 0 ? this.#hdr + this.mtu + 18 : 0);
     this.#txView = new DataView(this.#tx.buffer);
   }
 
@@ -102,6 +103,10 @@ export class HwNetLink implements NetworkDevice {
     const h = this.#hdr;
     if (h > 0) {
       // One copy (a memcpy in the engine) puts the frame behind its virtio_net_hdr.
+      if (h + frame.length > this.#tx.length) {
+        this.#tx = new Uint8Array(h + MAX_GSO_FRAME);
+        this.#txView = new DataView(this.#tx.buffer);
+      }
       const v = this.#txView;
       if (offload === undefined) {
         for (let i = 0; i < h; i++) this.#tx[i] = 0;
