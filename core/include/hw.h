@@ -101,11 +101,15 @@
  *  testForbiddenCall()                                 [only with nimbus.testhooks=1]
  *      Makes a system call the platform's confinement forbids (process platform: the process
  *      is killed by SIGSYS, and `nimbus run` exits 124); throws RangeError where there is none.
- *  net: { mac: Uint8Array, mtu, line, receive(buf) -> number, transmit(frame) -> boolean,
- *         droppedRx() -> number }                      [only where hw_has(HW_GROUP_NET)]
+ *  net: { mac: Uint8Array, mtu, line, offloads, headerLength, receive(buf) -> number,
+ *         transmit(frame) -> boolean, droppedRx() -> number }   [only where hw_has(HW_GROUP_NET)]
  *      The optional net group: receive copies the next waiting frame into buf and returns its
  *      length (0: none waits); transmit sends one frame, false = no room now (back-pressure:
- *      yield reports `line` once there is). Both return at once.
+ *      yield reports `line` once there is). Both return at once. When headerLength is not 0
+ *      (10: a tap with a virtio-net header), every frame in both directions is preceded by a
+ *      struct virtio_net_hdr (virtio 1.x §5.1.6, little-endian) of that many bytes, counted
+ *      in the lengths; offloads (HW_NET_*) says what the frames after it may use. See
+ *      hw_net_transmit below for the checks a header MUST pass (else RangeError).
  *
  * Start-up contract: the core installs __nimbus_hw, evaluates the image's bytecode (an ES
  * module: the runtime prelude, then the program), and calls
@@ -231,8 +235,31 @@ void hw_dma_fence(void);
  * waiting frame into buf, *len = its size; AGAIN when none waits; a frame longer than cap is
  * dropped (counted in dropped_rx) and the next one is tried. transmit: sends one frame of
  * 14..mtu+18 bytes (EINVAL otherwise); AGAIN when the link cannot take it now (back-pressure):
- * the line fires once it can. MUST NOT block. */
-struct hw_net_info { uint8_t mac[6]; uint32_t mtu; int line; uint64_t dropped_rx; };
+ * the line fires once it can. MUST NOT block.
+ *
+ * Offloads (every one optional; a platform MAY offer none). header_len 0: frames are bare. Not 0
+ * (HW_NET_VNET_HDR_LEN): each frame, in buf and in frame, starts with a struct virtio_net_hdr
+ * (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset; little-endian), and lengths
+ * include it. offloads is a mask of:
+ * - HW_NET_CSUM: receive MAY return frames flagged NEEDS_CSUM (the TCP/UDP checksum field holds
+ *   only the pseudo-header sum: the data was not corrupted in transit, it never left the host)
+ *   or DATA_VALID (the host verified the checksum); transmit accepts NEEDS_CSUM: the platform
+ *   (host) fills in the ones' complement sum from csum_start to the end at csum_start+csum_offset.
+ * - HW_NET_TSO4: receive MAY return IPv4 TCP frames of up to header_len + 14 + 65535 bytes (gso_type
+ *   TCPV4, the host's GRO/TSO); transmit accepts gso_type TCPV4 with NEEDS_CSUM: one IPv4 TCP
+ *   super-segment (IP total length = all of it) that the host cuts into segments of gso_size
+ *   payload bytes, copying the headers, PSH and FIN on the last only.
+ * transmit returns EINVAL for a header that asks for what offloads does not offer, a flag other
+ * than NEEDS_CSUM, a gso_type other than NONE or TCPV4, TCPV4 without NEEDS_CSUM or with a
+ * gso_size of 0, a checksum field (csum_start + csum_offset + 2) past the frame's end, or a frame
+ * longer than mtu + 18 without GSO (header_len + 14 + 65535 with it). */
+struct hw_net_info { uint8_t mac[6]; uint32_t mtu; int line; uint64_t dropped_rx; uint32_t offloads; uint32_t header_len; };
+enum { HW_NET_CSUM = 1, HW_NET_TSO4 = 2 };
+#define HW_NET_VNET_HDR_LEN 10
+#define HW_NET_HDR_F_NEEDS_CSUM 1
+#define HW_NET_HDR_F_DATA_VALID 2
+#define HW_NET_HDR_GSO_NONE 0
+#define HW_NET_HDR_GSO_TCPV4 1
 hw_result hw_net_info(struct hw_net_info *info);
 hw_result hw_net_receive(uint8_t *buf, size_t cap, size_t *len);
 hw_result hw_net_transmit(const uint8_t *frame, size_t len);

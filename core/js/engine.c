@@ -335,7 +335,7 @@ static JSValue js_net_transmit(JSContext *c, JSValueConst this, int argc, JSValu
   if (!frame) return JS_EXCEPTION;
   hw_result r = hw_net_transmit(frame, len);
   if (r == HW_AGAIN) return JS_FALSE;
-  if (r != HW_OK) return throw_refused(c, r, "net.transmit (a frame is 14 to mtu + 18 bytes)");
+  if (r != HW_OK) return throw_refused(c, r, "net.transmit (a frame is 14 to mtu + 18 bytes after its header, and the header asks only for the offloads offered)");
   return JS_TRUE;
 }
 
@@ -361,6 +361,8 @@ static bool install_net_group(JSContext *c, JSValue hw) {
   JS_SetPropertyStr(c, net, "mac", mac);
   JS_SetPropertyStr(c, net, "mtu", JS_NewUint32(c, info.mtu));
   JS_SetPropertyStr(c, net, "line", JS_NewInt32(c, info.line));
+  JS_SetPropertyStr(c, net, "offloads", JS_NewUint32(c, info.offloads));
+  JS_SetPropertyStr(c, net, "headerLength", JS_NewUint32(c, info.header_len));
   JS_SetPropertyStr(c, hw, "net", net);
   return true;
 }

@@ -15,7 +15,30 @@
  * - `onWritable(handler)`: called from `service()` once room frees up after a refused transmit.
  * - `service(now, ready)` does the device's work (RX, TX completions); the event loop calls it
  *   when a line of `irqMask` is in `ready` (from hw.yield) and while `hasPendingWork`.
+ *
+ * Transmit offloads are optional capabilities; a device without them (virtio-net today, QEMU's
+ * user network) leaves them undefined and the stack computes every checksum and segment:
+ * - `txChecksum: true`: `transmit` accepts `offload.checksumStart/checksumOffset`: the 16-bit
+ *   field at checksumStart + checksumOffset holds the pseudo-header sum (RFC 1071, folded, not
+ *   complemented, as Linux's CHECKSUM_PARTIAL) and the device MUST finish the ones' complement
+ *   sum over checksumStart..end (virtio NEEDS_CSUM).
+ * - `tso: { maxBytes }` (requires txChecksum): `transmit` accepts `offload.segmentSize > 0`: the
+ *   frame is one IPv4 TCP super-segment (IP total length = all of it, a valid IP header
+ *   checksum, at most maxBytes of TCP payload) that the device cuts into segments of
+ *   segmentSize payload bytes, copying the headers, advancing the sequence number and IP
+ *   identification, with PSH and FIN on the last only (virtio GSO_TCPV4, Linux's TSO). Such a
+ *   frame may exceed `mtu + 18` (up to 14 + 65535 bytes).
  */
+
+/** Per-frame transmit offload requests (only those the device's capabilities allow). */
+export interface TxOffload {
+  /** Offset in the frame where the checksummed bytes start (the TCP/UDP header). */
+  checksumStart: number;
+  /** Offset of the checksum field from checksumStart (16 for TCP, 6 for UDP). */
+  checksumOffset: number;
+  /** 0: one frame; > 0: a TCP super-segment cut into segments of this many payload bytes. */
+  segmentSize: number;
+}
 export interface NetworkDevice {
   /** For messages: e.g. "virtio-net pci 00:03.0". */
   readonly name: string;
@@ -27,7 +50,11 @@ export interface NetworkDevice {
   readonly irqMask: number;
   /** True when service() stopped with work left (a budget): call it again soon. */
   readonly hasPendingWork: boolean;
-  transmit(frame: Uint8Array, more?: boolean): boolean;
+  /** The device finishes TCP/UDP checksums the stack leaves partial (TxOffload). */
+  readonly txChecksum?: boolean;
+  /** The device segments TCP super-segments of up to maxBytes of payload (TxOffload.segmentSize). */
+  readonly tso?: { readonly maxBytes: number };
+  transmit(frame: Uint8Array, more?: boolean, offload?: TxOffload): boolean;
   /** Notify the device of frames handed over with `more = true`. */
   flush(): void;
   onReceive(handler: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined): void;

@@ -35,17 +35,44 @@ export interface MsiMessage {
 
 export type AccessWidth = 1 | 2 | 4;
 
+/** `HwNet.offloads` bits (hw.h HW_NET_*). */
+export const HW_NET_OFFLOAD = {
+  /** Transmit MAY ask the host to fill in a TCP/UDP checksum (NEEDS_CSUM); receive MAY return frames flagged NEEDS_CSUM or DATA_VALID. */
+  csum: 1,
+  /** Transmit MAY hand over an IPv4 TCP super-segment (gso_type TCPV4, up to 64 KiB); receive MAY return one (the host's GRO). */
+  tso4: 2,
+} as const;
+
+/** struct virtio_net_hdr (virtio 1.x §5.1.6): the header in front of each frame when `HwNet.headerLength` is 10. */
+export const VNET_HDR = {
+  FLAGS: 0, GSO_TYPE: 1, HDR_LEN: 2, GSO_SIZE: 4, CSUM_START: 6, CSUM_OFFSET: 8, // little-endian u16 fields
+  F_NEEDS_CSUM: 1, F_DATA_VALID: 2,
+  GSO_NONE: 0, GSO_TCPV4: 1,
+} as const;
+
 /**
  * The optional net group (hw.h: hw_net_*): one Ethernet link whose frames the platform moves
  * whole (the process target's tap). Nothing blocks: `receive` copies the next waiting frame
  * into `buf` and returns its length (0 = none waits); `transmit` sends one frame (14 to
  * mtu + 18 bytes, else RangeError) and returns false when the link has no room now; then
  * `yield` reports bit `line` once it has.
+ *
+ * Offloads are optional. When `headerLength` is not 0, each frame in both directions MUST
+ * start with a virtio_net_hdr of that many bytes (VNET_HDR; lengths include it), and the
+ * header MAY use what `offloads` (HW_NET_OFFLOAD) offers, nothing else: transmit throws
+ * RangeError for a flag other than NEEDS_CSUM, a gso_type other than NONE/TCPV4, TCPV4 without
+ * NEEDS_CSUM or with gso_size 0, a checksum field past the frame's end, or a frame longer than
+ * mtu + 18 (without GSO) or 14 + 65535 bytes (with it) after the header. Received frames MAY
+ * be that long under tso4: give `receive` a buffer of headerLength + 14 + 65535 bytes or more.
  */
 export interface HwNet {
   readonly mac: Uint8Array;
   readonly mtu: number;
   readonly line: number;
+  /** HW_NET_OFFLOAD bits; 0 when the link has none (a packet socket, a tap without a vnet header). */
+  readonly offloads: number;
+  /** Bytes of virtio_net_hdr in front of every frame (0 or 10). */
+  readonly headerLength: number;
   receive(buf: Uint8Array): number;
   transmit(frame: Uint8Array): boolean;
   /** Frames the platform dropped (longer than the MTU allows). */

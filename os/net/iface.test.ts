@@ -12,6 +12,8 @@ import { emitIcmp, icmpLength, parseIcmp } from './wire/icmp.ts';
 import { emitIpv4, parseIpv4 } from './wire/ipv4.ts';
 import { fromHex, hex } from './wire/result.ts';
 import { emitUdp } from './wire/udp.ts';
+import { emitTcp, emptyTcpRepr, parseTcp } from './wire/tcp.ts';
+import type { TxOffload } from '../drivers/net-device.ts';
 
 const MAC = parseMac('52:54:00:12:34:56')!;
 const PEER_MAC = parseMac('52:55:0a:00:02:02')!;
@@ -467,4 +469,63 @@ test('a transport checksum the device vouched for is not checked again; without 
   badIp[14 + 8] ^= 0x01; // TTL
   b.iface.receive(6, badIp, true);
   assert.equal(b.iface.stats['ip-bad-checksum'], 1);
+});
+
+/** A TCP super-segment with a partial checksum, as TCP emits it under TSO (n segments of mss). */
+function superSegment(n: number, mss: number, flags = 0x18): Uint8Array {
+  const repr = { ...emptyTcpRepr(), srcPort: 5000, dstPort: 80, seq: 100, ack: 1, flags, window: 1000 };
+  const p = new Uint8Array(34 + 20 + n * mss).subarray(34);
+  for (let i = 20; i < p.length; i++) p[i] = i & 255;
+  emitTcp(repr, p, ME, PEER, n * mss, true);
+  return p;
+}
+
+test('an offloaded super-segment goes to the device whole, beyond the MTU, with its offload request', () => {
+  const { iface } = setup();
+  learnPeer(iface, 0);
+  const p = superSegment(10, 1460);
+  assert.ok(iface.send(1, { src: ME, dst: PEER, protocol: 6, payload: p, headroom: true, partialChecksumAt: 16, segmentSize: 1460 }));
+  const got: [Uint8Array, TxOffload | undefined][] = [];
+  iface.poll(1, (f, o) => { got.push([f, o]); });
+  const ipFrames = got.filter(([f]) => decode(f).ethertype === EtherType.IPV4);
+  assert.equal(ipFrames.length, 1);
+  const [frame, offload] = ipFrames[0]!;
+  assert.deepEqual(offload, { checksumStart: 34, checksumOffset: 16, segmentSize: 1460 });
+  assert.equal(frame.length, 34 + 20 + 14_600);
+  const ipv4 = decode(frame).ip!;
+  assert.ok(ipv4.ok, 'a valid IP header (the host delivers it locally as it is)');
+  assert.equal(ipv4.value.repr.payloadLength, 20 + 14_600);
+  assert.equal(iface.stats['tx-tso'], 1);
+});
+
+test('an offloaded super-segment waiting for ARP is segmented and checksummed in software', () => {
+  const { iface, flush } = setup();
+  const p = superSegment(3, 1000, 0x19); // ACK|PSH|FIN
+  assert.ok(iface.send(0, { src: ME, dst: PEER, protocol: 6, payload: p, headroom: true, partialChecksumAt: 16, segmentSize: 1000 }));
+  flush(0);
+  learnPeer(iface, 1);
+  const got: [Uint8Array, TxOffload | undefined][] = [];
+  iface.poll(1, (f, o) => { got.push([f, o]); });
+  const segs = got.filter(([f]) => decode(f).ethertype === EtherType.IPV4).map(([f, o]) => {
+    assert.equal(o, undefined);
+    const r = emptyTcpRepr();
+    const hl = parseTcp(f.subarray(34), ME, PEER, r);
+    assert.equal(hl, 20, 'a full, valid checksum');
+    return [r.seq, f.length - 54, r.flags];
+  });
+  assert.deepEqual(segs, [[100, 1000, 0x10], [1100, 1000, 0x10], [2100, 1000, 0x19]]);
+  assert.equal(iface.stats['tx-offload-in-software'], 1);
+});
+
+test('a partial checksum to our own address is finished before it loops back', () => {
+  const { iface } = setup();
+  const seen: Uint8Array[] = [];
+  iface.addProtocol({ protocol: 6, input: (_n, _s, _d, payload) => { seen.push(payload.slice()); return true; }, poll() {}, pollAt: () => Infinity });
+  const repr = { ...emptyTcpRepr(), srcPort: 1, dstPort: 2, seq: 5, flags: 0x10, window: 9 };
+  const p = new Uint8Array(34 + 30).subarray(34).fill(3, 20);
+  emitTcp(repr, p, ME, ME, 10, true);
+  assert.ok(iface.send(0, { src: ME, dst: ME, protocol: 6, payload: p, headroom: true, partialChecksumAt: 16 }));
+  iface.poll(0, () => {});
+  assert.equal(seen.length, 1);
+  assert.equal(parseTcp(seen[0]!, ME, ME, emptyTcpRepr()), 20);
 });

@@ -8,6 +8,7 @@
  * (bounded) and handed to the driver by `poll`. Malformed input is counted in `stats`
  * (keys are `layer-reason`, e.g. `ip-bad-checksum`) and dropped; nothing here throws on input.
  */
+import type { TxOffload } from '../drivers/net-device.ts';
 import { BROADCAST_MAC, macEquals, prefixMask, type Ipv4Addr, type MacAddr } from './addr.ts';
 import { ArpCache, DEFAULT_ARP_LIMITS, type ArpCacheLimits } from './arp-cache.ts';
 import { DEFAULT_REASSEMBLY_LIMITS, Reassembler, type ReassemblyLimits } from './reassembly.ts';
@@ -18,6 +19,7 @@ import { ArpOp, ARP_LEN, emitArp, parseArp } from './wire/arp.ts';
 import { emitEthernet, EthernetFrame, EtherType, ETHERNET_HEADER_LEN } from './wire/ethernet.ts';
 import { emitIcmp, icmpLength, parseIcmp, UnreachableCode, type IcmpRepr } from './wire/icmp.ts';
 import { emitIpv4, IpProtocol, Ipv4Packet, IPV4_HEADER_LEN } from './wire/ipv4.ts';
+import { completeTcpChecksum, segmentTcp } from './wire/tcp.ts';
 import { count, type Stats } from './wire/result.ts';
 
 export interface Ipv4Config {
@@ -26,6 +28,13 @@ export interface Ipv4Config {
   gateway?: Ipv4Addr;
   dns?: Ipv4Addr[];
 }
+
+/**
+ * Hands one frame to the device; false = refused (device full). `offload`: what the device
+ * must finish (a partial checksum, a TSO super-segment); only set for datagrams that asked
+ * for it, which a transport does only on a device with those capabilities.
+ */
+export type FrameTransmit = (frame: Uint8Array, offload?: TxOffload) => boolean | void;
 
 export interface InterfaceOptions {
   mac: MacAddr;
@@ -64,6 +73,8 @@ export class Interface {
   readonly routes = new RouteTable();
   readonly #protocols = new Map<number, TransportProtocol>();
   readonly #tx: Uint8Array[] = [];
+  /** The offload request of each frame in #tx (same index), for the device. */
+  readonly #txOffload: (TxOffload | undefined)[] = [];
   readonly #loopback: Uint8Array[] = [];
   readonly #maxTx: number;
   readonly #ttl: number;
@@ -284,8 +295,10 @@ export class Interface {
   send(now: number, d: OutgoingDatagram, options: SendOptions = {}): boolean {
     const dontFragment = options.dontFragment ?? d.protocol === IpProtocol.TCP;
     const total = IPV4_HEADER_LEN + d.payload.length;
+    const offload = d.partialChecksumAt !== undefined;
+    const gso = offload && d.protocol === IpProtocol.TCP && (d.segmentSize ?? 0) > 0;
     if (total > 65535) { count(this.stats, 'tx-too-big'); return false; }
-    if (total > this.mtu && dontFragment) { count(this.stats, 'tx-too-big-df'); return false; }
+    if (total > this.mtu && dontFragment && !gso) { count(this.stats, 'tx-too-big-df'); return false; }
     const me = this.#config?.address;
     let nextHop: Ipv4Addr | undefined;
     let mac: MacAddr | undefined;
@@ -303,7 +316,22 @@ export class Interface {
     const ident = this.#ident;
     this.#ident = (this.#ident + 1) & 0xffff;
     const ttl = options.ttl ?? this.#ttl;
-    if (d.headroom === true && total <= this.mtu && d.payload.byteOffset >= FRAME_HEADROOM && (me === undefined || d.dst !== me)) {
+    const toSelf = me !== undefined && d.dst === me;
+    const direct = d.headroom === true && d.payload.byteOffset >= FRAME_HEADROOM && !toSelf;
+    if (offload) {
+      // The device finishes the checksum (and cuts a super-segment) only of a frame it gets now;
+      // looped back, parked for ARP or copied, the datagram is finished here instead.
+      const dstMac = direct ? mac ?? this.arp.lookup(now, nextHop!) : undefined;
+      if (dstMac === undefined) return this.#sendInSoftware(now, d, options);
+      const p = d.payload;
+      const frame = new Uint8Array(p.buffer, p.byteOffset - FRAME_HEADROOM, FRAME_HEADROOM + p.length);
+      emitIpv4({ src: d.src, dst: d.dst, protocol: d.protocol, ttl, ident, tos: 0, dontFragment, moreFragments: false, fragmentOffset: 0, payloadLength: p.length }, frame.subarray(ETHERNET_HEADER_LEN));
+      emitEthernet({ dst: dstMac, src: this.mac, ethertype: EtherType.IPV4 }, frame);
+      this.#queueFrame(frame, { checksumStart: FRAME_HEADROOM, checksumOffset: d.partialChecksumAt!, segmentSize: gso ? d.segmentSize! : 0 });
+      if (gso) count(this.stats, 'tx-tso');
+      return true;
+    }
+    if (direct && total <= this.mtu) {
       // The transport left room for our headers: write them in front of its bytes, no copy.
       const p = d.payload;
       const frame = new Uint8Array(p.buffer, p.byteOffset - FRAME_HEADROOM, FRAME_HEADROOM + p.length);
@@ -343,6 +371,23 @@ export class Interface {
     return true;
   }
 
+  /** A datagram with offloads the device cannot apply now: checksums (and segments) in software. */
+  #sendInSoftware(now: number, d: OutgoingDatagram, options: SendOptions): boolean {
+    count(this.stats, 'tx-offload-in-software');
+    const plain = (payload: Uint8Array): OutgoingDatagram => ({ src: d.src, dst: d.dst, protocol: d.protocol, payload });
+    if (d.protocol !== IpProtocol.TCP) {
+      // Only TCP asks for offloads today; anything else is a programming error, not input.
+      throw new TypeError(`checksum offload requested for IP protocol ${d.protocol}`);
+    }
+    if ((d.segmentSize ?? 0) > 0) {
+      let ok = true;
+      for (const seg of segmentTcp(d.payload, d.src, d.dst, d.segmentSize!)) ok = this.send(now, plain(seg), options) && ok;
+      return ok;
+    }
+    completeTcpChecksum(d.payload, d.src, d.dst);
+    return this.send(now, plain(d.payload), options);
+  }
+
   #queueArpRequest(target: Ipv4Addr): void {
     this.#queueArp(ArpOp.REQUEST, this.#config?.address ?? 0, new Uint8Array(6), target, BROADCAST_MAC);
     count(this.stats, 'arp-requested');
@@ -362,9 +407,10 @@ export class Interface {
     this.#queueFrame(frame);
   }
 
-  #queueFrame(frame: Uint8Array): void {
+  #queueFrame(frame: Uint8Array, offload?: TxOffload): void {
     if (this.#tx.length >= this.#maxTx) return count(this.stats, 'tx-queue-full');
     this.#tx.push(frame);
+    this.#txOffload.push(offload);
   }
 
   /**
@@ -373,7 +419,7 @@ export class Interface {
    * queued, in order, and nothing more is handed over or collected until `txResume()`
    * (the driver's onWritable); nothing is dropped for it.
    */
-  poll(now: number, transmit: (frame: Uint8Array) => boolean | void): void {
+  poll(now: number, transmit: FrameTransmit): void {
     this.reassembler.expire(now);
     // Bounded: datagrams looped back during this pass wait for the next one.
     for (const datagram of this.#loopback.splice(0)) this.#inputIp(now, datagram);
@@ -401,18 +447,19 @@ export class Interface {
   /** Frames queued for the driver. */
   get txQueued(): number { return this.#tx.length; }
 
-  #flush(transmit: (frame: Uint8Array) => boolean | void): boolean {
+  #flush(transmit: FrameTransmit): boolean {
     if (this.#txBlocked) return false;
-    const tx = this.#tx;
+    const tx = this.#tx, offloads = this.#txOffload;
     let i = 0;
     for (; i < tx.length; i++) {
-      if (transmit(tx[i]!) === false) {
+      if (transmit(tx[i]!, offloads[i]) === false) {
         this.#txBlocked = true;
         count(this.stats, 'tx-device-full');
         break;
       }
     }
     tx.splice(0, i);
+    offloads.splice(0, i);
     return !this.#txBlocked;
   }
 

@@ -6,7 +6,7 @@
 import type { Ipv4Addr, MacAddr } from './addr.ts';
 import { DhcpClient, type DhcpState } from './dhcp.ts';
 import { DnsResolver } from './dns.ts';
-import { Interface, type InterfaceOptions, type Ipv4Config } from './iface.ts';
+import { Interface, type FrameTransmit, type InterfaceOptions, type Ipv4Config } from './iface.ts';
 import type { TransportProtocol } from './transport.ts';
 import { Udp } from './udp.ts';
 
@@ -71,7 +71,7 @@ export class NetworkStack {
   }
 
   /** `transmit` may return false (device full); see Interface.poll and txResume(). */
-  poll(now: number, transmit: (frame: Uint8Array) => boolean | void): void {
+  poll(now: number, transmit: FrameTransmit): void {
     this.dhcp?.poll(now);
     this.dns.poll(now);
     this.iface.poll(now, transmit);

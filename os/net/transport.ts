@@ -19,6 +19,19 @@ export interface OutgoingDatagram {
    * of it and hands that one buffer to the driver, instead of allocating and copying a frame.
    */
   headroom?: boolean;
+  /**
+   * Checksum offload (only when the device has `txChecksum`): the payload's checksum field,
+   * at this offset, holds only the pseudo-header sum (TCP: 16). The device finishes it; where
+   * the datagram cannot go to the device as it is (looped back, waiting for ARP, no headroom)
+   * the IP layer finishes it in software.
+   */
+  partialChecksumAt?: number;
+  /**
+   * TSO (only when the device has `tso`; TCP with partialChecksumAt): the payload is one TCP
+   * super-segment, to be cut into segments of this many payload bytes (more than one). The
+   * IP layer sends it whole (beyond the MTU) to the device, or segments it in software.
+   */
+  segmentSize?: number;
 }
 
 /**

@@ -185,6 +185,10 @@ export class NetworkService {
       maxConnections: connectionLimitFor(memoryBudget(hw)),
       memoryPressure: () => memoryPressureOf(hw),
       memoryHeadroom: () => memoryHeadroomOf(hw),
+      // The device's transmit offloads, when it has them (a tap with a vnet header): TCP leaves
+      // checksums partial and hands over super-segments; without them nothing changes.
+      txChecksum: device?.txChecksum === true,
+      tsoMaxBytes: device?.txChecksum === true ? device.tso?.maxBytes ?? 0 : 0,
       ...opts.tcp, random, localAddress: () => this.#stack.address,
     });
     this.#stack = new NetworkStack({
@@ -384,8 +388,8 @@ export class NetworkService {
       // that every segment their handlers send goes out in this same run.
       for (let round = 0; round < 4; round++) {
         const t = this.now();
-        this.#stack.poll(t, (frame) => {
-          if (this.#device?.transmit(frame, true)) return true;
+        this.#stack.poll(t, (frame, offload) => {
+          if (this.#device?.transmit(frame, true, offload)) return true;
           this.txRefused++;
           return false;
         });

@@ -47,3 +47,19 @@ for (const [name, opts] of TARGETS) {
     ns = undefined;
   });
 }
+
+test('the process target opens the tap with a virtio-net header and offloads; the core refuses every header hw.h forbids', { skip, timeout: 120_000 }, async () => {
+  const local = Netns.create({ linuxAddress: '10.79.2.1/24', tapName: 'nbvm1' });
+  try {
+    const image = await buildTestImage(path.join(import.meta.dirname, 'programs', 'net-offloads.ts'));
+    const r = await boot(image, { target: 'process', memMiB: 32, net: { kind: 'tap', ifname: 'nbvm1' }, ip: '10.79.2.2/24', launcher: ['ip', 'netns', 'exec', local.name] });
+    assert.equal(r.code, 0, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.match(r.stdout, /offloads=3 headerLength=10/);
+    for (const ok of ['plain', 'needs-csum', 'tso']) assert.match(r.stdout, new RegExp(`^${ok}: taken$`, 'm'));
+    for (const bad of ['data-valid-on-transmit', 'gso-udp', 'gso-without-csum', 'gso-size-0', 'csum-past-end', 'too-long-without-gso', 'too-long-with-gso', 'too-short']) {
+      assert.match(r.stdout, new RegExp(`^${bad}: RangeError$`, 'm'));
+    }
+  } finally {
+    await local.destroy();
+  }
+});

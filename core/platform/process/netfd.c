@@ -3,8 +3,10 @@
  * descriptor, so that the confined instance itself never opens anything. Node (the CLI) cannot
  * make the ioctl a tap needs; this small launcher does, then execs the runner:
  *
- *     nimbus-netfd tap:IFNAME FD CMD [ARG...]     the tap IFNAME (IFF_TAP | IFF_NO_PI; created
- *                                                  if missing, which needs CAP_NET_ADMIN)
+ *     nimbus-netfd tap:IFNAME FD CMD [ARG...]     the tap IFNAME (IFF_TAP | IFF_NO_PI |
+ *                                                  IFF_VNET_HDR: the runner sets the header size
+ *                                                  and offloads, net.c; created if missing, which
+ *                                                  needs CAP_NET_ADMIN)
  *     nimbus-netfd packet:IFNAME[:PEER] FD CMD...  a raw packet socket bound to IFNAME (user mode:
  *                                                  a veth end in a user + network namespace);
  *                                                  PEER, the veth's other end, stops offloading
@@ -45,7 +47,7 @@ static int open_tap(const char *name) {
   if (fd < 0) die("cannot open /dev/net/tun for", name);
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
   strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) die("cannot attach to the tap", name);
   return fd;

@@ -19,6 +19,17 @@ export interface TcpOptions {
   mss?: number;
   /** Per-connection send buffer cap in bytes (default 128 KiB). */
   sendBufferSize?: number;
+  /**
+   * The device finishes checksums (NetworkDevice.txChecksum; default false): segments go out
+   * with only the pseudo-header sum in their checksum field (OutgoingDatagram.partialChecksumAt).
+   */
+  txChecksum?: boolean;
+  /**
+   * The device segments (NetworkDevice.tso; needs txChecksum): data goes out in super-segments
+   * of up to this many payload bytes, a multiple of the segment size, which the device cuts
+   * into segments (OutgoingDatagram.segmentSize). 0 or absent: one segment per datagram.
+   */
+  tsoMaxBytes?: number;
   /** Per-connection receive buffer cap in bytes, incl. out-of-order data (default 128 KiB). */
   receiveBufferSize?: number;
   /** Connection cap, every state but TIME-WAIT (default 1024; the image scales it with memory). */
@@ -79,6 +90,9 @@ export interface TcpOptions {
 export interface ResolvedConfig {
   mss: number;
   sendBufferSize: number;
+  txChecksum: boolean;
+  /** 0: no TSO. */
+  tsoMaxBytes: number;
   receiveBufferSize: number;
   maxConnections: number;
   pressureFloor: number;
@@ -129,6 +143,8 @@ export function resolveConfig(o: TcpOptions): ResolvedConfig {
   return {
     mss,
     sendBufferSize: positive('sendBufferSize', o.sendBufferSize, 128 * 1024),
+    txChecksum: o.txChecksum ?? false,
+    tsoMaxBytes: o.txChecksum === true ? Math.min(positive('tsoMaxBytes', o.tsoMaxBytes, 0, 0), 65535 - 20 - 60) : 0,
     receiveBufferSize: Math.min(positive('receiveBufferSize', o.receiveBufferSize, 128 * 1024), 0x3fffc000),
     maxConnections: positive('maxConnections', o.maxConnections, 1024),
     pressureFloor: positive('pressureFloor', o.pressureFloor, 4, 0),

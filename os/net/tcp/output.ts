@@ -10,7 +10,7 @@
  */
 import type { Ipv4Addr } from '../addr.ts';
 import { FRAME_HEADROOM, type OutgoingDatagram } from '../transport.ts';
-import { emitTcp, emptyTcpRepr, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
+import { emitTcp, emptyTcpRepr, TCP_CHECKSUM_OFFSET, TCP_HEADER_LEN, TCP_PROTOCOL, TcpFlags, tcpOptionsLength, type TcpRepr } from '../wire/tcp.ts';
 import type { Assembler } from './assembler.ts';
 import type { NewReno } from './congestion.ts';
 import type { ConnHost, KeepAliveOptions } from './config.ts';
@@ -244,10 +244,14 @@ export abstract class TcpOutput {
       return;
     }
     let sent = false;
+    const cfg = this.host.cfg;
     const optLen = (this.tsOk ? 12 : 0) + (this.sackOk && !this.asm.isEmpty ? 4 + 8 * Math.min(this.asm.count, this.tsOk ? 3 : 4) : 0);
     const segMax = Math.max(1, this.sndMss - optLen);
     const fullMss = Math.max(1, this.sndMss - (this.tsOk ? 12 : 0));
     const dataEnd = seqAdd(this.sndBufSeq, this.sndBuf.length);
+    // TSO: one datagram carries up to this many bytes, whole segments of segMax each.
+    const tsoMax = cfg.tsoMaxBytes;
+    const chunkMax = tsoMax >= 2 * segMax ? tsoMax - (tsoMax % segMax) : segMax;
     if (this.retransmitHead) {
       // Fast retransmit / NewReno partial ACK: resend the first unacknowledged segment.
       const outstanding = seqDiff(seqLt(this.sndMax, dataEnd) ? this.sndMax : dataEnd, this.sndUna);
@@ -268,8 +272,13 @@ export abstract class TcpOutput {
       const inFlight = seqDiff(this.sndNxt, this.sndUna);
       const wnd = Math.min(this.sndWnd, this.cc.cwnd);
       const usable = wnd - inFlight;
-      let len = unsent > 0 ? Math.min(unsent, segMax) : 0;
+      let len = unsent > 0 ? Math.min(unsent, chunkMax) : 0;
       if (len > usable) len = usable > 0 ? usable : 0;
+      if (len > segMax && len % segMax !== 0 && !(len === unsent && (this.noDelayOpt || finPending))) {
+        // A super-segment holds whole segments; the short rest is decided by the rules below
+        // on the next round (SWS avoidance, Nagle), as it would be without TSO.
+        len -= len % segMax;
+      }
       if (unsent > 0 && !this.forceSend) {
         if (len === 0) {
           if (inFlight === 0) this.armPersist(now); // zero window (or cwnd) with nothing outstanding
@@ -289,7 +298,7 @@ export abstract class TcpOutput {
       let flags = ACK;
       if (fin) flags |= FIN;
       if (len > 0 && len === unsent) flags |= PSH;
-      if (!this.emitSegment(now, emit, this.sndNxt, flags, len)) return;
+      if (!this.emitSegment(now, emit, this.sndNxt, flags, len, len > segMax ? segMax : 0)) return;
       this.forceSend = false;
       sent = true;
       this.sndNxt = seqAdd(this.sndNxt, len + (fin ? 1 : 0));
@@ -312,9 +321,11 @@ export abstract class TcpOutput {
   /**
    * Builds and emits one segment; `len` data bytes are taken from the send buffer at `seq`,
    * into a buffer with FRAME_HEADROOM bytes in front for the IP layer's headers. Returns false
-   * (and changes nothing) when `emit` refused it.
+   * (and changes nothing) when `emit` refused it. `segmentSize` > 0: a TSO super-segment of
+   * `len` bytes that the device cuts into segments of that many (needs tsoMaxBytes). With
+   * txChecksum the checksum is left to the device.
    */
-  protected emitSegment(now: number, emit: SegmentEmit, seq: number, flags: number, len: number): boolean {
+  protected emitSegment(now: number, emit: SegmentEmit, seq: number, flags: number, len: number, segmentSize = 0): boolean {
     const r = this.repr;
     const syn = (flags & SYN) !== 0;
     const cfg = this.host.cfg;
@@ -368,8 +379,15 @@ export abstract class TcpOutput {
     // headers into the headroom and the driver copies the frame into its DMA buffer.
     const buf = new Uint8Array(FRAME_HEADROOM + hl + len).subarray(FRAME_HEADROOM);
     if (len > 0) this.sndBuf.copyOut(seqDiff(seq, this.sndBufSeq), buf, hl, len);
-    emitTcp(r, buf, this.localAddress, this.remoteAddress, len);
-    if (emit({ src: this.localAddress, dst: this.remoteAddress, protocol: TCP_PROTOCOL, payload: buf, headroom: true }) === false) {
+    const d: OutgoingDatagram = { src: this.localAddress, dst: this.remoteAddress, protocol: TCP_PROTOCOL, payload: buf, headroom: true };
+    if (cfg.txChecksum) {
+      emitTcp(r, buf, this.localAddress, this.remoteAddress, len, true);
+      d.partialChecksumAt = TCP_CHECKSUM_OFFSET;
+      if (segmentSize > 0) d.segmentSize = segmentSize;
+    } else {
+      emitTcp(r, buf, this.localAddress, this.remoteAddress, len);
+    }
+    if (emit(d) === false) {
       this.refused = true;
       this.host.stats.transmitRefused++;
       return false;

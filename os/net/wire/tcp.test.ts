@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseIpv4 } from '../addr.ts';
 import {
-  emitTcp, emptyTcpRepr, parseTcp, tcpHeaderLength, TcpFlags, TcpPacket, type TcpRepr,
+  completeTcpChecksum, emitTcp, emptyTcpRepr, parseTcp, segmentTcp, tcpHeaderLength, TcpFlags, TcpPacket, type TcpRepr,
 } from './tcp.ts';
 
 const A = parseIpv4('10.0.0.1')!;
@@ -195,5 +195,56 @@ test('property: any single bit flip is caught by the checksum', () => {
     buf[bit >> 3]! ^= 1 << (bit & 7);
     // a flip in the data offset may be reported as a header error first; never accepted
     assert.notEqual(typeof parseTcp(buf, A, B, emptyTcpRepr()), 'number');
+  }));
+});
+
+/** A segment with timestamps and `n` payload bytes, as TCP emits it (full or partial checksum). */
+function segment(n: number, flags: number, partial: boolean): Uint8Array {
+  const r: TcpRepr = { ...emptyTcpRepr(), srcPort: 443, dstPort: 50000, seq: 0xfffffc00, ack: 77, flags, window: 500, tsVal: 9, tsEcr: 8 };
+  const hl = tcpHeaderLength(r);
+  const b = new Uint8Array(hl + n);
+  for (let i = 0; i < n; i++) b[hl + i] = (i * 31) & 255;
+  emitTcp(r, b, A, B, n, partial);
+  return b;
+}
+
+test('emitTcp(partial) leaves the folded pseudo-header sum; completeTcpChecksum() gives what a full emit gives', () => {
+  const partial = segment(1000, TcpFlags.ACK | TcpFlags.PSH, true);
+  const full = segment(1000, TcpFlags.ACK | TcpFlags.PSH, false);
+  assert.notDeepEqual(partial, full);
+  assert.equal(parseTcp(partial, A, B, emptyTcpRepr()), 'bad-checksum');
+  completeTcpChecksum(partial, A, B);
+  assert.deepEqual(partial, full);
+});
+
+test('segmentTcp() cuts like tcp_gso_segment: headers and options copied, seq advancing (wrapping), FIN/PSH last, CWR first', () => {
+  const flags = TcpFlags.ACK | TcpFlags.PSH | TcpFlags.FIN | TcpFlags.CWR;
+  const sup = segment(2500, flags, true);
+  const pieces = segmentTcp(sup, A, B, 1000);
+  const reprs = pieces.map((p) => { const r = emptyTcpRepr(); assert.equal(parseTcp(p, A, B, r), 32); return { r, len: p.length - 32 }; });
+  assert.deepEqual(reprs.map(({ r, len }) => [r.seq, len, r.flags, r.tsVal, r.ack]), [
+    [0xfffffc00, 1000, TcpFlags.ACK | TcpFlags.CWR, 9, 77],
+    [(0xfffffc00 + 1000) >>> 0, 1000, TcpFlags.ACK, 9, 77],
+    [(0xfffffc00 + 2000) >>> 0, 500, TcpFlags.ACK | TcpFlags.PSH | TcpFlags.FIN, 9, 77],
+  ]);
+  assert.deepEqual(new Uint8Array(pieces.flatMap((p) => [...p.subarray(32)])), sup.subarray(32));
+});
+
+test('segmentTcp() hands back what it cannot cut: truncated or a bad data offset', () => {
+  const short = new Uint8Array(10);
+  assert.deepEqual(segmentTcp(short, A, B, 100), [short]);
+  const bad = segment(100, TcpFlags.ACK, true);
+  bad[12] = 0xf0; // claims a 60-byte header...
+  const tiny = bad.subarray(0, 40); // ...in 40 bytes
+  assert.deepEqual(segmentTcp(tiny, A, B, 10), [tiny]);
+});
+
+test('segmentTcp() never throws and loses no payload byte on arbitrary input', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 1500 }), (bytes, size) => {
+    const out = segmentTcp(bytes, A, B, size);
+    const hl = bytes.length >= 20 ? (bytes[12]! >> 4) * 4 : 0;
+    if (out.length === 1 && out[0] === bytes) return;
+    const payload = out.reduce((n, p) => n + p.length - hl, 0);
+    assert.equal(payload, bytes.length - hl);
   }));
 });

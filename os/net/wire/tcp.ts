@@ -195,12 +195,25 @@ function put32(b: Uint8Array, i: number, v: number): void {
   b[i] = v >>> 24; b[i + 1] = (v >>> 16) & 255; b[i + 2] = (v >>> 8) & 255; b[i + 3] = v & 255;
 }
 
+/** Offset of the checksum field in a TCP header (what a device finishing it needs). */
+export const TCP_CHECKSUM_OFFSET = CHECKSUM;
+
+/** The pseudo-header sum folded to 16 bits, not complemented: a partial checksum a device finishes. */
+function foldedPseudoHeader(src: number, dst: number, length: number): number {
+  let sum = pseudoHeaderSum(src, dst, TCP_PROTOCOL, length);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
+
 /**
  * Writes the header for `repr` at `buf[0..headerLength)` and the checksum over it and the
  * `payloadLength` bytes the caller already placed right after the header. Returns the segment
  * length. Throws RangeError if the options do not fit (a programming error, not input).
+ * `partial`: leave the checksum to the device (checksum offload): the field gets only the
+ * pseudo-header sum (folded, not complemented, as Linux's CHECKSUM_PARTIAL), and no byte of
+ * the segment is summed here.
  */
-export function emitTcp(repr: TcpRepr, buf: Uint8Array, src: number, dst: number, payloadLength: number): number {
+export function emitTcp(repr: TcpRepr, buf: Uint8Array, src: number, dst: number, payloadLength: number, partial = false): number {
   const optLen = tcpOptionsLength(repr);
   if (optLen > TCP_MAX_OPTIONS_LEN) throw new RangeError(`TCP options too long (${optLen} bytes)`);
   const hl = TCP_HEADER_LEN + optLen;
@@ -241,10 +254,48 @@ export function emitTcp(repr: TcpRepr, buf: Uint8Array, src: number, dst: number
     i += 4;
     for (let b = 0; b < blocks * 2; b++, i += 4) put32(buf, i, sb[b]!);
   }
-  const seg = buf.subarray(0, total);
-  const sum = finish(sumBytes(seg, pseudoHeaderSum(src, dst, TCP_PROTOCOL, total)));
+  const sum = partial ? foldedPseudoHeader(src, dst, total) : finish(sumBytes(buf.subarray(0, total), pseudoHeaderSum(src, dst, TCP_PROTOCOL, total)));
   buf[CHECKSUM] = sum >>> 8; buf[CHECKSUM + 1] = sum & 255;
   return total;
+}
+
+/** Fills in the full checksum of a segment whose field holds a partial one (or anything). */
+export function completeTcpChecksum(segment: Uint8Array, src: number, dst: number): void {
+  segment[CHECKSUM] = 0; segment[CHECKSUM + 1] = 0;
+  const sum = finish(sumBytes(segment, pseudoHeaderSum(src, dst, TCP_PROTOCOL, segment.length)));
+  segment[CHECKSUM] = sum >>> 8; segment[CHECKSUM + 1] = sum & 255;
+}
+
+/**
+ * Software TSO: cuts a TCP super-segment (header + payload, any checksum) into segments of
+ * `segmentSize` payload bytes with full checksums, as Linux's tcp_gso_segment does: the header
+ * and its options are copied into each, the sequence number advances, FIN and PSH stay on the
+ * last segment only and CWR on the first only. For a device without TSO and for tests (what a
+ * TSO device puts on the wire). A segment too short to have a header comes back unchanged.
+ */
+export function segmentTcp(segment: Uint8Array, src: number, dst: number, segmentSize: number): Uint8Array[] {
+  if (segment.length < TCP_HEADER_LEN) return [segment];
+  const hl = (segment[DATA_OFFSET]! >> 4) * 4;
+  if (hl < TCP_HEADER_LEN || hl > segment.length || segmentSize < 1) return [segment];
+  const payload = segment.length - hl;
+  const seq = ((segment[SEQ]! << 24) | (segment[SEQ + 1]! << 16) | (segment[SEQ + 2]! << 8) | segment[SEQ + 3]!) >>> 0;
+  const flags = segment[FLAGS]!;
+  const out: Uint8Array[] = [];
+  for (let off = 0; off === 0 || off < payload; off += segmentSize) {
+    const n = Math.min(segmentSize, payload - off);
+    const piece = new Uint8Array(hl + n);
+    piece.set(segment.subarray(0, hl));
+    piece.set(segment.subarray(hl + off, hl + off + n), hl);
+    put32(piece, SEQ, (seq + off) >>> 0);
+    const last = off + n >= payload;
+    let f = flags;
+    if (!last) f &= ~(TcpFlags.FIN | TcpFlags.PSH);
+    if (off > 0) f &= ~TcpFlags.CWR;
+    piece[FLAGS] = f;
+    completeTcpChecksum(piece, src, dst);
+    out.push(piece);
+  }
+  return out;
 }
 
 /** Flags as text, e.g. "SYN|ACK" (for tests and logs). */

@@ -6,6 +6,7 @@
  */
 import type { Ipv4Addr } from '../../addr.ts';
 import type { OutgoingDatagram } from '../../transport.ts';
+import { completeTcpChecksum, segmentTcp } from '../../wire/tcp.ts';
 import { Tcp } from '../tcp.ts';
 import type { TcpOptions } from '../config.ts';
 
@@ -94,7 +95,7 @@ export class SimNetwork {
   now = 0;
   readonly hosts: SimHost[] = [];
   /** Counters of what the link did. */
-  readonly link = { sent: 0, lost: 0, duplicated: 0, corrupted: 0, reordered: 0, delivered: 0, bytes: 0 };
+  readonly link = { sent: 0, lost: 0, duplicated: 0, corrupted: 0, reordered: 0, delivered: 0, bytes: 0, offloaded: 0 };
   #rand: () => number;
   #opts: Required<LinkOptions>;
   #heap = new Heap();
@@ -133,6 +134,15 @@ export class SimNetwork {
   }
 
   #send(from: SimHost, d: OutgoingDatagram): void {
+    if (d.partialChecksumAt !== undefined) {
+      // The sender's device offloads (a host given txChecksum/tsoMaxBytes): it finishes the
+      // checksum and cuts a super-segment, as Linux does for a tap, before the wire.
+      this.link.offloaded++;
+      const pieces = (d.segmentSize ?? 0) > 0 ? segmentTcp(d.payload, d.src, d.dst, d.segmentSize!) : [d.payload.slice()];
+      if (pieces.length === 1) completeTcpChecksum(pieces[0]!, d.src, d.dst);
+      for (const payload of pieces) this.#send(from, { src: d.src, dst: d.dst, protocol: d.protocol, payload });
+      return;
+    }
     const to = this.hosts.find((h) => h.addr === d.dst);
     const p = d.payload;
     this.link.sent++;
