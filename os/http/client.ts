@@ -24,7 +24,7 @@
  *   AbortError; abort() emits 'abort' first (then, as in Node 20, the hang-up once a socket
  *   was assigned).
  */
-import { Stream, validateHeaderName, validateHeaderValue, defaultEncode, cannotPipe, HIGH_WATER_MARK, type HeaderValue, type StringEncoder } from './response.ts';
+import { Stream, trailerLines, validateHeaderName, validateHeaderValue, defaultEncode, cannotPipe, HIGH_WATER_MARK, type HeaderValue, type StringEncoder } from './response.ts';
 import { IncomingMessage, headersObject } from './incoming.ts';
 import { HttpParser, isToken, type MessageHead } from './parser.ts';
 import type { Agent, AgentOptions, AgentRequest, ClientSocket, ConnectOptions } from './agent.ts';
@@ -324,12 +324,7 @@ export function createClientRequestClass(env: ClientEnv) {
     /** Always null, as Node 20's: ClientRequest's destroy() does not record the error there. */
     get errored(): Error | null { return null; }
     addTrailers(headers: Record<string, HeaderValue> | readonly [string, HeaderValue][]): void {
-      const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-      for (const [name, value] of entries as [string, HeaderValue][]) {
-        validateHeaderName(name);
-        validateHeaderValue(name, value);
-        for (const v of Array.isArray(value) ? value : [value]) this.#trailer += `${name}: ${v}\r\n`;
-      }
+      this.#trailer += trailerLines(headers);
     }
 
     // ---- the Writable-like surface (OutgoingMessage) ----

@@ -73,6 +73,21 @@ const CRLF = latin1Encode('\r\n');
 const LAST_CHUNK = latin1Encode('0\r\n\r\n');
 const COALESCE_LIMIT = 16 * 1024;
 
+/**
+ * `addTrailers`' argument (an object or [name, value] pairs) as trailer lines (RFC 9112 §7.1.2),
+ * each name and value checked as a header's; shared by ServerResponse and ClientRequest.
+ */
+export function trailerLines(headers: Record<string, HeaderValue> | readonly [string, HeaderValue][]): string {
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+  let out = '';
+  for (const [name, value] of entries as [string, HeaderValue][]) {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    for (const v of Array.isArray(value) ? value : [value]) out += `${name}: ${v}\r\n`;
+  }
+  return out;
+}
+
 export class ServerResponse extends Stream {
   statusCode = 200;
   statusMessage = '';
@@ -165,12 +180,7 @@ export class ServerResponse extends Stream {
 
   /** Trailer fields for a chunked response; ignored otherwise (as Node). */
   addTrailers(headers: Record<string, HeaderValue> | readonly [string, HeaderValue][]): void {
-    const entries = Array.isArray(headers) ? headers : Object.entries(headers);
-    for (const [name, value] of entries as [string, HeaderValue][]) {
-      validateHeaderName(name);
-      validateHeaderValue(name, value);
-      for (const v of Array.isArray(value) ? value : [value]) this.#trailer += `${name}: ${v}\r\n`;
-    }
+    this.#trailer += trailerLines(headers);
   }
 
   /** Sends `HTTP/1.1 100 Continue` (RFC 9110 §10.1.1). */
