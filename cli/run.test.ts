@@ -85,3 +85,36 @@ test('an environment too big for the QEMU command line is refused with a clear e
   assert.throws(() => qemuArgs({ ...o, env: { K: 'v'.repeat(4000) } }), (e: unknown) =>
     e instanceof RunError && /take \d+ bytes on the guest's command line; a QEMU image carries at most 4095/.test(e.message) && /--include \.env/.test(e.message));
 });
+
+test('a VM whose exit record was lost still ends with its code from isa-debug-exit; QEMU\'s own status 1 stays a VM failure', async () => {
+  const { runImage } = await import('./run.ts');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'nimbus-run-test-'));
+  try {
+    const image = path.join(dir, 'x.img');
+    writeFileSync(image, '');
+    // Stands in for QEMU (the launcher runs before its command line and never execs it).
+    const fake = (status: number, started: boolean) => {
+      const f = path.join(dir, `qemu-${status}-${started}.sh`);
+      writeFileSync(f, `#!/bin/sh\nprintf '${started ? '\\020S\\0201hello\\n' : ''}'\nexit ${status}\n`, { mode: 0o755 });
+      return [f];
+    };
+    const run = async (status: number, started: boolean) => {
+      let out = '', err = '';
+      const code = await runImage({ ...base, image, net: { kind: 'none' }, launcher: fake(status, started), stdout: (b) => (out += Buffer.from(b)), stderr: (b) => (err += Buffer.from(b)) });
+      return { code, out, err };
+    };
+    const lost = await run((122 << 1) | 1, true);
+    assert.equal(lost.code, 122);
+    assert.equal(lost.out, 'hello\n');
+    assert.match(lost.err, /the console lost output at the end .* exit code 122 from QEMU's exit status/);
+    const failed = await run(1, true);
+    assert.equal(failed.code, 125);
+    assert.match(failed.err, /stopped without reporting an exit code \(QEMU exit status 1\)/);
+    assert.equal((await run(245, false)).code, 125, 'no start marker: not our guest\'s exit');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
