@@ -55,4 +55,9 @@ void console_flush_marker_exit(int code) {
   char buf[16];
   snprintf(buf, sizeof buf, "%d", code);
   console_record('X', buf);
+  /* The exit that follows ends QEMU at once: let the UART report its transmitter empty (LSR
+   * TEMT) first, so bytes QEMU still holds for a host that is slow to read (a full pipe) go
+   * out. Bounded, longer than a character's wait: a clean-clone run lost the X record here. */
+  if (serial_ready)
+    for (int i = 0; i < 2000000 && !(inb(COM1 + 5) & 0x40); i++) __asm__ volatile("pause");
 }
