@@ -25,3 +25,22 @@ console.log(Buffer.from(hkdfSync('sha256', createSecretKey(Buffer.from('ikm')), 
 for (const bad of [{}, null, 42, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey]) {
   try { createHmac('sha256', bad as never); } catch (e) { console.log((e as { code: string }).code, (e as Error).message); }
 }
+// Digests over many updates, a copy taken midway, buffers reused by the caller after update(),
+// and inputs past the image's native one-shot buffer (1 MiB: the context streams from there).
+{
+  const chunk = Buffer.alloc(300 * 1024, 7);
+  const big = createHash('sha256'), bigHmac = createHmac('sha1', 'k');
+  for (let i = 0; i < 5; i++) { chunk[0] = i; big.update(chunk); bigHmac.update(chunk); }
+  const mid = big.copy();
+  big.update('tail');
+  console.log('big', big.digest('hex'), mid.digest('hex'), bigHmac.digest('hex'));
+  const reused = Buffer.from('first'), r = createHash('sha512');
+  r.update(reused);
+  reused.write('XXXXX');
+  const key = Buffer.from('secret-key'), m = createHmac('sha256', key);
+  key.fill(0);
+  console.log('reused', r.update(reused).digest('base64'), m.update('msg').digest('hex'));
+  const parts = createHash('sha1');
+  const early = parts.update('a').copy();
+  console.log('copies', parts.update('b').digest('hex'), early.update('c').digest('hex'));
+}

@@ -5,7 +5,8 @@
 import { Buffer } from 'buffer/index.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
-import { hashByName, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
+import { concatBytes, hashByName, hmac as oneShotHmac, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
+import { native } from '../../crypto/native.ts';
 
 type Encoding = 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'utf8';
 type Data = string | ArrayBufferView;
@@ -79,6 +80,42 @@ class Digest {
   protected get ctx(): Ctx { return this.#ctx; }
 }
 
+/** Input kept for one native call at digest(); beyond it the context streams into @noble. */
+const BUFFERED_MAX = 1 << 20;
+
+/**
+ * A digest context over the core's one-shot hash or HMAC: updates are kept (copied, as the
+ * caller may reuse its buffer) and hashed in one native call at digest(). @noble's incremental
+ * code runs in the interpreter at ~2 MB/s under TCG, and most digests (ETags, JWT signatures,
+ * cache keys) are of one body; an input past BUFFERED_MAX moves to @noble, so memory stays bounded.
+ */
+class BufferedCtx implements Ctx {
+  #parts: Uint8Array[] = [];
+  #length = 0;
+  #streaming: Ctx | undefined;
+  constructor(private readonly oneShot: (b: Uint8Array) => Uint8Array, private readonly incremental: () => Ctx) {}
+  update(b: Uint8Array): void {
+    if (this.#streaming) { this.#streaming.update(b); return; }
+    this.#parts.push(b.slice());
+    this.#length += b.length;
+    if (this.#length > BUFFERED_MAX) {
+      this.#streaming = this.incremental();
+      for (const p of this.#parts) this.#streaming.update(p);
+      this.#parts = [];
+    }
+  }
+  digest(): Uint8Array {
+    if (this.#streaming) return this.#streaming.digest();
+    return this.oneShot(this.#parts.length === 1 ? this.#parts[0]! : concatBytes(...this.#parts));
+  }
+  clone(): Ctx {
+    const c = new BufferedCtx(this.oneShot, this.incremental);
+    if (this.#streaming) c.#streaming = this.#streaming.clone!();
+    else { c.#parts = [...this.#parts]; c.#length = this.#length; }
+    return c;
+  }
+}
+
 export class Hash_ extends Digest {
   copy(): Hash_ { return new Hash_(this.ctx.clone!()); }
 }
@@ -86,11 +123,17 @@ export class Hash_ extends Digest {
 export class Hmac extends Digest {}
 
 export function createHash(algorithm: string): Hash_ {
-  return new Hash_(getHash(algorithm).create());
+  const h = getHash(algorithm);
+  if (native() && h.hwId) return new Hash_(new BufferedCtx((b) => h(b), () => h.create()));
+  return new Hash_(h.create());
 }
 
 export function createHmac(algorithm: string, key: Data | ArrayBuffer | KeyObjectLike): Hmac {
-  return new Hmac(nobleHmac.create(getHash(algorithm) as never, keyBytes(key, 'key')) as unknown as Ctx);
+  const h = getHash(algorithm);
+  const k = keyBytes(key, 'key').slice(); // the caller may change its buffer before digest()
+  const incremental = () => nobleHmac.create(h as never, k) as unknown as Ctx;
+  if (native() && h.hwId) return new Hmac(new BufferedCtx((b) => oneShotHmac(h, k, b), incremental));
+  return new Hmac(incremental());
 }
 
 /** crypto.hash(algorithm, data, outputEncoding = 'hex') (Node 20.12+). */
