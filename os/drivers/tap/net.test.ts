@@ -3,6 +3,16 @@ import assert from 'node:assert/strict';
 import { HW_NET_OFFLOAD, VNET_HDR, type HwNet } from '../../hw/hw.ts';
 import { HwNetLink } from './net.ts';
 
+/** hw.net.receive over a queue of frames the test pushes: one per call, 0 when empty. */
+function receiveFrom(rx: Uint8Array[]): HwNet['receive'] {
+  return (buf) => {
+    const f = rx.shift();
+    if (!f) return 0;
+    buf.set(f);
+    return f.length;
+  };
+}
+
 /** A link whose receive queue and transmit room the test controls. */
 function fakeNet(line = 0) {
   const rx: Uint8Array[] = [];
@@ -14,12 +24,7 @@ function fakeNet(line = 0) {
     line,
     offloads: 0,
     headerLength: 0,
-    receive(buf) {
-      const f = rx.shift();
-      if (!f) return 0;
-      buf.set(f);
-      return f.length;
-    },
+    receive: receiveFrom(rx),
     transmit(frame) {
       if (room <= 0) return false;
       room--;
@@ -98,12 +103,7 @@ function vnetNet(offloads: number) {
   const le16 = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8);
   const net: HwNet = {
     mac: Uint8Array.of(2, 0, 0, 0, 0, 1), mtu: 1500, line: 0, offloads, headerLength: 10,
-    receive(buf) {
-      const f = rx.shift();
-      if (!f) return 0;
-      buf.set(f);
-      return f.length;
-    },
+    receive: receiveFrom(rx),
     transmit(frame) {
       const flags = frame[0]!, gso = frame[1]!;
       const bad = (flags & ~VNET_HDR.F_NEEDS_CSUM) !== 0 || (flags !== 0 && !(offloads & HW_NET_OFFLOAD.csum)) ||
