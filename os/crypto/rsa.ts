@@ -50,14 +50,18 @@ export const byteLength = (n: bigint) => Math.ceil(bitLength(n) / 8);
 const NATIVE_RSA_BITS = [512, 4096];
 const nativeFits = (n: bigint) => { const b = bitLength(n); return b >= NATIVE_RSA_BITS[0] && b <= NATIVE_RSA_BITS[1]; };
 
-/** A public key's modulus and exponent as the core takes them, converted once per key object. */
-const publicBytes = new WeakMap<RsaPublicKey, { n: Uint8Array; e: Uint8Array; len: number }>();
+/**
+ * A public key's modulus and exponent as the core takes them, converted once per key object;
+ * null (also remembered) when the core cannot take the key: a modulus outside 512-4096 bits or
+ * an exponent of 2^64 or more.
+ */
+const publicBytes = new WeakMap<RsaPublicKey, { n: Uint8Array; e: Uint8Array; len: number } | null>();
 
 function nativePublic(k: RsaPublicKey) {
   let b = publicBytes.get(k);
-  if (!b) {
+  if (b === undefined) {
     const len = byteLength(k.n);
-    b = { n: bigToBytes(k.n, len), e: bigToBytes(k.e), len };
+    b = nativeFits(k.n) && k.e < 1n << 64n ? { n: bigToBytes(k.n, len), e: bigToBytes(k.e), len } : null;
     publicBytes.set(k, b);
   }
   return b;
@@ -65,8 +69,8 @@ function nativePublic(k: RsaPublicKey) {
 
 function rsaPublicOp(k: RsaPublicKey, m: bigint): bigint {
   const hw = native();
-  if (hw && nativeFits(k.n) && k.e < 1n << 64n && m < k.n) {
-    const b = nativePublic(k);
+  const b = hw && nativePublic(k);
+  if (hw && b && m < k.n) {
     const r = hw.rsaPublic(b.n, b.e, bigToBytes(m, b.len));
     if (r) return bytesToBig(r);
   }
@@ -86,8 +90,8 @@ function lessThan(x: Uint8Array, n: Uint8Array): boolean {
  */
 function rsaVerifyPrimitive(k: RsaPublicKey, sig: Uint8Array): Uint8Array | null {
   const hw = native();
-  if (hw && nativeFits(k.n) && k.e < 1n << 64n) {
-    const b = nativePublic(k);
+  const b = hw && nativePublic(k);
+  if (hw && b) {
     if (sig.length !== b.len || !lessThan(sig, b.n)) return null;
     const r = hw.rsaPublic(b.n, b.e, sig);
     if (r) return r;
