@@ -186,7 +186,13 @@ function resolveLocale(locales: string | string[] | undefined): string {
   return 'en-US';
 }
 
-const slots = new WeakMap<object, { locale: string; usage: 'sort' | 'search'; sensitivity: Sensitivity; ignorePunctuation: boolean; numeric: boolean; caseFirst: CaseFirst; bound?: (a: string, b: string) => number }>();
+const slots = new WeakMap<object, { locale: string; usage: 'sort' | 'search'; sensitivity: Sensitivity; ignorePunctuation: boolean; numeric: boolean; caseFirst: CaseFirst; bound?: (a: string, b: string) => number; keys?: Map<string, Keys> }>();
+
+/**
+ * Strings whose keys a collator keeps: a sort compares each string about log2(n) times, and
+ * building its keys (NFKD, a class test per character) is most of a comparison's cost.
+ */
+const KEY_CACHE_SIZE = 2048;
 
 function slotOf(c: unknown) {
   const s = typeof c === 'object' && c !== null ? slots.get(c) : undefined;
@@ -232,7 +238,16 @@ function compareWith(s: NonNullable<ReturnType<typeof slots.get>>, a: unknown, b
   const x = String(a), y = String(b);
   if (x === y) return 0;
   const upperFirst = s.caseFirst === 'upper';
-  const kx = collationKeys(x, s.numeric, s.ignorePunctuation, upperFirst), ky = collationKeys(y, s.numeric, s.ignorePunctuation, upperFirst);
+  const cache = (s.keys ??= new Map());
+  const keysOf = (t: string) => {
+    let k = cache.get(t);
+    if (!k) {
+      if (cache.size >= KEY_CACHE_SIZE) cache.clear();
+      cache.set(t, k = collationKeys(t, s.numeric, s.ignorePunctuation, upperFirst));
+    }
+    return k;
+  };
+  const kx = keysOf(x), ky = keysOf(y);
   const primary = compareLists(kx.primary, ky.primary);
   if (primary !== 0 || s.sensitivity === 'base') return primary;
   if (s.sensitivity !== 'case') {
