@@ -326,20 +326,28 @@ function tlsOptionsOf(options: ConnectOptions): Record<string, unknown> | undefi
   return Object.keys(out).length ? out : undefined;
 }
 
-const objectIds = new WeakMap<object, number>();
+const objectIds = new WeakMap<object, string>();
 let nextObjectId = 0;
 
-/** A stable text for TLS options: equal values give equal ids, other objects (a context, a function) their identity. */
+/**
+ * A stable text for TLS options, computed on every request's getName: equal strings, numbers
+ * and bytes give equal ids, other objects (a context, a function) their identity. A byte
+ * string's text is made once per buffer object (certificates and keys are reused, request
+ * after request); JSON.stringify would hand a Buffer's toJSON array of numbers to a replacer.
+ */
 function tlsOptionsId(options: Record<string, unknown>): string {
-  return JSON.stringify(options, (_k, v) => {
-    if (v instanceof Uint8Array) return `bytes:${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-    if (typeof v === 'function' || (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)) {
-      let n = objectIds.get(v);
-      if (n === undefined) objectIds.set(v, (n = ++nextObjectId));
-      return `object:${n}`;
+  const idOf = (v: unknown): string => {
+    if (v === null || typeof v !== 'object' && typeof v !== 'function') return JSON.stringify(v) ?? 'undefined';
+    if (Array.isArray(v)) return `[${v.map(idOf).join(',')}]`;
+    if (Object.getPrototypeOf(v) === Object.prototype) return `{${Object.entries(v).map(([k, x]) => `${k}:${idOf(x)}`).join(',')}}`;
+    let id = objectIds.get(v);
+    if (id === undefined) {
+      id = v instanceof Uint8Array ? `bytes:${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('')}` : `object:${++nextObjectId}`;
+      objectIds.set(v, id);
     }
-    return v;
-  });
+    return id;
+  };
+  return Object.entries(options).map(([k, v]) => `${k}=${idOf(v)}`).join(';');
 }
 
 /** net.connect (or the TLS connector) with the options a request gives it, as Node's agent passes them. */
