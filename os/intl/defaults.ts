@@ -25,11 +25,17 @@ function plainSpacesInTimes(proto: object): void {
   const plain = (s: string) => s.replace(/\u202f/g, ' ');
   const parts = (ps: { value: string }[]) => ps.map((p) => ({ ...p, value: plain(p.value) }));
   const format = Object.getOwnPropertyDescriptor(proto, 'format')!.get!;
+  // One bound function per formatter, as ECMA-402's getter returns (dtf.format === dtf.format).
+  const bound = new WeakMap<object, (d?: unknown) => string>();
   Object.defineProperty(proto, 'format', {
     configurable: true,
     get(this: object) {
-      const f = format.call(this) as (d?: unknown) => string;
-      return (d?: unknown) => plain(f(d));
+      let g = bound.get(this);
+      if (!g) {
+        const f = format.call(this) as (d?: unknown) => string;
+        bound.set(this, g = (d?: unknown) => plain(f(d)));
+      }
+      return g;
     },
   });
   const wrap = (holder: object, name: string, map: (r: never) => unknown) => {
