@@ -18,7 +18,7 @@ const OPTIONS: Intl.CollatorOptions[] = [{}, { numeric: true }, { sensitivity: '
 
 const nodeCollator = Intl.Collator;
 const nodeLocaleCompare = String.prototype.localeCompare;
-const { installCollator } = await import('./collator.ts');
+const { installCollator, collatorFor } = await import('./collator.ts');
 const node = (o: Intl.CollatorOptions) => new nodeCollator('en', o);
 installCollator(['de']);
 const ours = (o: Intl.CollatorOptions) => new Intl.Collator('en', o);
@@ -47,6 +47,25 @@ test('localeCompare goes through the collator, with locales and options', () => 
   assert.equal('item10'.localeCompare('item9', undefined, { numeric: true }), 1);
   assert.equal(nodeLocaleCompare.call('item10', 'item9', undefined, { numeric: true }), 1);
   assert.throws(() => String.prototype.localeCompare.call(null, 'a'), TypeError);
+});
+
+test('localeCompare with locales or options reuses one collator per request, and still checks each call', () => {
+  assert.equal(collatorFor('de', { numeric: true }), collatorFor('de', { numeric: true }), 'the same pair gives the same collator');
+  assert.equal(collatorFor(['de'], { numeric: true, usage: undefined }), collatorFor(['de'], { numeric: true }));
+  assert.notEqual(collatorFor('de', { numeric: true }), collatorFor('de', { numeric: false }));
+  assert.notEqual(collatorFor('de', { numeric: true }), collatorFor('en', { numeric: true }));
+  assert.notEqual(collatorFor('de', { numeric: 'true' as never }), collatorFor('de', { numeric: true }), 'a key keeps each value\'s type');
+  assert.equal(collatorFor(undefined, undefined), collatorFor(undefined, undefined));
+  let reads = 0;
+  const counted = { get sensitivity() { reads++; return 'base'; } };
+  assert.equal('a'.localeCompare('á', 'en', counted as never), 0);
+  assert.equal(reads, 1, 'each option is read once per call, as by the constructor');
+  const byObject = { toString: () => 'base' };
+  assert.equal('a'.localeCompare('á', 'en', { sensitivity: byObject as never }), 0, 'an object value still works');
+  assert.notEqual(collatorFor('en', { sensitivity: byObject as never }), collatorFor('en', { sensitivity: byObject as never }), 'and is not cached');
+  for (let i = 0; i < 2; i++) assert.throws(() => 'a'.localeCompare('b', 'en', { sensitivity: 'loud' as never }), RangeError, 'a bad option throws on every call');
+  const words = ['item10', 'item9', 'Item1', 'item02'];
+  assert.deepEqual([...words].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })), [...words].sort((a, b) => nodeLocaleCompare.call(a, b, 'en', { numeric: true })));
 });
 
 test('resolvedOptions, supportedLocalesOf and option errors match Node', () => {

@@ -262,6 +262,44 @@ function compareWith(s: NonNullable<ReturnType<typeof slots.get>>, a: unknown, b
 
 let defaultCollator: Collator | undefined;
 
+/** The options a Collator reads (ECMA-402 §10.1.1), in its order. */
+const OPTION_NAMES = ['usage', 'localeMatcher', 'numeric', 'caseFirst', 'sensitivity', 'ignorePunctuation'] as const;
+
+/**
+ * Collators `localeCompare` made for a locales/options pair, so a sort that passes them builds
+ * one collator, not one per comparison (and keeps its key cache). Bounded: a program that
+ * passes a new pair each call clears it instead of growing it.
+ */
+const collatorsByRequest = new Map<string, Collator>();
+const COLLATOR_CACHE_SIZE = 32;
+
+/**
+ * The collator for `localeCompare(that, locales, options)`. Each option is read once, as the
+ * constructor would; only primitive values make a cache key (an object's toString could
+ * answer differently next time).
+ */
+export function collatorFor(locales: unknown, options: unknown): Collator {
+  if (options === undefined && locales === undefined) return (defaultCollator ??= new Collator());
+  let read: Record<string, unknown> | undefined;
+  if (options !== undefined) {
+    const o = Object(options) as Record<string, unknown>;
+    read = {};
+    for (const name of OPTION_NAMES) read[name] = o[name];
+  }
+  const primitive = (v: unknown) => v === undefined || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number';
+  const cacheable = (typeof locales === 'string' || locales === undefined || (Array.isArray(locales) && locales.every((l) => typeof l === 'string')))
+    && (read === undefined || Object.values(read).every(primitive));
+  if (!cacheable) return new Collator(locales as string[], read as CollatorOptions);
+  const key = JSON.stringify([locales ?? null, read === undefined ? null : OPTION_NAMES.map((n) => read![n] === undefined ? null : [read![n]])]);
+  let c = collatorsByRequest.get(key);
+  if (!c) {
+    c = new Collator(locales as string[], read as CollatorOptions);
+    if (collatorsByRequest.size >= COLLATOR_CACHE_SIZE) collatorsByRequest.clear();
+    collatorsByRequest.set(key, c);
+  }
+  return c;
+}
+
 /**
  * Puts `Intl.Collator` in place and routes `localeCompare` through it (ECMA-402 §19.1.1);
  * `locales` are those the image has CLDR data for besides en (cli/intl.ts).
@@ -272,8 +310,7 @@ export function installCollator(locales: readonly string[]): void {
   Object.defineProperty(String.prototype, 'localeCompare', {
     value: function localeCompare(this: unknown, that: unknown, locales?: string | string[], options?: CollatorOptions): number {
       if (this === null || this === undefined) throw new TypeError('String.prototype.localeCompare called on null or undefined');
-      const c = locales === undefined && options === undefined ? (defaultCollator ??= new Collator()) : new Collator(locales, options);
-      return c.compare(String(this), String(that));
+      return collatorFor(locales, options).compare(String(this), String(that));
     },
     writable: true, configurable: true, enumerable: false,
   });
