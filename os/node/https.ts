@@ -41,6 +41,10 @@ export function createServer(options?: HttpsServerOptions | RequestListener, lis
   const server = serverFactory(options ?? {}, (s) => { inner = s; }).createServer(options, listener);
   // Node's https.Server is a tls.Server: a client's failed handshake is its 'tlsClientError'.
   inner?.on('tlsClientError', (e: Error, s: tls.TLSSocket) => server.emit('tlsClientError', e, s));
+  Object.defineProperty(server, 'addContext', {
+    value: (hostname: string, context: Parameters<tls.Server['addContext']>[1]) => inner!.addContext(hostname, context),
+    writable: true, configurable: true,
+  });
   return server;
 }
 

@@ -541,3 +541,52 @@ test('a client whose server answers in plaintext fails with ERR_SSL_WRONG_VERSIO
   assert.equal(r.node.code, 'ERR_SSL_WRONG_VERSION_NUMBER');
   assert.equal(r.node.after, '');
 });
+
+/** One client per host name: the certificate's CN the server chose, or the client's error code. */
+async function certsByName(env: Env, port: number, names: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const servername of names) {
+    out.push(await new Promise<string>((resolve) => {
+      const c = env.tls.connect({ port, host: env.host, servername, ca: cert('ca'), ...env.cli });
+      c.on('secureConnect', () => { resolve(`${servername}: ${c.getPeerCertificate().subject.CN}`); c.end(); });
+      c.on('error', (e: any) => resolve(`${servername}: ${e.code}`));
+    }));
+  }
+  return out;
+}
+
+test('SNICallback (answered later, at once, with an error, twice) and addContext choose the certificate as in Node', async () => {
+  const r = await both(async (env) => {
+    const seen: string[] = [];
+    const other = env.tls.createSecureContext({ key: key('other'), cert: cert('other') });
+    const server = env.tls.createServer({
+      key: key('leaf'), cert: cert('leaf'), ...env.srv,
+      SNICallback: (name: string, cb: (err: Error | null, ctx?: unknown) => void) => {
+        seen.push(`asked ${name}`);
+        if (name === 'other.test') env.later(() => cb(null, other), 5);
+        else if (name === 'bad.test') cb(new Error('no such host'));
+        else if (name === 'twice.test') { cb(null, other); cb(null, other); }
+        else cb(null);
+      },
+    }, (s: any) => { seen.push(`secure ${s.servername}`); s.end(); });
+    server.on('tlsClientError', (e: any) => seen.push(`tlsClientError ${e.code ?? ''} ${e.message}`));
+    const port = await listen(env, server);
+    const got = await certsByName(env, port, ['other.test', 'localhost', 'bad.test', 'twice.test']);
+    // https.Server is a tls.Server: addContext is there too.
+    const https: any = env.tls === nodeTls ? nodeHttps : ours.https;
+    const byContext = https.createServer({ key: key('leaf'), cert: cert('leaf'), ...env.srv }, (_req: any, res: any) => res.end());
+    byContext.addContext('*.test', { key: key('other'), cert: cert('other') });
+    const port2 = await new Promise<number>((resolve) => byContext.listen(env.port ? env.port + 1 : 0, () => resolve(byContext.address().port)));
+    const got2 = await certsByName(env, port2, ['other.test', 'a.b.test', 'localhost']);
+    await Promise.all([new Promise((res) => server.close(res)), new Promise((res) => byContext.close(res))]);
+    const errors: string[] = [];
+    for (const bad of ['yes', 5]) {
+      try { env.tls.createServer({ SNICallback: bad }); } catch (e: any) { errors.push(`${e.code} ${e.message}`); }
+    }
+    try { byContext.addContext('', {}); } catch (e: any) { errors.push(`${e.code}`); }
+    return { got, got2, seen, errors };
+  });
+  assert.deepEqual(r.image, r.node);
+  assert.deepEqual(r.node.got.slice(0, 2), ['other.test: other.test', 'localhost: localhost']);
+  assert.deepEqual(r.node.got2, ['other.test: other.test', 'a.b.test: ERR_TLS_CERT_ALTNAME_INVALID', 'localhost: localhost'], '* is one label: a.b.test gets the default certificate');
+});

@@ -8,12 +8,13 @@
  * gets certificate_required, and one whose certificate does not verify is closed after the
  * handshake ('tlsClientError' ECONNRESET). A failed handshake is the server's
  * 'tlsClientError' (err, tlsSocket) with OpenSSL's reason as Node spells it (ERR_SSL_*).
+ * SNI: `SNICallback` (answered at once or later: the handshake waits) and `addContext`.
  * Not provided: a TLS 1.2 server (a TLS 1.2-only client gets ERR_SSL_UNSUPPORTED_PROTOCOL),
- * SNICallback, PSK ciphers, renegotiation.
+ * PSK ciphers, renegotiation.
  */
 import * as net from './net.ts';
 import { EventEmitter } from './events.ts';
-import { TLSSocket, checkServerIdentity, random, type TlsSocketOptions } from './internal/tls-socket.ts';
+import { TLSSocket, checkServerIdentity, random, type SniCallback, type TlsSocketOptions } from './internal/tls-socket.ts';
 import { SecureContext, createSecureContext, rootCertificates } from './internal/tls-context.ts';
 
 type Cb = (...args: any[]) => void;
@@ -71,11 +72,16 @@ export class Server extends EventEmitter {
   readonly #opts: TlsServerOptions;
   #ctx: SecureContext;
   readonly #ticketKey = random(32);
+  /** addContext's host name patterns, newest last (Node's `_contexts`). */
+  readonly #contexts: [RegExp, SecureContext][] = [];
 
   constructor(options?: TlsServerOptions | Cb, listener?: Cb) {
     super();
     if (typeof options === 'function') { listener = options; options = {}; }
     this.#opts = options ?? {};
+    if (this.#opts.SNICallback !== undefined && typeof this.#opts.SNICallback !== 'function') {
+      throw Object.assign(new TypeError(`The "options.SNICallback" property must be of type function. ${describeReceived(this.#opts.SNICallback)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+    }
     this.#ctx = this.#opts.secureContext ?? new SecureContext(this.#opts);
     if (listener) this.on('secureConnection', listener);
     this.#net = net.createServer({ network: this.#opts.network, allowHalfOpen: true }, (raw: net.Socket) => this.#onConnection(raw));
@@ -85,7 +91,8 @@ export class Server extends EventEmitter {
   }
 
   #onConnection(raw: net.Socket): void {
-    const s = new TLSSocket(raw, { ...this.#opts, secureContext: this.#ctx, isServer: true, ticketKey: this.#ticketKey });
+    const SNICallback = this.#opts.SNICallback ?? (this.#contexts.length ? this.#contextFor : undefined);
+    const s = new TLSSocket(raw, { ...this.#opts, SNICallback, secureContext: this.#ctx, isServer: true, ticketKey: this.#ticketKey });
     const limit = this.#opts.handshakeTimeout ?? 120_000;
     const timer = setTimeout(() => {
       s.emit('_tlsClientError', Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }));
@@ -108,9 +115,28 @@ export class Server extends EventEmitter {
   unref(): this { this.#net.unref?.(); return this; }
   getConnections(cb: (err: Error | null, n: number) => void): this { this.#net.getConnections(cb); return this; }
   setSecureContext(options: TlsServerOptions): void { this.#ctx = new SecureContext(options); }
-  addContext(_hostname: string, _ctx: unknown): void {
-    throw Object.assign(new Error('tls.Server.addContext is not supported in Nimbus images'), { code: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM' });
+  /**
+   * A context for client hello's host names matching `hostname`, where `*` stands for one
+   * label's characters; the newest match wins (Node's addContext and default SNICallback).
+   */
+  addContext(hostname: string, context: SecureContext | TlsServerOptions): void {
+    if (!hostname) throw Object.assign(new Error('"servername" is required parameter for Server.addContext'), { code: 'ERR_TLS_REQUIRED_SERVER_NAME' });
+    const pattern = new RegExp('^' + hostname.replace(/([.^$+?\-\\[\]{}])/g, '\\$1').replaceAll('*', '[^.]*') + '$');
+    this.#contexts.push([pattern, context instanceof SecureContext ? context : new SecureContext(context)]);
   }
+
+  readonly #contextFor: SniCallback = (servername, cb) => {
+    for (let i = this.#contexts.length - 1; i >= 0; i--) {
+      if (this.#contexts[i]![0].test(servername)) return cb(null, this.#contexts[i]![1]);
+    }
+    cb(null, undefined);
+  };
+}
+
+/** The end of Node's ERR_INVALID_ARG_TYPE message. */
+function describeReceived(v: unknown): string {
+  if (v === null || typeof v === 'object') return v === null ? 'Received null' : `Received an instance of ${(v as object).constructor?.name ?? 'Object'}`;
+  return `Received type ${typeof v} (${typeof v === 'string' ? `'${v}'` : String(v)})`;
 }
 
 export function createServer(options?: TlsServerOptions | Cb, listener?: Cb): Server {

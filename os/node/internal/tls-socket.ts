@@ -19,6 +19,8 @@ import { Duplex } from '../stream.ts';
 import { getRandomValues } from '../../runtime/random.ts';
 import { TlsClient } from '../../tls/client.ts';
 import { TlsServer } from '../../tls/server.ts';
+import { peekServerName } from '../../tls/sni-peek.ts';
+import { concatBytes } from '../../crypto/hash.ts';
 import type { TlsEndpoint, TlsOutput } from '../../tls/connection.ts';
 import { parseCertificate, type Certificate } from '../../tls/x509/certificate.ts';
 import { verifyChain } from '../../tls/x509/verify.ts';
@@ -30,6 +32,7 @@ import { peerCertificateObject, type PeerCertificate } from './tls-cert.ts';
 export { peerCertificateObject, type PeerCertificate };
 
 type Cb = (...args: any[]) => void;
+export type SniCallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
 
 export const random = (n: number): Uint8Array => getRandomValues(new Uint8Array(n));
 
@@ -46,7 +49,11 @@ export interface TlsSocketOptions extends SecureContextOptions {
   /** Server side */
   ticketKey?: Uint8Array;
   sessionTimeout?: number;
-  SNICallback?: unknown;
+  /**
+   * Server side: (servername, cb(err, secureContext?)) picks the context for the host name the
+   * client asks for, at once or later; the handshake waits for the answer (Node's SNICallback).
+   */
+  SNICallback?: SniCallback;
   host?: string;
   allowHalfOpen?: boolean;
 }
@@ -111,6 +118,9 @@ export class TLSSocket extends Duplex {
   /** _final called before the handshake completed. */
   #finalCb: ((err?: Error | null) => void) | undefined;
   #session: Buffer | undefined;
+  /** Server with an SNICallback: the client's first bytes, held until the callback answers. */
+  #heldForSni: Uint8Array | undefined;
+  #sniAsked = false;
   /** The chain as verified, up to the trust anchor (Node's issuerCertificate links follow it). */
   #verifiedChain: Certificate[] | undefined;
   readonly #onData = (b: Uint8Array): void => this.#receive(b);
@@ -136,6 +146,8 @@ export class TLSSocket extends Duplex {
     if (options.isServer) {
       this.#ep = new TlsServer({
         random, identities: this.#ctx.identities, alpnProtocols: alpnList(options.ALPNProtocols),
+        // The context SNICallback chose (#askSni) is in place before the ClientHello is read.
+        selectIdentities: options.SNICallback ? () => this.#ctx.identities : undefined,
         ticketKey: options.ticketKey, ticketLifetime: options.sessionTimeout ?? 300,
         // As Node: a missing certificate fails the handshake, an untrusted one is judged in #onSecure.
         requestCert: options.requestCert === true, requireCertificate: options.rejectUnauthorized !== false, verifyClient: verify,
@@ -170,7 +182,45 @@ export class TLSSocket extends Duplex {
   #receive(b: Uint8Array): void {
     if (this.destroyed) return;
     const u8 = typeof b === 'string' ? Buffer.from(b as string, 'latin1') : b;
-    this.#apply(this.#ep.receive(new Uint8Array(u8.buffer, u8.byteOffset, u8.byteLength), Date.now()));
+    let bytes = new Uint8Array(u8.buffer, u8.byteOffset, u8.byteLength);
+    if (this.#opts.SNICallback && !this.#sniAsked) {
+      // A copy either way: the transport may reuse its buffer.
+      bytes = this.#heldForSni ? concatBytes(this.#heldForSni, bytes) : bytes.slice();
+      const peeked = peekServerName(bytes);
+      this.#heldForSni = peeked.kind === 'none' ? undefined : bytes;
+      if (peeked.kind === 'more') return;
+      this.#sniAsked = true;
+      if (peeked.kind === 'name') return this.#askSni(peeked.serverName);
+    } else if (this.#heldForSni) return void (this.#heldForSni = concatBytes(this.#heldForSni, bytes));
+    this.#apply(this.#ep.receive(bytes, Date.now()));
+  }
+
+  /**
+   * Node's loadSNI: the callback's context serves this connection; an error ends it as a
+   * client error; a second call is ERR_MULTIPLE_CALLBACK. Bytes that arrive meanwhile wait.
+   */
+  #askSni(serverName: string): void {
+    let answered = false;
+    const answer = (err: Error | null, ctx?: SecureContext | null): void => {
+      if (answered) return this.#clientError(Object.assign(new Error('Callback called multiple times'), { code: 'ERR_MULTIPLE_CALLBACK' }));
+      answered = true;
+      if (this.destroyed) return;
+      if (err) return this.#clientError(err);
+      if (ctx) this.#ctx = (ctx as { context?: SecureContext }).context ?? ctx;
+      // The handshake goes on after the callback has returned, as Node's: a second call
+      // made right after the first ends the connection before the server's first flight.
+      queueMicrotask(() => {
+        if (this.destroyed) return;
+        const held = this.#heldForSni!;
+        this.#heldForSni = undefined;
+        this.#apply(this.#ep.receive(held, Date.now()));
+      });
+    };
+    try {
+      this.#opts.SNICallback!(serverName, answer);
+    } catch (e) {
+      if (!answered) { answered = true; this.#clientError(e as Error); }
+    }
   }
 
   #apply(o: TlsOutput): void {
