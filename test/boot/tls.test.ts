@@ -28,6 +28,7 @@ test('https into and out of the VM', async () => {
   selfSigned(pki, 'ca', 'ec256', { cn: 'Nimbus Test CA', ca: true, san: 'DNS:ca.invalid' });
   issued(pki, 'vm', 'ca', 'ec256', { cn: 'localhost', san: 'DNS:localhost,IP:127.0.0.1' });
   issued(pki, 'good', 'ca', 'rsa2048', { cn: 'host.test', san: 'DNS:host.test,IP:10.0.2.2' });
+  issued(pki, 'sni', 'ca', 'ec256', { cn: 'sni.test', san: 'DNS:sni.test' });
   issued(pki, 'wrong', 'ca', 'ec256', { cn: 'elsewhere.test', san: 'DNS:elsewhere.test' });
   selfSigned(pki, 'self', 'ec256', { san: 'IP:10.0.2.2' });
   const good = await hostServer(pki.read('good.key'), pki.read('good.crt'));
@@ -42,6 +43,7 @@ test('https into and out of the VM', async () => {
   const vm = await startServerVm(image, 8443, {
     env: {
       KEY_PEM: pki.read('vm.key'), CERT_PEM: pki.read('vm.crt'), NODE_EXTRA_CA_CERTS: 'extra-ca.pem',
+      SNI_KEY_PEM: pki.read('sni.key'), SNI_CERT_PEM: pki.read('sni.crt'),
       GOOD_PORT: port(good), SELF_PORT: port(self), WRONG_PORT: port(wrong),
     },
     memMiB: 128,
@@ -63,6 +65,9 @@ test('https into and out of the VM', async () => {
     assert.deepEqual([...garbage], [], 'closed without an alert');
     const body = execFileSync('curl', ['-sS', '--max-time', '60', '--cacert', pki.file('ca.crt'), `https://localhost:${vm.hostPort}/from-curl`], { encoding: 'utf8' });
     assert.equal(body, 'hello over TLSv1.3 /from-curl\n');
+    // curl asks for sni.test: only addContext's certificate names it (the default names localhost).
+    const bySni = execFileSync('curl', ['-sS', '--max-time', '60', '--cacert', pki.file('ca.crt'), '--resolve', `sni.test:${vm.hostPort}:127.0.0.1`, `https://sni.test:${vm.hostPort}/sni`], { encoding: 'utf8' });
+    assert.equal(bySni, 'hello over TLSv1.3 /sni for sni.test\n');
     const viaNode = await new Promise<string>((resolve, reject) => {
       https.get({ host: '127.0.0.1', port: vm.hostPort, path: '/from-node', ca: pki.read('ca.crt'), timeout: 60_000 }, (res) => {
         let s = '';

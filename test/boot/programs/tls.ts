@@ -7,8 +7,11 @@ import tls from 'node:tls';
 const env = process.env;
 const server = https.createServer({ key: env.KEY_PEM, cert: env.CERT_PEM }, (req, res) => {
   const socket = req.socket as unknown as tls.TLSSocket;
-  res.end(`hello over ${socket.getProtocol?.()} ${req.url}\n`);
+  const sni = req.url === '/sni' ? ` for ${socket.servername}` : '';
+  res.end(`hello over ${socket.getProtocol?.()} ${req.url}${sni}\n`);
 });
+// SNI: another certificate for sni.test, chosen by the host name the client asks for.
+if (env.SNI_KEY_PEM) server.addContext('sni.test', { key: env.SNI_KEY_PEM, cert: env.SNI_CERT_PEM });
 server.listen(8443, () => console.log('listening on 8443'));
 
 async function tryFetch(name: string, url: string): Promise<void> {
