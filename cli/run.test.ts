@@ -78,6 +78,26 @@ test('Ctrl-C (SIGINT) stops the VM and `nimbus run` exits 130', async () => {
   assert.equal(left, '', 'no QEMU left running');
 });
 
+test('`nimbus run` killed with SIGKILL takes its QEMU with it (setpriv\'s death signal)', async (t) => {
+  const { exitWithParentPrefix } = await import('./run.ts');
+  if (!exitWithParentPrefix().length) return t.skip('this machine\'s setpriv has no --pdeathsig (util-linux < 2.33)');
+  const { spawn, execFileSync } = await import('node:child_process');
+  const path = await import('node:path');
+  const image = path.join(import.meta.dirname, '..', 'build', 'test-images', 'sigkill.img');
+  const { buildImage } = await import('./build.ts');
+  // A server: it runs until stopped and writes nothing that could fail on a closed pipe.
+  await buildImage({ entry: path.join(import.meta.dirname, '..', 'test', 'boot', 'programs', 'soak-server.ts'), output: image });
+  const qemuUp = () => execFileSync('sh', ['-c', `pgrep -f '[q]emu-system-x86_64.*${image}' || true`], { encoding: 'utf8' }).trim() !== '';
+  const cli = spawn(process.execPath, [path.join(import.meta.dirname, 'nimbus.mjs'), 'run', image], { stdio: 'ignore' });
+  for (const t0 = Date.now(); !qemuUp() && Date.now() - t0 < 30_000;) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(qemuUp(), 'QEMU started');
+  cli.kill('SIGKILL');
+  for (const t0 = Date.now(); qemuUp() && Date.now() - t0 < 5_000;) await new Promise((r) => setTimeout(r, 50));
+  const left = qemuUp();
+  if (left) execFileSync('sh', ['-c', `pkill -KILL -f '[q]emu-system-x86_64.*${image}' || true`]);
+  assert.equal(left, false, 'no QEMU left running after the CLI\'s SIGKILL');
+});
+
 test('an environment too big for the QEMU command line is refused with a clear error, not cut', () => {
   const o = { image: 'x.img', memMiB: 64, machine: 'microvm' as const, args: [], ports: [], net: { kind: 'none' as const } };
   const fits = qemuArgs({ ...o, env: { K: 'v'.repeat(2000) } });

@@ -1,7 +1,7 @@
 /**
  * `nimbus run`: boot an image in QEMU, stream the program's stdout/stderr, return its exit code.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, accessSync, constants } from 'node:fs';
 import { ConsoleDecoder } from './console-decoder.ts';
 import { processPlan } from './process-target.ts';
@@ -158,6 +158,22 @@ function watchOutputStreams(): void {
   for (const name of ['stdout', 'stderr'] as const) process[name].on('error', () => { outputClosed[name] = true; });
 }
 
+let deathSignalPrefix: string[] | undefined;
+
+/**
+ * util-linux's `setpriv --pdeathsig KILL --`, when this machine's setpriv has the option
+ * (2.33 and later): QEMU 7.2 has no way to end with its parent, but the death signal a process
+ * asks for survives its exec of QEMU, so a VM ends with the CLI even when the CLI is killed
+ * with SIGKILL. Without it the VM runs on after such a kill, as before.
+ */
+export function exitWithParentPrefix(): string[] {
+  if (deathSignalPrefix === undefined) {
+    const help = spawnSync('setpriv', ['--help'], { encoding: 'utf8' });
+    deathSignalPrefix = help.status === 0 && /--pdeathsig/.test(help.stdout) ? ['setpriv', '--pdeathsig', 'KILL', '--'] : [];
+  }
+  return deathSignalPrefix;
+}
+
 /** Boot the image; resolves with the program's exit code. */
 export function runImage(o: RunOptions): Promise<number> {
   if (!existsSync(o.image)) return Promise.reject(new RunError(`Cannot run ${o.image}: no such file`));
@@ -171,9 +187,10 @@ export function runImage(o: RunOptions): Promise<number> {
   const plan = processTarget ? processPlan(o) : undefined;
   return (plan ?? Promise.resolve(undefined)).then((proc) => new Promise((resolve, reject) => {
     // Own process group: Ctrl-C reaches only us, and we stop the VM ourselves.
-    const [cmd, ...args] = [...(o.launcher ?? []), ...(proc ? proc.argv : [qemu, ...qemuArgs(o)])];
-    // The process target's instance (and its user-mode relay) end with this CLI even when it is
-    // killed with SIGKILL (core/platform/process/main.c, cli/usernet.ts).
+    // Both targets end with this CLI even when it is killed with SIGKILL: the process target's
+    // instance and its user-mode relay by themselves (core/platform/process/main.c,
+    // cli/usernet.ts), QEMU through setpriv's death signal.
+    const [cmd, ...args] = [...(proc ? [] : exitWithParentPrefix()), ...(o.launcher ?? []), ...(proc ? proc.argv : [qemu, ...qemuArgs(o)])];
     const env = processTarget ? { ...process.env, NIMBUS_EXIT_WITH_PARENT: '1' } : process.env;
     const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe', ...(proc?.fds ?? [])], detached: true, env });
     proc?.spawned();
