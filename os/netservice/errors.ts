@@ -70,7 +70,15 @@ export function badPort(name: string, port: unknown, allowZero: boolean): RangeE
   return nodeError(RangeError, 'ERR_SOCKET_BAD_PORT', `${name} should be ${allowZero ? '>=' : '>'} 0 and < 65536. Received ${received}.`);
 }
 
+/** What follows "Received " in Node's ERR_INVALID_ARG_TYPE messages (its determineSpecificType). */
+export function receivedText(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return value.name ? `function ${value.name}` : 'an instance of Function';
+  if (typeof value === 'object') return `an instance of ${(value as object).constructor?.name ?? 'Object'}`;
+  if (typeof value === 'string') return `type string ('${value.length > 28 ? `${value.slice(0, 25)}...` : value}')`;
+  return `type ${typeof value} (${String(value)})`;
+}
+
 export function invalidArgType(name: string, expected: string, value: unknown): TypeError & { code: string } {
-  const received = value === null ? 'null' : value === undefined ? 'undefined' : typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'Object'}` : `type ${typeof value} (${String(value)})`;
-  return nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${received}`);
+  return nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${receivedText(value)}`);
 }

@@ -6,6 +6,7 @@
  */
 import impl from 'path-browserify/index.js';
 import { unsupportedFunction } from './unsupported.ts';
+import { receivedText } from '../netservice/errors.ts';
 
 type PlatformPath = import('node:path').PlatformPath;
 const base = impl as PlatformPath;
@@ -21,7 +22,7 @@ const win32 = { sep: '\\', delimiter: ';' } as Record<string, unknown>;
 for (const n of win32Names) win32[n] = unsupportedFunction(`path.win32.${n}`, why);
 
 /** path-browserify's type errors in Node's shape (code ERR_INVALID_ARG_TYPE). */
-const received = (v: unknown): string => (v === null || v === undefined ? `Received ${v}` : typeof v === 'object' || typeof v === 'function' ? `Received an instance of ${(v as object).constructor?.name ?? 'Object'}` : `Received type ${typeof v} (${String(v)})`);
+const received = (v: unknown): string => `Received ${receivedText(v)}`;
 function checked<F extends (...a: any[]) => unknown>(name: string, f: F): F {
   return { [name](...args: unknown[]) {
     const bad = args.findIndex((a) => typeof a !== 'string');

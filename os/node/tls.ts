@@ -13,6 +13,7 @@
  * PSK ciphers, renegotiation.
  */
 import * as net from './net.ts';
+import { receivedText } from '../netservice/errors.ts';
 import { EventEmitter } from './events.ts';
 import { TLSSocket, checkServerIdentity, random, type SniCallback, type TlsSocketOptions } from './internal/tls-socket.ts';
 import { SecureContext, createSecureContext, rootCertificates } from './internal/tls-context.ts';
@@ -80,7 +81,7 @@ export class Server extends EventEmitter {
     if (typeof options === 'function') { listener = options; options = {}; }
     this.#opts = options ?? {};
     if (this.#opts.SNICallback !== undefined && typeof this.#opts.SNICallback !== 'function') {
-      throw Object.assign(new TypeError(`The "options.SNICallback" property must be of type function. ${describeReceived(this.#opts.SNICallback)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+      throw Object.assign(new TypeError(`The "options.SNICallback" property must be of type function. Received ${receivedText(this.#opts.SNICallback)}`), { code: 'ERR_INVALID_ARG_TYPE' });
     }
     this.#ctx = this.#opts.secureContext ?? new SecureContext(this.#opts);
     if (listener) this.on('secureConnection', listener);
@@ -131,12 +132,6 @@ export class Server extends EventEmitter {
     }
     cb(null, undefined);
   };
-}
-
-/** The end of Node's ERR_INVALID_ARG_TYPE message. */
-function describeReceived(v: unknown): string {
-  if (v === null || typeof v === 'object') return v === null ? 'Received null' : `Received an instance of ${(v as object).constructor?.name ?? 'Object'}`;
-  return `Received type ${typeof v} (${typeof v === 'string' ? `'${v}'` : String(v)})`;
 }
 
 export function createServer(options?: TlsServerOptions | Cb, listener?: Cb): Server {

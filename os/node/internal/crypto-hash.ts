@@ -7,6 +7,7 @@ import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
 import { concatBytes, hashByName, hmac as oneShotHmac, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
 import { native } from '../../crypto/native.ts';
+import { receivedText } from '../../netservice/errors.ts';
 
 type Encoding = 'hex' | 'base64' | 'base64url' | 'latin1' | 'binary' | 'utf8';
 type Data = string | ArrayBufferView;
@@ -23,12 +24,7 @@ function toBytes(data: Data, enc?: string): Uint8Array {
   throw codeError('ERR_INVALID_ARG_TYPE', `The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${data === null ? 'null' : typeof data}`, TypeError);
 }
 
-/** Node's "Received ..." tail of an ERR_INVALID_ARG_TYPE message. */
-function received(v: unknown): string {
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === 'object' || typeof v === 'function') return `an instance of ${(v as object).constructor?.name ?? 'Object'}`;
-  return `type ${typeof v} (${String(v)})`;
-}
+const received = receivedText;
 
 /** A secret KeyObject (crypto-keys.ts), known by its shape so that hashing does not link the key code. */
 interface KeyObjectLike { type: string; _secret?: Uint8Array; symmetricKeySize?: number }
