@@ -53,4 +53,4 @@ bench: all
 	node --import tsx bench/run.ts
 
 clean:
-	rm -rf build/core build/host build/*.elf* build/nimbus-qjsc build/images
+	rm -rf build/core build/host build/*.elf* build/nimbus-qjsc build/nimbus-pack-core build/core-pack.json build/images

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CORE_ELF, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
+import { CORE_ELF, CORE_PACK, CORE_SIZES, OS_DIR, QJSC, ROOT } from './paths.ts';
 import { writeImage } from './image.ts';
 import { pruneSourceMap } from './sourcemap.ts';
 import { nodeDefines, nodeModulesPlugin, unsupportedWarning } from './modules.ts';
@@ -35,9 +35,23 @@ export interface BuildResult {
   image: string;
   /** The Intl parts linked (cli/intl.ts), empty when the program uses none. */
   intl: string[];
-  sizes: { total: number; core: number; engine: number; os: number; program: number; sourceMap: number; included: number };
+  /** core and engine are file bytes: their code is LZ4-packed (coreCode: in memory and in the file). */
+  sizes: {
+    total: number; core: number; engine: number; os: number; program: number; sourceMap: number; included: number;
+    coreCode?: { unpacked: number; packed: number };
+  };
   /** One line per linked module whose functions throw in the image (cli/modules.ts). */
   warnings: string[];
+}
+
+/** The core's code in memory and packed (build/core-pack.json), when the core is packed. */
+function corePacking(): { unpacked: number; packed: number } | undefined {
+  try {
+    const p = JSON.parse(readFileSync(CORE_PACK, 'utf8')) as { unpacked: number; packed: number };
+    return { unpacked: p.unpacked, packed: p.packed };
+  } catch {
+    return undefined;
+  }
 }
 
 function coreSplit(coreBytes: number): { core: number; engine: number } {
@@ -226,7 +240,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     const { core: coreOnly, engine } = coreSplit(layout.coreBytes);
     const sizes = {
       total: statSync(output).size, core: coreOnly, engine, os: osShare, program: codeBc - osShare, sourceMap: sourceMap.length,
-      included: includedBytes,
+      included: includedBytes, coreCode: corePacking(),
     };
     return { image: output, sizes, intl: intl.parts, warnings: [...warnings.values()] };
   } finally {
@@ -264,6 +278,7 @@ export function formatSizes(r: BuildResult): string {
     `  program         ${kb(s.program)}   (bytecode)`,
     `  source map      ${kb(s.sourceMap)}`,
     ...(s.included ? [`  included files  ${kb(s.included)}`] : []),
+    ...(s.coreCode ? [`  (the core's and engine's code is LZ4-packed: ${kb(s.coreCode.unpacked).trim()} in memory, ${kb(s.coreCode.packed).trim()} in the image)`] : []),
     ...(r.intl.length ? [`  Intl: ${r.intl.join(', ')} (in the OS library)`] : []),
   ].join('\n');
 }

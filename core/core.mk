@@ -58,12 +58,39 @@ build/core/qjs/%.o: $(QJS_DIR)/%.c core/core.mk
 	@mkdir -p $(dir $@)
 	gcc $(QJS_CFLAGS) -c $< -o $@
 
-build/core.elf: $(CORE_OBJS) $(QJS_OBJS) $(BEARSSL_OBJS) $(PLATFORM)/link.ld
-	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T $(PLATFORM)/link.ld -Map build/core.map -o $@.full \
-	  $(CORE_OBJS) $(QJS_OBJS) $(BEARSSL_OBJS) $(MUSL_LIBC) $(LIBGCC)
-	objcopy --strip-all $@.full $@
+# The packed core (docs/architecture.md): build/core-unpacked.elf is the linked core, which boots as
+# it is; build/core.elf stores its code as one LZ4 block that core_unpack decompresses at boot.
+# LZ4 1.9.4 comes from Debian's source package (tools/fetch-lz4.sh, sha256-checked, never committed
+# or patched): freestanding in the unpacker, hosted in tools/pack-core.c.
+LZ4_DIR    ?= build/lz4-1.9.4
+LZ4_FILES  := $(LZ4_DIR)/lib/lz4.c $(LZ4_DIR)/lib/lz4.h $(LZ4_DIR)/lib/lz4hc.c $(LZ4_DIR)/lib/lz4hc.h
+UNPACK_OBJ := build/core/platform/pvh/unpack/unpack.o
+$(LZ4_FILES) &: tools/fetch-lz4.sh tools/debian-pool.sh | $(SYSTEM_STAMP)
+	./tools/fetch-lz4.sh
+	@touch $(LZ4_FILES)
+
+# The unpacker runs before the rest of the core exists: no stack protector (its canary and
+# __stack_chk_fail are in the packed part), no memcpy the compiler invents; the check below holds
+# it to that (the only undefined symbols allowed are the linker script's).
+$(UNPACK_OBJ): core/platform/pvh/unpack/unpack.c $(LZ4_FILES) core/core.mk
+	@mkdir -p $(dir $@)
+	gcc $(filter-out -fstack-protector-strong,$(CORE_CFLAGS_COMMON)) -fno-stack-protector -fno-tree-loop-distribute-patterns \
+	  -std=gnu11 -Wall -Werror -I$(LZ4_DIR)/lib -c $< -o $@
+	@undef=$$(nm -u $@ | awk '{print $$2}' | grep -vx -e __packed_start -e __packed_end || true); \
+	  [ -z "$$undef" ] || { echo "core: the unpacker reaches outside itself: $$undef"; rm -f $@; false; }
+
+build/nimbus-pack-core: tools/pack-core.c $(LZ4_FILES)
+	gcc -O2 -Wall -Wextra -Werror -I$(LZ4_DIR)/lib -o $@ $< $(LZ4_DIR)/lib/lz4.c $(LZ4_DIR)/lib/lz4hc.c
+
+build/core-unpacked.elf: $(CORE_OBJS) $(UNPACK_OBJ) $(QJS_OBJS) $(BEARSSL_OBJS) $(PLATFORM)/link.ld
+	ld -nostdlib -static -z max-page-size=4096 --gc-sections -T $(PLATFORM)/link.ld -Map build/core.map -o build/core.elf.full \
+	  $(CORE_OBJS) $(UNPACK_OBJ) $(QJS_OBJS) $(BEARSSL_OBJS) $(MUSL_LIBC) $(LIBGCC)
+	objcopy --strip-all build/core.elf.full $@
 	python3 tools/core-sizes.py build/core.map > build/core-sizes.json
-	@! objdump -d $@ | grep -qw syscall || { echo "core: a syscall instruction was linked in:"; objdump -d $@.full | grep -B30 -w syscall | grep '>:' ; false; }
+	@! objdump -d $@ | grep -qw syscall || { echo "core: a syscall instruction was linked in:"; objdump -d build/core.elf.full | grep -B30 -w syscall | grep '>:' ; false; }
+
+build/core.elf: build/core-unpacked.elf build/nimbus-pack-core
+	build/nimbus-pack-core $< $@ > build/core-pack.json
 
 build/host/qjs/%.o: $(QJS_DIR)/%.c core/core.mk
 	@mkdir -p $(dir $@)

@@ -1,4 +1,5 @@
-/* PVH entry: 32-bit protected mode → long mode with a temporary 1 GiB identity map → boot_main. */
+/* PVH entry: 32-bit protected mode → long mode with a temporary 1 GiB identity map → core_unpack →
+ * boot_main. Everything here and in unpack/ runs before the packed region is unpacked. */
 #define CR0_PE (1 << 0)
 #define CR0_MP (1 << 1)
 #define CR0_EM (1 << 2)
@@ -84,7 +85,9 @@ long_mode:
 
         lea boot_stack_top(%rip), %rsp
         xor %ebp, %ebp
-        mov %rsi, %rdi
+        mov %rsi, %rbx                  /* callee-saved across core_unpack */
+        call core_unpack                /* the rest of the core exists only after this (unpack/unpack.c) */
+        mov %rbx, %rdi
         call boot_main
 2:      cli
         hlt

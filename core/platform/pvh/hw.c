@@ -49,14 +49,14 @@ void hw_console_write(int fd, const char *buf, size_t len) {
 /* The T record (docs/console-protocol.md), in microseconds since the PVH entry. */
 static void print_timing_record(void) {
   if (!tsc_khz) return; /* an exit before the clock was calibrated has no timing to report */
-  char buf[192];
+  char buf[256];
   uint64_t k = tsc_khz, now = tsc_read();
   uint64_t start = marks[HW_MARK_ENGINE_START] ? marks[HW_MARK_ENGINE_START] : now;
   uint64_t loaded = marks[HW_MARK_BYTECODE_LOADED] ? marks[HW_MARK_BYTECODE_LOADED] : now;
   uint64_t evaluated = marks[HW_MARK_MODULE_EVALUATED] ? marks[HW_MARK_MODULE_EVALUATED] : now;
   uint64_t first = first_output ? first_output : now;
-  snprintf(buf, sizeof buf, "entry_to_js_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
-           (unsigned long long)((start - boot_entry_tsc) * 1000 / k), (unsigned long long)((loaded - start) * 1000 / k),
+  snprintf(buf, sizeof buf, "entry_to_js_us=%llu unpack_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
+           (unsigned long long)((start - boot_entry_tsc) * 1000 / k), (unsigned long long)((boot_unpacked_tsc - boot_entry_tsc) * 1000 / k), (unsigned long long)((loaded - start) * 1000 / k),
            (unsigned long long)((evaluated - loaded) * 1000 / k), (unsigned long long)((first - boot_entry_tsc) * 1000 / k),
            (unsigned long long)tsc_khz);
   extern void console_record(char kind, const char *text);

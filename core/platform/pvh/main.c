@@ -19,7 +19,6 @@ __attribute__((used, aligned(16))) const volatile struct payload_desc nimbus_pay
 };
 
 struct boot_info boot_info;
-uint64_t boot_entry_tsc;
 static char cmdline_copy[4096];
 #define LOW_RAM_FLOOR 0x10000ull
 
@@ -62,7 +61,6 @@ __attribute__((noreturn)) void hw_panic(const char *file, int line, const char *
 void __stack_chk_fail(void) { panic("stack smashing detected"); }
 
 __attribute__((noreturn, optimize("no-stack-protector"))) void boot_main(uint64_t start_info_pa) {
-  boot_entry_tsc = tsc_read();
   /* Thread block first: musl's errno and the canary at %fs:0x28 must be reachable. */
   thread_block[0] = (uint64_t)thread_block;
   uint64_t canary = 0;

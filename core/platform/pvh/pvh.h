@@ -77,7 +77,7 @@ bool mem_is_ram(uint64_t addr, uint64_t size);
 #include "engine.h"
 
 /* hw.c */
-extern uint64_t boot_entry_tsc;
+extern uint64_t boot_entry_tsc, boot_unpacked_tsc; /* set by core_unpack (unpack/unpack.c) */
 void timing_note_output(void);
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
