@@ -51,6 +51,52 @@ static JSValue js_hash(JSContext *c, JSValueConst this, int argc, JSValueConst *
   return JS_NewUint8ArrayCopy(c, out, out_len);
 }
 
+/* A streaming state argument: null, or hashStateLength bytes whose count is whole blocks. */
+static int arg_hash_state(JSContext *c, int alg, JSValueConst v, const uint8_t **state, const char *fn) {
+  if (JS_IsNull(v)) { *state = NULL; return 0; }
+  size_t len, want = hw_hash_state_len(alg), block = hw_hash_block_len(alg);
+  if (!(*state = arg_bytes(c, v, &len, "state"))) return -1;
+  if (len != want) { JS_ThrowRangeError(c, "hw.crypto.%s: state must be %zu bytes, not %zu", fn, want, len); return -1; }
+  uint64_t count = 0;
+  for (int i = 7; i >= 0; i--) count = count << 8 | (*state)[want - 8 + (size_t)i];
+  if (count % block) { JS_ThrowRangeError(c, "hw.crypto.%s: the state's count is not a whole number of %zu-byte blocks", fn, block); return -1; }
+  return 0;
+}
+
+static JSValue js_hash_update(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  int alg;
+  size_t len;
+  const uint8_t *state, *blocks;
+  if (arg_int(c, &alg, argv[0])) return JS_EXCEPTION;
+  if (!hw_hash_len(alg)) return JS_ThrowRangeError(c, "hw.crypto.hashUpdate: unknown hash %d", alg);
+  if (arg_hash_state(c, alg, argv[1], &state, "hashUpdate") || !(blocks = arg_bytes(c, argv[2], &len, "blocks"))) return JS_EXCEPTION;
+  size_t block = hw_hash_block_len(alg);
+  if (len % block) return JS_ThrowRangeError(c, "hw.crypto.hashUpdate: blocks must be a whole number of %zu-byte blocks, not %zu bytes", block, len);
+  uint8_t out[HW_HASH_MAX_STATE];
+  hw_crypto_hash_update(alg, state, blocks, len, out);
+  return JS_NewUint8ArrayCopy(c, out, hw_hash_state_len(alg));
+}
+
+static JSValue js_hash_final(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  int alg;
+  size_t len;
+  const uint8_t *state, *data;
+  if (arg_int(c, &alg, argv[0])) return JS_EXCEPTION;
+  size_t out_len = hw_hash_len(alg);
+  if (!out_len) return JS_ThrowRangeError(c, "hw.crypto.hashFinal: unknown hash %d", alg);
+  if (arg_hash_state(c, alg, argv[1], &state, "hashFinal") || !(data = arg_bytes(c, argv[2], &len, "data"))) return JS_EXCEPTION;
+  uint8_t out[HW_HASH_MAX_OUT];
+  hw_crypto_hash_final(alg, state, data, len, out);
+  return JS_NewUint8ArrayCopy(c, out, out_len);
+}
+
+static JSValue js_hash_state_length(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  int alg;
+  if (arg_int(c, &alg, argv[0])) return JS_EXCEPTION;
+  if (!hw_hash_len(alg)) return JS_ThrowRangeError(c, "hw.crypto.hashStateLength: unknown hash %d", alg);
+  return JS_NewInt32(c, (int32_t)hw_hash_state_len(alg));
+}
+
 static JSValue js_hmac(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   int alg;
   size_t klen, len, out_len;
@@ -213,6 +259,9 @@ static JSValue js_rsa_private(JSContext *c, JSValueConst this, int argc, JSValue
 
 static const JSCFunctionListEntry crypto_funcs[] = {
   JS_CFUNC_DEF("hash", 2, js_hash),
+  JS_CFUNC_DEF("hashUpdate", 3, js_hash_update),
+  JS_CFUNC_DEF("hashFinal", 3, js_hash_final),
+  JS_CFUNC_DEF("hashStateLength", 1, js_hash_state_length),
   JS_CFUNC_DEF("hmac", 3, js_hmac),
   JS_CFUNC_DEF("aeadSeal", 5, js_aead_seal),
   JS_CFUNC_DEF("aeadOpen", 5, js_aead_open),

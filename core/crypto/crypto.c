@@ -32,6 +32,48 @@ hw_result hw_crypto_hash(int alg, const uint8_t *data, size_t len, uint8_t *out)
   return HW_OK;
 }
 
+size_t hw_hash_block_len(int alg) {
+  const br_hash_class *h = hash_class(alg);
+  return h ? (size_t)1 << ((h->desc >> BR_HASHDESC_LBLEN_OFF) & BR_HASHDESC_LBLEN_MASK) : 0;
+}
+
+size_t hw_hash_state_len(int alg) {
+  const br_hash_class *h = hash_class(alg);
+  return h ? (size_t)((h->desc >> BR_HASHDESC_STATE_OFF) & BR_HASHDESC_STATE_MASK) + 8 : 0;
+}
+
+/* A hash context from a state (chaining value || 64-bit little-endian count), or fresh for NULL. */
+static void hash_resume(const br_hash_class *h, br_hash_compat_context *hc, const uint8_t *state) {
+  h->init(&hc->vtable);
+  if (!state) return;
+  size_t value_len = (h->desc >> BR_HASHDESC_STATE_OFF) & BR_HASHDESC_STATE_MASK;
+  uint64_t count = 0;
+  for (int i = 7; i >= 0; i--) count = count << 8 | state[value_len + (size_t)i];
+  h->set_state(&hc->vtable, state, count);
+}
+
+hw_result hw_crypto_hash_update(int alg, const uint8_t *state, const uint8_t *blocks, size_t len, uint8_t *out_state) {
+  const br_hash_class *h = hash_class(alg);
+  if (!h || len % hw_hash_block_len(alg)) return HW_EINVAL;
+  br_hash_compat_context hc;
+  hash_resume(h, &hc, state);
+  h->update(&hc.vtable, blocks, len);
+  size_t value_len = (h->desc >> BR_HASHDESC_STATE_OFF) & BR_HASHDESC_STATE_MASK;
+  uint64_t count = h->state(&hc.vtable, out_state);
+  for (int i = 0; i < 8; i++) out_state[value_len + (size_t)i] = (uint8_t)(count >> (8 * i));
+  return HW_OK;
+}
+
+hw_result hw_crypto_hash_final(int alg, const uint8_t *state, const uint8_t *data, size_t len, uint8_t *out) {
+  const br_hash_class *h = hash_class(alg);
+  if (!h) return HW_EINVAL;
+  br_hash_compat_context hc;
+  hash_resume(h, &hc, state);
+  h->update(&hc.vtable, data, len);
+  h->out(&hc.vtable, out);
+  return HW_OK;
+}
+
 hw_result hw_crypto_hmac(int alg, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len, uint8_t *out) {
   const br_hash_class *h = hash_class(alg);
   if (!h) return HW_EINVAL;

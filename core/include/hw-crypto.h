@@ -13,6 +13,16 @@
  *  [crypto, optional]  hw.crypto = {
  *  hash(alg, data) -> Uint8Array
  *      alg: HW_HASH_* below. The digest of data.
+ *  hashUpdate(alg, state | null, blocks) -> Uint8Array
+ *      Streaming: hashes blocks (a whole number of the hash's blocks: 64 bytes for SHA-1/224/256,
+ *      128 for SHA-384/512) on from state (null: a fresh hash) and returns the new state, which
+ *      is the chaining value followed by the byte count so far, 64-bit little-endian
+ *      (hashStateLength bytes; the count MUST be a whole number of blocks). A state is a plain
+ *      value: copying it forks the hash.
+ *  hashFinal(alg, state | null, data) -> Uint8Array
+ *      The digest of everything state has seen followed by data (any length).
+ *  hashStateLength(alg) -> number
+ *      The state's length: 28 for SHA-1, 40 for SHA-224/256, 72 for SHA-384/512.
  *  hmac(alg, key, data) -> Uint8Array
  *      HMAC (RFC 2104) with hash alg; any key length.
  *  aeadSeal(alg, key, nonce, aad, plaintext) -> Uint8Array
@@ -57,6 +67,7 @@ enum hw_curve { HW_EC_P256 = 23, HW_EC_P384 = 24, HW_EC_X25519 = 29 };
 #define HW_AEAD_NONCE 12
 #define HW_AEAD_MAX (16u << 20)
 #define HW_HASH_MAX_OUT 64
+#define HW_HASH_MAX_STATE 72 /* SHA-384/512: a 64-byte chaining value + the count */
 #define HW_EC_MAX_POINT 133   /* uncompressed P-521 would be; we offer up to P-384 (97) */
 #define HW_RSA_MAX_BYTES 512  /* 4096 bits */
 
@@ -65,6 +76,12 @@ enum hw_curve { HW_EC_P256 = 23, HW_EC_P384 = 24, HW_EC_X25519 = 29 };
  * (tag mismatch, invalid point, x >= n). Output buffers are the caller's, of the stated size. */
 size_t hw_hash_len(int alg); /* 0 for an unknown id */
 hw_result hw_crypto_hash(int alg, const uint8_t *data, size_t len, uint8_t *out);
+size_t hw_hash_block_len(int alg); /* 0 for an unknown id */
+size_t hw_hash_state_len(int alg); /* the streaming state: chaining value + 8 count bytes; 0 for an unknown id */
+/* state: NULL or hw_hash_state_len bytes whose count is a whole number of blocks (the bindings
+ * check); len: a whole number of blocks; out_state: hw_hash_state_len bytes. */
+hw_result hw_crypto_hash_update(int alg, const uint8_t *state, const uint8_t *blocks, size_t len, uint8_t *out_state);
+hw_result hw_crypto_hash_final(int alg, const uint8_t *state, const uint8_t *data, size_t len, uint8_t *out);
 hw_result hw_crypto_hmac(int alg, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len, uint8_t *out);
 /* buf holds len bytes of plaintext (seal: encrypted in place, tag written to tag) or ciphertext
  * (open: decrypted in place when tag verifies; HW_AGAIN and buf zeroed otherwise). */

@@ -1,6 +1,8 @@
 /**
  * Hashes, HMAC and HKDF (RFC 5869) by name: one-shot hashes and HMAC run in the core's BearSSL
- * when it is there (native.ts), @noble/hashes otherwise; incremental hashing (create()) is @noble's.
+ * when it is there (native.ts), @noble/hashes otherwise. Incremental hashing: `incremental(h)`
+ * streams through the core (native-hash.ts) or @noble; `h.create()` stays @noble's, since
+ * @noble's own HMAC, HKDF and curves reach into its contexts.
  */
 import { sha1 as nobleSha1, md5 } from '@noble/hashes/legacy.js';
 import { sha224 as nobleSha224, sha256 as nobleSha256, sha384 as nobleSha384, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
@@ -9,6 +11,7 @@ import { extract, expand } from '@noble/hashes/hkdf.js';
 import { pbkdf2 as noblePbkdf2 } from '@noble/hashes/pbkdf2.js';
 import { HW_HASH, type HwHashId } from '../hw/hw-crypto.ts';
 import { native } from './native.ts';
+import { NativeHashCtx } from './native-hash.ts';
 
 export type HashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'md5';
 
@@ -122,3 +125,9 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 
 /** Source of cryptographic randomness, injected by the caller. */
 export type Random = (n: number) => Uint8Array;
+
+/** An incremental context for `h` (update, digest, clone): the core's streaming hash when the image has it. */
+export function incremental(h: Hash): { update(b: Uint8Array): unknown; digest(): Uint8Array; clone(): any } {
+  const hw = native();
+  return hw && h.hwId ? new NativeHashCtx(hw, h.hwId, h.blockLen) : h.create();
+}

@@ -19,6 +19,11 @@ export type HwNistCurveId = typeof HW_EC.p256 | typeof HW_EC.p384;
 
 export interface HwCrypto {
   hash(alg: HwHashId, data: Uint8Array): Uint8Array;
+  /** Streaming: hashes whole blocks on from state (null: fresh); the state is a plain value (copy it to fork). */
+  hashUpdate(alg: HwHashId, state: Uint8Array | null, blocks: Uint8Array): Uint8Array;
+  /** The digest of what state has seen, then data (any length). */
+  hashFinal(alg: HwHashId, state: Uint8Array | null, data: Uint8Array): Uint8Array;
+  hashStateLength(alg: HwHashId): number;
   hmac(alg: HwHashId, key: Uint8Array, data: Uint8Array): Uint8Array;
   /** ciphertext || 16-byte tag; nonce 12 bytes. */
   aeadSeal(alg: HwAeadId, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
@@ -38,4 +43,4 @@ export interface HwCrypto {
 }
 
 /** The member names, for the conformance suite. */
-export const CRYPTO_MEMBERS = ['hash', 'hmac', 'aeadSeal', 'aeadOpen', 'ecMulGen', 'ecdh', 'ecdsaSign', 'ecdsaVerify', 'rsaPublic', 'rsaPrivate'] as const;
+export const CRYPTO_MEMBERS = ['hash', 'hashUpdate', 'hashFinal', 'hashStateLength', 'hmac', 'aeadSeal', 'aeadOpen', 'ecMulGen', 'ecdh', 'ecdsaSign', 'ecdsaVerify', 'rsaPublic', 'rsaPrivate'] as const;

@@ -1,5 +1,5 @@
 /** The TLS 1.3 key schedule (RFC 8446 §7.1) and transcript hash (§4.4.1). */
-import { concatBytes, hkdfExpand, hkdfExtract, hmac, type Hash } from '../crypto/hash.ts';
+import { concatBytes, hkdfExpand, hkdfExtract, hmac, incremental, type Hash } from '../crypto/hash.ts';
 import type { CipherSuite } from './suites.ts';
 import { HandshakeType } from './constants.ts';
 
@@ -105,7 +105,7 @@ export class Transcript {
   setHash(h: Hash): void {
     if (this.#h) return;
     this.#h = h;
-    this.#ctx = h.create();
+    this.#ctx = incremental(h);
     for (const m of this.#pending) this.#ctx.update(m);
     this.#pending = [];
   }
@@ -121,7 +121,7 @@ export class Transcript {
   restartAfterHrr(h: Hash): void {
     this.setHash(h);
     const ch1 = this.digest();
-    this.#ctx = h.create();
+    this.#ctx = incremental(h);
     this.#ctx.update(concatBytes(new Uint8Array([HandshakeType.message_hash, 0, 0, h.outputLen]), ch1));
   }
 }

@@ -131,6 +131,12 @@ function checkRun(stdout: string, stderr: string, keys: ReturnType<typeof hostKe
     rsaXLen: 'RangeError: hw.crypto.rsaPublic: x must be 256 bytes (as long as n), not 255',
     rsaXTooBig: 'ok null',
     rsaSmallN: 'RangeError: hw.crypto.rsaPublic: n must be 512 to 4096 bits',
+    stateLen: 'RangeError: hw.crypto.hashUpdate: state must be 40 bytes, not 39',
+    stateCount: "RangeError: hw.crypto.hashFinal: the state's count is not a whole number of 64-byte blocks",
+    partialBlocks: 'RangeError: hw.crypto.hashUpdate: blocks must be a whole number of 128-byte blocks, not 64 bytes',
+    badStreamHash: 'RangeError: hw.crypto.hashFinal: unknown hash 9',
+    stateLengths: '28,40,40,72,72',
+    streamed: 'true,true,true,true,true',
   }, `${where}: argument checks`);
 }
 

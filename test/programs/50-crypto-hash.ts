@@ -26,7 +26,7 @@ for (const bad of [{}, null, 42, generateKeyPairSync('ec', { namedCurve: 'prime2
   try { createHmac('sha256', bad as never); } catch (e) { console.log((e as { code: string }).code, (e as Error).message); }
 }
 // Digests over many updates, a copy taken midway, buffers reused by the caller after update(),
-// and inputs past the image's native one-shot buffer (1 MiB: the context streams from there).
+// and inputs past the image's native chunk (64 KiB: the core hashes a chunk at a time).
 {
   const chunk = Buffer.alloc(300 * 1024, 7);
   const big = createHash('sha256'), bigHmac = createHmac('sha1', 'k');
@@ -43,4 +43,21 @@ for (const bad of [{}, null, 42, generateKeyPairSync('ec', { namedCurve: 'prime2
   const parts = createHash('sha1');
   const early = parts.update('a').copy();
   console.log('copies', parts.update('b').digest('hex'), early.update('c').digest('hex'));
+}
+// Streaming across the core's chunks with sizes that are no multiple of any block: odd large
+// updates, many small ones, copies taken between, every hash, HMAC keys longer than a block.
+{
+  const data = Buffer.alloc(700_001);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 9)) & 0xff;
+  for (const alg of ['sha1', 'sha224', 'sha256', 'sha384', 'sha512']) {
+    const odd = createHash(alg), small = createHash(alg), mac = createHmac(alg, Buffer.alloc(300, 9));
+    let copyDigest = '';
+    for (let at = 0, n = 0; at < data.length; at += 100_003, n++) {
+      odd.update(data.subarray(at, at + 100_003));
+      if (n === 3) copyDigest = odd.copy().update('fork').digest('hex');
+    }
+    for (let at = 0; at < 200_000; at += 97) small.update(data.subarray(at, Math.min(at + 97, 200_000)));
+    for (let at = 0; at < data.length; at += 65_537) mac.update(data.subarray(at, at + 65_537));
+    console.log('stream', alg, odd.digest('hex'), copyDigest, small.digest('hex'), mac.digest('base64'));
+  }
 }

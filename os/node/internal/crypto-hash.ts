@@ -5,7 +5,9 @@
 import { Buffer } from 'buffer/index.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js';
-import { concatBytes, hashByName, hmac as oneShotHmac, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
+import { concatBytes, hashByName, incremental, pbkdf2Hmac, type Hash } from '../../crypto/hash.ts';
+import type { HwCrypto, HwHashId } from '../../hw/hw-crypto.ts';
+import { NATIVE_CHUNK, NativeHashCtx } from '../../crypto/native-hash.ts';
 import { native } from '../../crypto/native.ts';
 import { receivedText } from '../../netservice/errors.ts';
 
@@ -76,39 +78,48 @@ class Digest {
   protected get ctx(): Ctx { return this.#ctx; }
 }
 
-/** Input kept for one native call at digest(); beyond it the context streams into @noble. */
-const BUFFERED_MAX = 1 << 20;
-
 /**
- * A digest context over the core's one-shot hash or HMAC: updates are kept (copied, as the
- * caller may reuse its buffer) and hashed in one native call at digest(). @noble's incremental
- * code runs in the interpreter at ~2 MB/s under TCG, and most digests (ETags, JWT signatures,
- * cache keys) are of one body; an input past BUFFERED_MAX moves to @noble, so memory stays bounded.
+ * HMAC over the core: a message shorter than one chunk is kept and MACed in one hw.crypto.hmac
+ * call at digest() (most are: JWT signatures, cookies); a longer one streams RFC 2104 §2's
+ * H((K ^ opad) || H((K ^ ipad) || text)) through the streaming hash.
  */
-class BufferedCtx implements Ctx {
+class NativeHmacCtx implements Ctx {
+  #key: Uint8Array;
   #parts: Uint8Array[] = [];
   #length = 0;
-  #streaming: Ctx | undefined;
-  constructor(private readonly oneShot: (b: Uint8Array) => Uint8Array, private readonly incremental: () => Ctx) {}
+  #inner: NativeHashCtx | undefined;
+  #outerKey: Uint8Array | undefined;
+  constructor(private readonly hw: HwCrypto, private readonly alg: HwHashId, private readonly blockLen: number, key: Uint8Array) {
+    this.#key = key.slice(); // the caller may change its buffer before digest()
+  }
   update(b: Uint8Array): void {
-    if (this.#streaming) { this.#streaming.update(b); return; }
+    if (this.#inner) { this.#inner.update(b); return; }
     this.#parts.push(b.slice());
     this.#length += b.length;
-    if (this.#length > BUFFERED_MAX) {
-      this.#streaming = this.incremental();
-      for (const p of this.#parts) this.#streaming.update(p);
-      this.#parts = [];
-    }
+    if (this.#length >= NATIVE_CHUNK) this.#stream();
+  }
+  #stream(): void {
+    const k = new Uint8Array(this.blockLen);
+    k.set(this.#key.length > this.blockLen ? this.hw.hash(this.alg, this.#key) : this.#key);
+    const innerKey = k.map((x) => x ^ 0x36);
+    this.#outerKey = k.map((x) => x ^ 0x5c);
+    this.#inner = new NativeHashCtx(this.hw, this.alg, this.blockLen);
+    this.#inner.update(innerKey);
+    for (const p of this.#parts) this.#inner.update(p);
+    this.#parts = [];
+    k.fill(0);
+    innerKey.fill(0);
+    this.#key.fill(0);
   }
   digest(): Uint8Array {
-    if (this.#streaming) return this.#streaming.digest();
-    return this.oneShot(this.#parts.length === 1 ? this.#parts[0]! : concatBytes(...this.#parts));
-  }
-  clone(): Ctx {
-    const c = new BufferedCtx(this.oneShot, this.incremental);
-    if (this.#streaming) c.#streaming = this.#streaming.clone!();
-    else { c.#parts = [...this.#parts]; c.#length = this.#length; }
-    return c;
+    if (!this.#inner) {
+      const d = this.hw.hmac(this.alg, this.#key, this.#parts.length === 1 ? this.#parts[0]! : concatBytes(...this.#parts));
+      this.#key.fill(0);
+      return d;
+    }
+    const d = this.hw.hash(this.alg, concatBytes(this.#outerKey!, this.#inner.digest()));
+    this.#outerKey!.fill(0);
+    return d;
   }
 }
 
@@ -120,16 +131,15 @@ export class Hmac extends Digest {}
 
 export function createHash(algorithm: string): Hash_ {
   const h = getHash(algorithm);
-  if (native() && h.hwId) return new Hash_(new BufferedCtx((b) => h(b), () => h.create()));
-  return new Hash_(h.create());
+  return new Hash_(incremental(h));
 }
 
 export function createHmac(algorithm: string, key: Data | ArrayBuffer | KeyObjectLike): Hmac {
   const h = getHash(algorithm);
-  const k = keyBytes(key, 'key').slice(); // the caller may change its buffer before digest()
-  const incremental = () => nobleHmac.create(h as never, k) as unknown as Ctx;
-  if (native() && h.hwId) return new Hmac(new BufferedCtx((b) => oneShotHmac(h, k, b), incremental));
-  return new Hmac(incremental());
+  const k = keyBytes(key, 'key');
+  const hw = native();
+  if (hw && h.hwId) return new Hmac(new NativeHmacCtx(hw, h.hwId, h.blockLen, k));
+  return new Hmac(nobleHmac.create(h as never, k.slice()) as unknown as Ctx);
 }
 
 /** crypto.hash(algorithm, data, outputEncoding = 'hex') (Node 20.12+). */

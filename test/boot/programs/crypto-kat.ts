@@ -116,6 +116,17 @@ function argumentChecks(): Record<string, string> {
     rsaXLen: attempt(() => c.rsaPublic(fill(256, 0xff), unhex('010001'), fill(255, 1))),
     rsaXTooBig: attempt(() => c.rsaPublic(fill(256, 0xf0), unhex('010001'), fill(256, 0xff))),
     rsaSmallN: attempt(() => c.rsaPublic(fill(32, 0xff), unhex('010001'), fill(32, 1))),
+    stateLen: attempt(() => c.hashUpdate(3, fill(39, 0), fill(64, 0))),
+    stateCount: attempt(() => c.hashFinal(3, fill(40, 1), msg)),
+    partialBlocks: attempt(() => c.hashUpdate(4, null, fill(64, 0))),
+    badStreamHash: attempt(() => c.hashFinal(9 as never, null, msg)),
+    stateLengths: [1, 2, 3, 4, 5].map((a) => c.hashStateLength(a as never)).join(','),
+    // Streaming = one shot, for every hash, across a state handed back and forth.
+    streamed: [1, 2, 3, 4, 5].map((a) => {
+      const block = a >= 4 ? 128 : 64, data = fill(3 * block + 5, 0x5a);
+      const st = c.hashUpdate(a as never, c.hashUpdate(a as never, null, data.subarray(0, block)), data.subarray(block, 3 * block));
+      return hex(c.hashFinal(a as never, st, data.subarray(3 * block))) === hex(c.hash(a as never, data));
+    }).join(','),
   };
 }
 
