@@ -13,6 +13,7 @@
  */
 import { addBase64Url } from './buffer-base64url.ts';
 import { addNativeTextEncoding } from './buffer-native-text.ts';
+import { addNativeFill } from './buffer-fill.ts';
 
 declare const require: (id: string) => unknown;
 
@@ -41,6 +42,7 @@ export function lazyBuffer(): typeof import('buffer') {
     bufferModule = load<typeof import('buffer')>('buffer/index.js', () => require('buffer/index.js'));
     addBase64Url(bufferModule.Buffer as never);
     addNativeTextEncoding(bufferModule.Buffer as never);
+    addNativeFill(bufferModule.Buffer as never);
   }
   return bufferModule;
 }
