@@ -28,6 +28,8 @@ export interface RunOptions {
   profileUs?: number;
   /** 'js' keeps os/crypto on @noble instead of the core's native crypto group (nimbus.crypto=js). */
   crypto?: 'native' | 'js';
+  /** false declines virtio-net's transmit offloads (CSUM, HOST_TSO4) where the device offers them (nimbus.offloads=off). */
+  offloads?: boolean;
   timing?: (fields: Record<string, number>) => void;
   /** Where program output goes (defaults: this process's stdout and stderr). */
   stdout?: (b: Uint8Array) => void;
@@ -97,6 +99,7 @@ export function kernelCommandLine(o: RunOptions): string {
   if (o.cpuBudgetMs) parts.push(`nimbus.cpu_budget_ms=${Math.round(o.cpuBudgetMs)}`);
   if (o.profileUs) parts.push(`nimbus.profile_us=${Math.round(o.profileUs)}`);
   if (o.crypto === 'js') parts.push('nimbus.crypto=js');
+  if (o.offloads === false) parts.push('nimbus.offloads=off');
   return parts.join(' ');
 }
 

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtioNet } from './net.ts';
+import { GSO_BUFFERS, GSO_BUFFER_BYTES, VirtioNet } from './net.ts';
 import { VirtioMmioTransport } from './mmio.ts';
 import { VirtioPciTransport } from './pci.ts';
 import type { FakeHw } from './testing/fake-hw.ts';
 import type { NetDeviceModel } from './testing/net-model.ts';
 import { F_EVENT_IDX, F_VERSION_1 } from './testing/device-model.ts';
-import { DEFAULT_NET_FEATURES, NET_F_GUEST_CSUM } from './testing/net-model.ts';
+import { DEFAULT_NET_FEATURES, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_HOST_TSO4 } from './testing/net-model.ts';
 import { MMIO_BASE, frame, microvmWith, netModel, pump, q35With } from './testing/harness.ts';
 
 type Setup = { hw: FakeHw; dev: NetDeviceModel; net: VirtioNet };
@@ -251,5 +251,63 @@ describe('virtio-net receive checksum offload (GUEST_CSUM, §5.1.6.4)', () => {
     const s = overPci({ features: DEFAULT_NET_FEATURES | (1n << NET_F_GUEST_CSUM) }, undefined, { guestChecksum: false });
     assert.equal(s.net.rxChecksumOffload, false);
     assert.throws(() => s.dev.inject(frame(1, 60), { hdrFlags: 2 }), /without GUEST_CSUM/);
+  });
+});
+
+describe('virtio-net transmit offloads (CSUM, HOST_TSO4)', () => {
+  const TAP = DEFAULT_NET_FEATURES | (1n << NET_F_CSUM) | (1n << NET_F_HOST_TSO4);
+  const tcp = { checksumStart: 34, checksumOffset: 16 };
+
+  it('are negotiated when offered: partial checksums and super-segments carry their header', () => {
+    const { dev, net } = overPci({ features: TAP });
+    assert.equal(net.txChecksum, true);
+    assert.deepEqual(net.tso, { maxBytes: GSO_BUFFER_BYTES - 12 - 14 - 20 - 60 });
+    assert.ok(net.transmit(frame(1, 200), false, { ...tcp, segmentSize: 0 }));
+    // The same buffers again, plain: their headers must be all zero (the model checks each one).
+    for (let i = 0; i < 300; i++) assert.ok(net.transmit(frame(2 + i, 60)));
+    const big = frame(9, 14 + 20 + 32 + 20_000);
+    assert.ok(net.transmit(big, false, { ...tcp, segmentSize: 1448 }));
+    assert.deepEqual(dev.sentHeaders[0], { flags: 1, gsoType: 0, hdrLen: 52, gsoSize: 0, csumStart: 34, csumOffset: 16 });
+    assert.deepEqual(dev.sentHeaders[1], { flags: 0, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 0, csumOffset: 0 });
+    assert.deepEqual(dev.sentHeaders.at(-1), { flags: 1, gsoType: 1, hdrLen: 52, gsoSize: 1448, csumStart: 34, csumOffset: 16 });
+    assert.deepEqual(dev.sent.at(-1), big);
+    assert.equal(net.stats.txChecksumOffloaded, 2);
+    assert.equal(net.stats.txSuperSegments, 1);
+  });
+
+  it('keep super-segments back while every GSO buffer is in flight, then say writable', () => {
+    const { hw, dev, net } = overPci({ features: TAP });
+    dev.autoProcess = false;
+    let writable = 0;
+    net.onWritable(() => writable++);
+    const seg = (n: number) => frame(n, 14 + 20 + 32 + 30_000);
+    for (let i = 0; i < GSO_BUFFERS; i++) assert.ok(net.transmit(seg(i), false, { ...tcp, segmentSize: 1448 }));
+    assert.equal(net.transmit(seg(99), false, { ...tcp, segmentSize: 1448 }), false);
+    assert.ok(net.transmit(frame(5, 60)), 'plain frames still go: their buffers are separate');
+    assert.equal(net.stats.txFull, 1);
+    dev.process(1);
+    pump(hw, [net]);
+    assert.equal(writable, 1);
+    assert.ok(net.transmit(seg(99), false, { ...tcp, segmentSize: 1448 }));
+    dev.process(1);
+    assert.equal(dev.sent.length, GSO_BUFFERS + 2);
+  });
+
+  it('are declined with txOffloads: false, and TSO never comes without CSUM', () => {
+    const off = overPci({ features: TAP }, undefined, { txOffloads: false });
+    assert.equal(off.net.txChecksum, undefined);
+    assert.equal(off.net.tso, undefined);
+    assert.equal((off.net.features >> NET_F_CSUM) & 1n, 0n);
+    const tsoOnly = overPci({ features: DEFAULT_NET_FEATURES | (1n << NET_F_HOST_TSO4) });
+    assert.equal(tsoOnly.net.tso, undefined);
+    assert.equal((tsoOnly.net.features >> NET_F_HOST_TSO4) & 1n, 0n);
+    assert.throws(() => tsoOnly.net.transmit(frame(1, 100), false, { ...tcp, segmentSize: 0 }), /without CSUM/);
+  });
+
+  it('refuse what breaks the header rules', () => {
+    const { net } = overPci({ features: TAP });
+    assert.throws(() => net.transmit(frame(1, 40), false, { ...tcp, segmentSize: 0 }), /past the frame's end/);
+    assert.throws(() => net.transmit(frame(1, GSO_BUFFER_BYTES), false, { ...tcp, segmentSize: 1448 }), /super-segment: must be/);
+    assert.throws(() => net.transmit(frame(1, 3000)), /must be 1\.\.1518 bytes/);
   });
 });

@@ -2,13 +2,18 @@
  * virtio-net driver (virtio 1.x §5.1): one receive and one transmit queue.
  *
  * Negotiates VERSION_1, MAC, MTU (if offered and ≤ MAX_MTU), STATUS, EVENT_IDX and, when
- * offered, GUEST_CSUM (receive checksum offload; NetOptions.guestChecksum = false declines
- * it). Never CSUM/GSO/MRG_RXBUF, so every frame fits one buffer behind a 12-byte
- * virtio_net_hdr (§5.1.6: with VERSION_1 the header always includes num_buffers) and every
- * transmitted header stays all zero.
+ * offered:
+ * - GUEST_CSUM (receive checksum offload; NetOptions.guestChecksum = false declines it);
+ * - CSUM and HOST_TSO4 (transmit offloads; NetOptions.txOffloads = false declines them): the
+ *   device finishes partial checksums and cuts TCP super-segments (NetworkDevice.txChecksum
+ *   and tso, os/drivers/net-device.ts). QEMU offers them on a tap with a vnet header, not on
+ *   its user network.
+ * Never GUEST_TSO or MRG_RXBUF, so every received frame fits one buffer behind a 12-byte
+ * virtio_net_hdr (§5.1.6: with VERSION_1 the header always includes num_buffers).
  *
  * Memory, allocated once at start: the rings, one DMA region of RX buffers (one per RX
- * descriptor, each re-posted as soon as its frame was handed on) and one of TX buffers.
+ * descriptor, each re-posted as soon as its frame was handed on) and one of TX buffers; with
+ * HOST_TSO4, GSO_BUFFERS of them are big enough for a super-segment (GSO_BUFFER_BYTES).
  *
  * Receive (zero-copy, no allocation besides one view per frame): `onReceive(handler)`.
  * During service() the handler is called with a Uint8Array view of the frame (Ethernet
@@ -18,20 +23,22 @@
  * transport checksum (DATA_VALID) or the packet's checksum is partial by construction
  * (NEEDS_CSUM, §5.1.6.4.1): the stack then does not compute it again.
  *
- * Transmit (one copy): `transmit(frame, more)` copies into a free TX buffer. It returns
- * false when all TX buffers are in flight (back-pressure; `onWritable` fires from service()
- * once one is free again: the TX completion interrupt is enabled only while someone waits,
- * so the stack keeps the refused frame queued rather than dropping it). `more = true` defers the notification (batching, like Linux's xmit_more)
- * until a later transmit without it or `flush()`. `txBuffer()` + `send(length)` let a caller
- * build a frame directly in DMA memory instead.
+ * Transmit (one copy): `transmit(frame, more, offload)` copies into a free TX buffer (a big
+ * one for a super-segment) and writes its virtio_net_hdr (§5.1.6.2: NEEDS_CSUM with
+ * csum_start/csum_offset; GSO_TCPV4 with gso_size). It returns false when no buffer of the
+ * kind needed is free (back-pressure; `onWritable` fires from service() once one is free again:
+ * the TX completion interrupt is enabled only while someone waits, so the stack keeps the
+ * refused frame queued rather than dropping it). `more = true` defers the notification
+ * (batching, like Linux's xmit_more) until a later transmit without it or `flush()`.
+ * `txBuffer()` + `send(length)` let a caller build a plain frame directly in DMA memory.
  */
 
 import { requireGroups, type Hw } from '../../hw/hw.ts';
 import {
-  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_GUEST_CSUM, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
+  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_HOST_TSO4, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
   STATUS_DEVICE_NEEDS_RESET, bit, hasFeature,
 } from './constants.ts';
-import type { NetworkDevice } from '../net-device.ts';
+import type { NetworkDevice, TxOffload } from '../net-device.ts';
 import { ackLines, openQueue, type Driver, type VirtioHw } from './device.ts';
 import { beginInit, failDevice, finishInit, readConfigBytes, VirtioError, type VirtioTransport } from './transport.ts';
 import type { Virtqueue, VirtqueueStats } from './virtqueue.ts';
@@ -46,6 +53,15 @@ export const MAX_MTU = 9000;
 /** §5.1.6 virtio_net_hdr.flags */
 const HDR_F_NEEDS_CSUM = 1;
 const HDR_F_DATA_VALID = 2;
+/** §5.1.6 virtio_net_hdr.gso_type */
+const HDR_GSO_TCPV4 = 1;
+/**
+ * With HOST_TSO4: this many TX buffers take a super-segment of up to GSO_BUFFER_BYTES (header
+ * included). 4 x 32 KiB of DMA memory: each frame carries 22 segments of 1448 bytes, and a small
+ * guest's DMA reserve (1 MiB + 1/16 of its heap) still holds the rings and the other buffers.
+ */
+export const GSO_BUFFERS = 4;
+export const GSO_BUFFER_BYTES = 32 * 1024;
 
 // §5.1.4 struct virtio_net_config
 const CFG_MAC = 0;
@@ -63,6 +79,8 @@ export interface NetOptions {
   rxBudget?: number;
   /** Negotiate GUEST_CSUM when the device offers it (default true). */
   guestChecksum?: boolean;
+  /** Negotiate CSUM and HOST_TSO4 when the device offers them (default true). */
+  txOffloads?: boolean;
 }
 
 export interface NetStats {
@@ -74,8 +92,11 @@ export interface NetStats {
   rxChecksumVerified: number;
   txPackets: number;
   txBytes: number;
-  /** transmit() refused because every TX buffer was in flight. */
+  /** transmit() refused because every TX buffer (of the kind needed) was in flight. */
   txFull: number;
+  /** Frames sent with a partial checksum (NEEDS_CSUM), and those of them that were super-segments. */
+  txChecksumOffloaded: number;
+  txSuperSegments: number;
   configChanges: number;
 }
 
@@ -90,8 +111,13 @@ export class VirtioNet implements Driver, NetworkDevice {
   /** Largest frame transmit() accepts (mtu + Ethernet header + one VLAN tag). */
   readonly maxFrame: number;
   readonly stats: NetStats = {
-    rxPackets: 0, rxBytes: 0, rxDropped: 0, rxChecksumVerified: 0, txPackets: 0, txBytes: 0, txFull: 0, configChanges: 0,
+    rxPackets: 0, rxBytes: 0, rxDropped: 0, rxChecksumVerified: 0, txPackets: 0, txBytes: 0, txFull: 0,
+    txChecksumOffloaded: 0, txSuperSegments: 0, configChanges: 0,
   };
+  /** CSUM negotiated: transmit() takes partial checksums (TxOffload). */
+  readonly txChecksum?: boolean;
+  /** HOST_TSO4 negotiated: transmit() takes TCP super-segments of up to maxBytes of payload. */
+  readonly tso?: { readonly maxBytes: number };
   linkUp = true;
   failed: string | undefined;
 
@@ -107,6 +133,14 @@ export class VirtioNet implements Driver, NetworkDevice {
   readonly #txFree: Uint16Array;
   #txFreeCount: number;
   #txReserved = -1;
+  /** Slots whose header may be non-zero (an offloaded frame used them last). */
+  readonly #txHeaderDirty: Uint8Array;
+  /** The GSO buffers (slots txq.size - GSO_BUFFERS .. txq.size - 1), when HOST_TSO4 is on. */
+  readonly #gsoFree: number[] = [];
+  readonly #gsoFirst: number;
+  #gsoPhys = 0;
+  readonly #gsoViews: Uint8Array[] = [];
+  readonly #txHeaders: DataView;
   #rxBudget: number;
   #rxPending = false;
   #wantWritable = false;
@@ -121,11 +155,14 @@ export class VirtioNet implements Driver, NetworkDevice {
     if (t.deviceType !== DEVICE_NET) throw new TypeError(`${t.description} is not a network device`);
 
     let deviceMtu = DEFAULT_MTU;
+    const txOffloads = opts.txOffloads === false ? 0n : bit(NET_F_CSUM) | bit(NET_F_HOST_TSO4);
     const optional = bit(NET_F_MAC) | bit(NET_F_MTU) | bit(NET_F_STATUS) | bit(F_EVENT_IDX)
-      | (opts.guestChecksum === false ? 0n : bit(NET_F_GUEST_CSUM));
+      | (opts.guestChecksum === false ? 0n : bit(NET_F_GUEST_CSUM)) | txOffloads;
     this.features = beginInit(t, optional, 0n,
       (offered) => {
-        let wanted = (bit(NET_F_MAC) | bit(NET_F_STATUS) | bit(F_EVENT_IDX) | bit(NET_F_GUEST_CSUM)) & optional;
+        let wanted = (bit(NET_F_MAC) | bit(NET_F_STATUS) | bit(F_EVENT_IDX) | bit(NET_F_GUEST_CSUM) | bit(NET_F_CSUM)) & optional;
+        // §5.1.3.1: HOST_TSO4 requires CSUM.
+        if (hasFeature(offered, NET_F_CSUM)) wanted |= bit(NET_F_HOST_TSO4) & optional;
         if (hasFeature(offered, NET_F_MTU)) {
           // §5.1.4.1: the device supplies an MTU of at least 68.
           const mtu = t.configRead(CFG_MTU, 2);
@@ -139,6 +176,9 @@ export class VirtioNet implements Driver, NetworkDevice {
     try {
       this.mtu = hasFeature(this.features, NET_F_MTU) ? deviceMtu : DEFAULT_MTU;
       this.#guestCsum = hasFeature(this.features, NET_F_GUEST_CSUM);
+      if (hasFeature(this.features, NET_F_CSUM)) this.txChecksum = true;
+      // A super-segment's payload: the buffer less the virtio, Ethernet and largest IP/TCP headers.
+      if (this.txChecksum && hasFeature(this.features, NET_F_HOST_TSO4)) this.tso = { maxBytes: GSO_BUFFER_BYTES - NET_HEADER_LEN - 14 - 20 - 60 };
       this.maxFrame = this.mtu + ETH_OVERHEAD;
       this.mac = hasFeature(this.features, NET_F_MAC) ? readConfigBytes(t, CFG_MAC, 6) : randomMac(hw);
       if (hasFeature(this.features, NET_F_STATUS)) this.linkUp = (t.configRead(CFG_STATUS, 2) & NET_S_LINK_UP) !== 0;
@@ -161,14 +201,27 @@ export class VirtioNet implements Driver, NetworkDevice {
         // more than a frame can be is then caught by the used-length check.
         this.#rxq.addBuffer(this.#rxPhys + i * this.#bufSize, NET_HEADER_LEN + this.maxFrame, true, i);
       }
-      const tx = hw.dmaAlloc(this.#bufSize * this.#txq.size);
+      // With TSO the last GSO_BUFFERS slots are big ones, so that every slot still has a descriptor.
+      const gso = this.tso ? Math.min(GSO_BUFFERS, this.#txq.size >> 1) : 0;
+      this.#gsoFirst = this.#txq.size - gso;
+      const tx = hw.dmaAlloc(this.#bufSize * this.#gsoFirst);
       this.#txPhys = tx.phys;
-      this.#txFree = new Uint16Array(this.#txq.size);
-      for (let i = 0; i < this.#txq.size; i++) {
+      this.#txFree = new Uint16Array(this.#gsoFirst);
+      this.#txHeaderDirty = new Uint8Array(this.#txq.size);
+      for (let i = 0; i < this.#gsoFirst; i++) {
         this.#txViews.push(new Uint8Array(tx.buffer, i * this.#bufSize + NET_HEADER_LEN, this.maxFrame));
-        this.#txFree[i] = this.#txq.size - 1 - i;
+        this.#txFree[i] = this.#gsoFirst - 1 - i;
       }
-      this.#txFreeCount = this.#txq.size;
+      this.#txFreeCount = this.#gsoFirst;
+      this.#txHeaders = new DataView(tx.buffer);
+      if (gso > 0) {
+        const big = hw.dmaAlloc(GSO_BUFFER_BYTES * gso);
+        this.#gsoPhys = big.phys;
+        for (let k = 0; k < gso; k++) {
+          this.#gsoViews.push(new Uint8Array(big.buffer, k * GSO_BUFFER_BYTES, GSO_BUFFER_BYTES));
+          this.#gsoFree.push(this.#gsoFirst + k);
+        }
+      }
 
       this.#rxq.enableInterrupts();
       // TX completions are reaped lazily; an interrupt is requested only under back-pressure.
@@ -204,17 +257,68 @@ export class VirtioNet implements Driver, NetworkDevice {
   onWritable(handler: (() => void) | undefined): void { this.#onWritable = handler; }
 
   /**
-   * Queue one Ethernet frame (without FCS). Returns false if every TX buffer is in flight
-   * or the device failed; throws RangeError for an empty frame or one above maxFrame.
+   * Queue one Ethernet frame (without FCS), with the offloads `offload` asks for (only those
+   * negotiated: txChecksum, tso). Returns false if no TX buffer of the kind needed is free or
+   * the device failed; throws RangeError for an empty frame, one above maxFrame (or above a
+   * GSO buffer for a super-segment) and an offload the device did not agree to.
    */
-  transmit(frame: Uint8Array, more = false): boolean {
+  transmit(frame: Uint8Array, more = false, offload?: TxOffload): boolean {
+    if (offload !== undefined) {
+      if (this.txChecksum !== true) throw new RangeError('a partial checksum on a device without CSUM');
+      if (!(offload.checksumStart >= 0 && offload.checksumStart + offload.checksumOffset + 2 <= frame.length)) {
+        throw new RangeError(`a checksum field past the frame's end (${offload.checksumStart}+${offload.checksumOffset} of ${frame.length} bytes)`);
+      }
+      if (offload.segmentSize > 0) return this.#transmitSuperSegment(frame, more, offload);
+    }
     const buf = this.txBuffer();
     if (buf === undefined) return false;
     if (frame.length > buf.length || frame.length === 0) {
       throw new RangeError(`Cannot transmit a ${frame.length}-byte frame: must be 1..${this.maxFrame} bytes`);
     }
     buf.set(frame);
-    return this.send(frame.length, more);
+    if (offload !== undefined) this.#writeHeader(this.#txHeaders, this.#txReserved * this.#bufSize, offload, false);
+    return this.send(frame.length, more, offload !== undefined);
+  }
+
+  /** §5.1.6.2: NEEDS_CSUM with csum_start/csum_offset, and GSO_TCPV4 with gso_size for a super-segment. */
+  #writeHeader(view: DataView, at: number, o: TxOffload, gso: boolean): void {
+    view.setUint8(at, HDR_F_NEEDS_CSUM);
+    view.setUint8(at + 1, gso ? HDR_GSO_TCPV4 : 0);
+    view.setUint16(at + 2, o.checksumStart + o.checksumOffset + 2, true); // hdr_len: a hint (§5.1.6.2)
+    view.setUint16(at + 4, gso ? o.segmentSize : 0, true);
+    view.setUint16(at + 6, o.checksumStart, true);
+    view.setUint16(at + 8, o.checksumOffset, true);
+    view.setUint16(at + 10, 0, true);
+  }
+
+  #transmitSuperSegment(frame: Uint8Array, more: boolean, offload: TxOffload): boolean {
+    if (this.tso === undefined) throw new RangeError('a TCP super-segment on a device without HOST_TSO4');
+    if (frame.length === 0 || NET_HEADER_LEN + frame.length > GSO_BUFFER_BYTES) {
+      throw new RangeError(`Cannot transmit a ${frame.length}-byte super-segment: must be 1..${GSO_BUFFER_BYTES - NET_HEADER_LEN} bytes`);
+    }
+    if (this.failed !== undefined) return false;
+    if (this.#gsoFree.length === 0) this.#reapTx();
+    if (this.#gsoFree.length === 0) {
+      this.#txq.kick();
+      this.stats.txFull++;
+      this.#wantWritable = true;
+      if (this.#txq.enableInterrupts()) this.#reapTx();
+      if (this.#gsoFree.length === 0) return false;
+    }
+    const slot = this.#gsoFree.pop()!;
+    const view = this.#gsoViews[slot - this.#gsoFirst]!;
+    view.set(frame, NET_HEADER_LEN);
+    this.#writeHeader(new DataView(view.buffer, view.byteOffset, NET_HEADER_LEN), 0, offload, true);
+    if (!this.#txq.addBuffer(this.#gsoPhys + (slot - this.#gsoFirst) * GSO_BUFFER_BYTES, NET_HEADER_LEN + frame.length, false, slot)) {
+      this.#gsoFree.push(slot);
+      return false;
+    }
+    this.stats.txPackets++;
+    this.stats.txBytes += frame.length;
+    this.stats.txChecksumOffloaded++;
+    this.stats.txSuperSegments++;
+    if (!more) this.#txq.kick();
+    return true;
   }
 
   /**
@@ -239,8 +343,11 @@ export class VirtioNet implements Driver, NetworkDevice {
     return this.#txViews[this.#txReserved]!;
   }
 
-  /** Hand the frame written into txBuffer() (its first `length` bytes) to the device. */
-  send(length: number, more = false): boolean {
+  /**
+   * Hand the frame written into txBuffer() (its first `length` bytes) to the device.
+   * `offloaded`: transmit() wrote the slot's header; otherwise it is made all zero.
+   */
+  send(length: number, more = false, offloaded = false): boolean {
     const slot = this.#txReserved;
     if (slot < 0) throw new RangeError('send() without a buffer from txBuffer()');
     if (!(length >= 1 && length <= this.maxFrame)) {
@@ -248,11 +355,17 @@ export class VirtioNet implements Driver, NetworkDevice {
     }
     if (this.failed !== undefined) return false;
     this.#txReserved = -1;
-    // The header stays all zero (no offloads): written once by dmaAlloc, never by us.
+    // A plain frame's header is all zero: zeroed by dmaAlloc, and again after an offloaded frame.
+    if (offloaded) this.#txHeaderDirty[slot] = 1;
+    else if (this.#txHeaderDirty[slot]) {
+      for (let i = 0; i < NET_HEADER_LEN; i += 4) this.#txHeaders.setUint32(slot * this.#bufSize + i, 0);
+      this.#txHeaderDirty[slot] = 0;
+    }
     if (!this.#txq.addBuffer(this.#txPhys + slot * this.#bufSize, NET_HEADER_LEN + length, false, slot)) {
       this.#txFree[this.#txFreeCount++] = slot;
       return false;
     }
+    if (offloaded) this.stats.txChecksumOffloaded++;
     this.stats.txPackets++;
     this.stats.txBytes += length;
     if (!more) this.#txq.kick();
@@ -272,7 +385,7 @@ export class VirtioNet implements Driver, NetworkDevice {
         if ((why & ISR_CONFIG) !== 0) this.#configChanged();
         error = this.#drainRx();
         this.#reapTx();
-        if (this.#wantWritable && this.#txFreeCount > 0) {
+        if (this.#wantWritable && this.#txFreeCount > 0 && (this.tso === undefined || this.#gsoFree.length > 0)) {
           this.#wantWritable = false;
           this.#txq.disableInterrupts();
           this.#onWritable?.();
@@ -325,7 +438,10 @@ export class VirtioNet implements Driver, NetworkDevice {
 
   #reapTx(): void {
     let token: number;
-    while ((token = this.#txq.popUsed()) >= 0) this.#txFree[this.#txFreeCount++] = token;
+    while ((token = this.#txq.popUsed()) >= 0) {
+      if (token >= this.#gsoFirst) this.#gsoFree.push(token);
+      else this.#txFree[this.#txFreeCount++] = token;
+    }
   }
 
   #configChanged(): void {

@@ -11,14 +11,21 @@ export const NET_F_CSUM = 0n;
 export const NET_F_GUEST_CSUM = 1n;
 export const NET_F_MTU = 3n;
 export const NET_F_MAC = 5n;
+export const NET_F_HOST_TSO4 = 11n;
 export const NET_F_STATUS = 16n;
 const HDR = 12;
 
+/** What QEMU's user network offers (no offloads); add NET_F_CSUM | NET_F_HOST_TSO4 for a tap. */
 export const DEFAULT_NET_FEATURES = (1n << F_VERSION_1) | (1n << F_EVENT_IDX) | (1n << NET_F_MAC)
-  | (1n << NET_F_STATUS) | (1n << NET_F_CSUM);
+  | (1n << NET_F_STATUS);
+
+/** A transmitted virtio_net_hdr (§5.1.6), as the device read it. */
+export interface SentHeader { flags: number; gsoType: number; hdrLen: number; gsoSize: number; csumStart: number; csumOffset: number }
 
 export class NetDeviceModel extends VirtioDeviceModel {
   readonly sent: Uint8Array[] = [];
+  /** The header of each frame in `sent`. */
+  readonly sentHeaders: SentHeader[] = [];
   /** Keep copies of sent frames (off for long runs: only counted then). */
   keepSent = true;
   sentCount = 0;
@@ -39,14 +46,33 @@ export class NetDeviceModel extends VirtioDeviceModel {
     while ((chain = this.popAvail(1)) !== undefined) {
       const bytes = this.readChain(chain);
       if (bytes.length < HDR) throw new Error('TX buffer shorter than virtio_net_hdr');
-      if (bytes.subarray(0, HDR).some((b) => b !== 0)) throw new Error('TX header not all zero');
       const frame = bytes.slice(HDR);
+      const header = this.#checkHeader(bytes, frame.length);
       this.onSend?.(frame);
       this.sentCount++;
-      if (this.keepSent) this.sent.push(frame);
+      if (this.keepSent) { this.sent.push(frame); this.sentHeaders.push(header); }
       this.pushUsed(1, chain.head, 0);
     }
     this.flushUsed(1);
+  }
+
+  /** §5.1.6.2's rules for a driver's header, as a device would enforce them; throws on a breach. */
+  #checkHeader(bytes: Uint8Array, frameLength: number): SentHeader {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, HDR);
+    const h: SentHeader = {
+      flags: v.getUint8(0), gsoType: v.getUint8(1), hdrLen: v.getUint16(2, true), gsoSize: v.getUint16(4, true),
+      csumStart: v.getUint16(6, true), csumOffset: v.getUint16(8, true),
+    };
+    const has = (f: bigint) => (this.driverFeatures & (1n << f)) !== 0n;
+    if (h.flags & ~1) throw new Error(`TX header flags ${h.flags}: only NEEDS_CSUM may be set`);
+    if (h.flags === 0 && (h.gsoType || h.gsoSize || h.csumStart || h.csumOffset || h.hdrLen)) throw new Error('TX header not all zero');
+    if (h.flags && !has(NET_F_CSUM)) throw new Error('NEEDS_CSUM without CSUM');
+    if (h.flags && h.csumStart + h.csumOffset + 2 > frameLength) throw new Error('checksum field past the frame');
+    if (h.gsoType !== 0) {
+      if (h.gsoType !== 1 || !has(NET_F_HOST_TSO4)) throw new Error(`GSO type ${h.gsoType} not negotiated`);
+      if (!h.flags || h.gsoSize === 0) throw new Error('GSO without NEEDS_CSUM or gso_size');
+    } else if (frameLength > 1514 + 4) throw new Error(`a ${frameLength}-byte frame without GSO`);
+    return h;
   }
 
   /**
