@@ -72,6 +72,7 @@ sections.push('## TLS: Nimbus against Linux + Node in the same QEMU\n',
 for (const [title, script] of [
   ['TCP/IP stack over a simulated link (Node, one core; both stacks and the simulator)', 'bench/tcp-sim.ts'],
   ['TCP/IP stack in Node through a tap device, Linux as the peer (50 MB each way)', 'bench/tap-throughput.ts'],
+  ['Bulk through a tap to Linux: Nimbus (with and without virtio-net offloads) against Linux + Node in the same QEMU', 'bench/tap-vm.ts'],
   ['The JavaScript engine in the image (bench/engine.ts; ENGINE_BASELINE_TREE compares another checkout)', 'bench/engine.ts'],
   ['The process target at native speed: against QEMU (hello wall time, idle PSS) and against node (HTTP over a tap: first 200, requests/s, bulk MB/s, idle RSS/PSS)', 'bench/process.ts'],
   ['Density: a fleet of DENSITY_N (default 3,000) HTTP instances on the process target, and how many QEMU VMs fit (docs/fleet.md)', 'bench/density.ts'],

@@ -101,14 +101,23 @@ export function baselineRunning(app: 'hello-server' | 'bulk-server' | 'tls-serve
   return { name: `linux+node ${app}`, args: (memMiB, port) => qemuArgs(memMiB, port, `app=${app}`) };
 }
 
-function qemuArgs(memMiB: number, port: number, extra = ''): string[] {
+function qemuArgs(memMiB: number, port: number, extra = '', netdev = `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:80`): string[] {
   const cmdline = `${readFileSync(FILES.cmdline, 'utf8').trim()}${extra ? ` ${extra}` : ''}`;
   return [
     '-M', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', String(memMiB),
     '-nodefaults', '-no-user-config', '-nographic', '-no-reboot', '-serial', 'stdio',
     '-kernel', FILES.vmlinuz, '-initrd', FILES.initramfs, '-append', cmdline,
-    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:80`, '-device', 'virtio-net-pci,netdev=n0',
+    '-netdev', netdev, '-device', 'virtio-net-pci,netdev=n0',
   ];
+}
+
+/**
+ * QEMU arguments for the baseline running /app/<app>.mjs on the tap `ifname` (QEMU's default
+ * vnet header, so the device offers checksum and TSO offloads). Its /init still configures
+ * 10.0.2.15/24 with gateway 10.0.2.2: the tap's side must carry 10.0.2.2 (bench/tap-vm.ts).
+ */
+export function baselineTapArgs(app: 'hello-server' | 'bulk-server', memMiB: number, ifname: string): string[] {
+  return qemuArgs(memMiB, 0, `app=${app}`, `tap,id=n0,ifname=${ifname},script=no,downscript=no`);
 }
 
 /** Boots the baseline with memMiB of memory, runs fn, and kills QEMU whatever happens. */
