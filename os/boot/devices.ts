@@ -17,8 +17,9 @@ import { useNativePrf } from '../net/tcp/prf.ts';
 import { HW_HASH } from '../hw/hw-crypto.ts';
 
 export function startDevices(hw: Hw): void {
-  // `nimbus.offloads=off` (cli/run.ts RunOptions.offloads): virtio-net declines CSUM and TSO.
-  const found = discoverDevices(hw, { net: { txOffloads: !/(^| )nimbus\.offloads=off( |$)/.test(hw.cmdline) } });
+  // `nimbus.offloads=off` (cli/run.ts RunOptions.offloads): virtio-net declines CSUM, TSO and merged receive.
+  const offloads = !/(^| )nimbus\.offloads=off( |$)/.test(hw.cmdline);
+  const found = discoverDevices(hw, { net: { txOffloads: offloads, rxOffloads: offloads } });
   for (const e of found.errors) hw.write(2, `nimbus: device ignored: ${e}\n`);
 
   // virtio-rng: one request at boot mixes host entropy into the ChaCha20 CSPRNG (which was

@@ -30,6 +30,7 @@ export const NET_F_CSUM = 0;
 export const NET_F_GUEST_CSUM = 1;
 export const NET_F_MTU = 3;
 export const NET_F_MAC = 5;
+export const NET_F_GUEST_TSO4 = 7;
 export const NET_F_HOST_TSO4 = 11;
 export const NET_F_MRG_RXBUF = 15;
 export const NET_F_STATUS = 16;

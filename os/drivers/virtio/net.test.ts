@@ -6,7 +6,7 @@ import { VirtioPciTransport } from './pci.ts';
 import type { FakeHw } from './testing/fake-hw.ts';
 import type { NetDeviceModel } from './testing/net-model.ts';
 import { F_EVENT_IDX, F_VERSION_1 } from './testing/device-model.ts';
-import { DEFAULT_NET_FEATURES, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_HOST_TSO4 } from './testing/net-model.ts';
+import { DEFAULT_NET_FEATURES, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_HOST_TSO4, NET_F_MRG_RXBUF } from './testing/net-model.ts';
 import { MMIO_BASE, frame, microvmWith, netModel, pump, q35With } from './testing/harness.ts';
 
 type Setup = { hw: FakeHw; dev: NetDeviceModel; net: VirtioNet };
@@ -309,5 +309,61 @@ describe('virtio-net transmit offloads (CSUM, HOST_TSO4)', () => {
     assert.throws(() => net.transmit(frame(1, 40), false, { ...tcp, segmentSize: 0 }), /past the frame's end/);
     assert.throws(() => net.transmit(frame(1, GSO_BUFFER_BYTES), false, { ...tcp, segmentSize: 1448 }), /super-segment: must be/);
     assert.throws(() => net.transmit(frame(1, 3000)), /must be 1\.\.1518 bytes/);
+  });
+});
+
+describe('virtio-net receive offloads (GUEST_TSO4 with MRG_RXBUF)', () => {
+  const RX = DEFAULT_NET_FEATURES | (1n << NET_F_GUEST_CSUM) | (1n << NET_F_GUEST_TSO4) | (1n << NET_F_MRG_RXBUF);
+  const collect = (s: Setup) => {
+    const got: { frame: Uint8Array; verified: boolean }[] = [];
+    s.net.onReceive((f, verified) => got.push({ frame: f.slice(), verified }));
+    return got;
+  };
+
+  it('are negotiated together when offered; a 64 KiB packet over many buffers arrives whole', () => {
+    const s = overPci({ features: RX });
+    assert.equal((s.net.features >> NET_F_GUEST_TSO4) & 1n, 1n);
+    assert.equal((s.net.features >> NET_F_MRG_RXBUF) & 1n, 1n);
+    const got = collect(s);
+    const sizes = [60, 1514, 1600, 3000, 65535 + 14, 200];
+    for (const [i, n] of sizes.entries()) assert.ok(s.dev.inject(frame(i, n), { hdrFlags: 1 }));
+    pump(s.hw, [s.net]);
+    assert.deepEqual(got.map((g) => g.frame.length), sizes);
+    for (const [i, n] of sizes.entries()) assert.deepEqual(got[i]!.frame, frame(i, n), `packet ${i} intact`);
+    assert.ok(got.every((g) => g.verified));
+    assert.equal(s.net.stats.rxMerged, 3);
+    assert.equal(s.dev.availPending(0), 256, 'every buffer went back to the device');
+  });
+
+  it('drop a merged packet whose buffer count is wrong, and carry on', () => {
+    const s = overPci({ features: RX });
+    const got = collect(s);
+    // A device that lies about num_buffers garbles what it sent then (its other buffers read as
+    // packets of their own, also dropped), never the ring: later packets arrive.
+    assert.ok(s.dev.inject(frame(1, 5000), { numBuffers: 0 }));
+    pump(s.hw, [s.net]);
+    assert.equal(got.length, 0);
+    assert.equal(s.dev.availPending(0), 256);
+    assert.ok(s.dev.inject(frame(2, 100)));
+    assert.ok(s.dev.inject(frame(3, 9000)));
+    pump(s.hw, [s.net]);
+    assert.deepEqual(got.map((g) => g.frame.length), [100, 9000]);
+    const s2 = overPci({ features: RX });
+    const got2 = collect(s2);
+    assert.ok(s2.dev.inject(frame(3, 5000), { numBuffers: 9 })); // 4 buffers used, 9 claimed
+    pump(s2.hw, [s2.net]);
+    assert.equal(got2.length, 0);
+    assert.equal(s2.net.stats.rxMergedBad, 1);
+    assert.equal(s2.dev.availPending(0), 256);
+  });
+
+  it('are not taken without MRG_RXBUF or GUEST_CSUM, or with rxOffloads: false', () => {
+    for (const [features, opts] of [
+      [RX & ~(1n << NET_F_MRG_RXBUF), {}], [RX & ~(1n << NET_F_GUEST_CSUM), {}], [RX, { rxOffloads: false }], [RX, { guestChecksum: false }],
+    ] as const) {
+      const s = overPci({ features }, undefined, opts);
+      assert.equal((s.net.features >> NET_F_GUEST_TSO4) & 1n, 0n);
+      assert.equal((s.net.features >> NET_F_MRG_RXBUF) & 1n, 0n);
+    }
   });
 });

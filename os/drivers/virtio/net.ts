@@ -8,8 +8,11 @@
  *   device finishes partial checksums and cuts TCP super-segments (NetworkDevice.txChecksum
  *   and tso, os/drivers/net-device.ts). QEMU offers them on a tap with a vnet header, not on
  *   its user network.
- * Never GUEST_TSO or MRG_RXBUF, so every received frame fits one buffer behind a 12-byte
- * virtio_net_hdr (§5.1.6: with VERSION_1 the header always includes num_buffers).
+ * - GUEST_TSO4 with MRG_RXBUF (receive offloads; NetOptions.rxOffloads = false declines them;
+ *   they need GUEST_CSUM): the host may hand over one TCP packet of up to 64 KiB (its GRO or
+ *   TSO output), spread over num_buffers receive buffers (§5.1.6.4), which the driver gathers
+ *   into one frame (one copy). Without them every received frame fits one buffer behind a
+ *   12-byte virtio_net_hdr (§5.1.6: with VERSION_1 the header always includes num_buffers).
  *
  * Memory, allocated once at start: the rings, one DMA region of RX buffers (one per RX
  * descriptor, each re-posted as soon as its frame was handed on) and one of TX buffers; with
@@ -35,7 +38,8 @@
 
 import { requireGroups, type Hw } from '../../hw/hw.ts';
 import {
-  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_HOST_TSO4, NET_F_MAC, NET_F_MTU, NET_F_STATUS,
+  DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_HOST_TSO4, NET_F_MAC, NET_F_MRG_RXBUF,
+  NET_F_MTU, NET_F_STATUS,
   STATUS_DEVICE_NEEDS_RESET, bit, hasFeature,
 } from './constants.ts';
 import type { NetworkDevice, TxOffload } from '../net-device.ts';
@@ -81,7 +85,12 @@ export interface NetOptions {
   guestChecksum?: boolean;
   /** Negotiate CSUM and HOST_TSO4 when the device offers them (default true). */
   txOffloads?: boolean;
+  /** Negotiate GUEST_TSO4 and MRG_RXBUF when the device offers them with GUEST_CSUM (default true). */
+  rxOffloads?: boolean;
 }
+
+/** The largest packet a device may merge for GUEST_TSO4: IPv4's 65535 plus an Ethernet header and a VLAN tag. */
+const MAX_MERGED_FRAME = 65535 + ETH_OVERHEAD;
 
 export interface NetStats {
   rxPackets: number;
@@ -94,6 +103,9 @@ export interface NetStats {
   txBytes: number;
   /** transmit() refused because every TX buffer (of the kind needed) was in flight. */
   txFull: number;
+  /** Received packets that spanned several buffers (MRG_RXBUF), and merged packets dropped as malformed. */
+  rxMerged: number;
+  rxMergedBad: number;
   /** Frames sent with a partial checksum (NEEDS_CSUM), and those of them that were super-segments. */
   txChecksumOffloaded: number;
   txSuperSegments: number;
@@ -111,7 +123,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   /** Largest frame transmit() accepts (mtu + Ethernet header + one VLAN tag). */
   readonly maxFrame: number;
   readonly stats: NetStats = {
-    rxPackets: 0, rxBytes: 0, rxDropped: 0, rxChecksumVerified: 0, txPackets: 0, txBytes: 0, txFull: 0,
+    rxPackets: 0, rxBytes: 0, rxDropped: 0, rxChecksumVerified: 0, rxMerged: 0, rxMergedBad: 0, txPackets: 0, txBytes: 0, txFull: 0,
     txChecksumOffloaded: 0, txSuperSegments: 0, configChanges: 0,
   };
   /** CSUM negotiated: transmit() takes partial checksums (TxOffload). */
@@ -145,6 +157,10 @@ export class VirtioNet implements Driver, NetworkDevice {
   #rxPending = false;
   #wantWritable = false;
   readonly #guestCsum: boolean;
+  /** MRG_RXBUF negotiated: a packet may span buffers; they are gathered here. */
+  readonly #merged: Uint8Array | undefined;
+  /** Out-parameter of #gather: the buffers it took after the first. */
+  #gatheredBuffers = 0;
   #onReceive: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined;
   #onWritable: (() => void) | undefined;
 
@@ -157,12 +173,18 @@ export class VirtioNet implements Driver, NetworkDevice {
     let deviceMtu = DEFAULT_MTU;
     const txOffloads = opts.txOffloads === false ? 0n : bit(NET_F_CSUM) | bit(NET_F_HOST_TSO4);
     const optional = bit(NET_F_MAC) | bit(NET_F_MTU) | bit(NET_F_STATUS) | bit(F_EVENT_IDX)
-      | (opts.guestChecksum === false ? 0n : bit(NET_F_GUEST_CSUM)) | txOffloads;
+      | (opts.guestChecksum === false ? 0n : bit(NET_F_GUEST_CSUM)) | txOffloads
+      | (opts.rxOffloads === false || opts.guestChecksum === false ? 0n : bit(NET_F_GUEST_TSO4) | bit(NET_F_MRG_RXBUF));
     this.features = beginInit(t, optional, 0n,
       (offered) => {
         let wanted = (bit(NET_F_MAC) | bit(NET_F_STATUS) | bit(F_EVENT_IDX) | bit(NET_F_GUEST_CSUM) | bit(NET_F_CSUM)) & optional;
-        // §5.1.3.1: HOST_TSO4 requires CSUM.
+        // §5.1.3.1: HOST_TSO4 requires CSUM; GUEST_TSO4 requires GUEST_CSUM. GUEST_TSO4 is taken only
+        // with MRG_RXBUF, since without it every receive buffer would have to hold 64 KiB.
         if (hasFeature(offered, NET_F_CSUM)) wanted |= bit(NET_F_HOST_TSO4) & optional;
+        if (hasFeature(offered, NET_F_GUEST_CSUM) && hasFeature(offered, NET_F_GUEST_TSO4) && hasFeature(offered, NET_F_MRG_RXBUF)
+          && (wanted & bit(NET_F_GUEST_CSUM)) !== 0n) {
+          wanted |= (bit(NET_F_GUEST_TSO4) | bit(NET_F_MRG_RXBUF)) & optional;
+        }
         if (hasFeature(offered, NET_F_MTU)) {
           // §5.1.4.1: the device supplies an MTU of at least 68.
           const mtu = t.configRead(CFG_MTU, 2);
@@ -176,6 +198,7 @@ export class VirtioNet implements Driver, NetworkDevice {
     try {
       this.mtu = hasFeature(this.features, NET_F_MTU) ? deviceMtu : DEFAULT_MTU;
       this.#guestCsum = hasFeature(this.features, NET_F_GUEST_CSUM);
+      this.#merged = hasFeature(this.features, NET_F_MRG_RXBUF) ? new Uint8Array(MAX_MERGED_FRAME) : undefined;
       if (hasFeature(this.features, NET_F_CSUM)) this.txChecksum = true;
       // A super-segment's payload: the buffer less the virtio, Ethernet and largest IP/TCP headers.
       if (this.txChecksum && hasFeature(this.features, NET_F_HOST_TSO4)) this.tso = { maxBytes: GSO_BUFFER_BYTES - NET_HEADER_LEN - 14 - 20 - 60 };
@@ -407,16 +430,25 @@ export class VirtioNet implements Driver, NetworkDevice {
         budget--;
         const length = rxq.usedLength;
         const handler = this.#onReceive;
-        if (length <= NET_HEADER_LEN || length > NET_HEADER_LEN + this.maxFrame || handler === undefined) {
+        const view = this.#rxViews[token]!;
+        // §5.1.6.4: with MRG_RXBUF, num_buffers says how many buffers this packet took.
+        const buffers = this.#merged !== undefined && length >= NET_HEADER_LEN ? view[10]! | (view[11]! << 8) : 1;
+        let frame: Uint8Array | undefined;
+        if (buffers > 1) {
+          frame = this.#gather(view, length, buffers);
+          budget = Math.max(0, budget - this.#gatheredBuffers); // the buffers taken, not those claimed
+        } else if (length > NET_HEADER_LEN && length <= NET_HEADER_LEN + this.maxFrame && buffers === 1) {
+          frame = view.subarray(NET_HEADER_LEN, length);
+        }
+        if (frame === undefined || handler === undefined) {
           this.stats.rxDropped++;
         } else {
           this.stats.rxPackets++;
-          this.stats.rxBytes += length - NET_HEADER_LEN;
-          const view = this.#rxViews[token]!;
+          this.stats.rxBytes += frame.length;
           const verified = this.#guestCsum && (view[0]! & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) !== 0;
           if (verified) this.stats.rxChecksumVerified++;
           try {
-            handler(view.subarray(NET_HEADER_LEN, length), verified);
+            handler(frame, verified);
           } catch (e) {
             // Keep the ring consistent; the first handler error is rethrown after the batch.
             error ??= e;
@@ -434,6 +466,32 @@ export class VirtioNet implements Driver, NetworkDevice {
     }
     this.#rxPending = false;
     return error;
+  }
+
+  /**
+   * One packet over `buffers` receive buffers (MRG_RXBUF): the first holds the header and the
+   * frame's start, each next used buffer the continuation from its first byte. They are copied
+   * into #merged and re-posted; undefined (the packet dropped, counted) when the buffers do not
+   * add up to a frame of at most MAX_MERGED_FRAME bytes or the device used fewer than it said.
+   */
+  #gather(first: Uint8Array, length: number, buffers: number): Uint8Array | undefined {
+    const rxq = this.#rxq, out = this.#merged!;
+    let at = length - NET_HEADER_LEN, ok = at > 0;
+    if (ok) out.set(first.subarray(NET_HEADER_LEN, length), 0);
+    this.#gatheredBuffers = 0;
+    for (let k = 1; k < buffers; k++) {
+      const token = rxq.popUsed();
+      if (token < 0) { ok = false; break; }
+      this.#gatheredBuffers++;
+      const n = rxq.usedLength;
+      if (ok && n > 0 && at + n <= out.length) out.set(this.#rxViews[token]!.subarray(0, n), at);
+      else ok = false;
+      at += n;
+      rxq.addBuffer(this.#rxPhys + token * this.#bufSize, NET_HEADER_LEN + this.maxFrame, true, token);
+    }
+    if (!ok) { this.stats.rxMergedBad++; return undefined; }
+    this.stats.rxMerged++;
+    return out.subarray(0, at);
   }
 
   #reapTx(): void {

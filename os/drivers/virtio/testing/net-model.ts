@@ -11,7 +11,9 @@ export const NET_F_CSUM = 0n;
 export const NET_F_GUEST_CSUM = 1n;
 export const NET_F_MTU = 3n;
 export const NET_F_MAC = 5n;
+export const NET_F_GUEST_TSO4 = 7n;
 export const NET_F_HOST_TSO4 = 11n;
+export const NET_F_MRG_RXBUF = 15n;
 export const NET_F_STATUS = 16n;
 const HDR = 12;
 
@@ -80,21 +82,37 @@ export class NetDeviceModel extends VirtioDeviceModel {
    * `hdrFlags` is virtio_net_hdr.flags (NEEDS_CSUM 1, DATA_VALID 2); a device may only set
    * them once GUEST_CSUM was negotiated (§5.1.6.4), which this model enforces.
    */
-  inject(frame: Uint8Array, opts: { flush?: boolean; hdrFlags?: number } = {}): boolean {
+  inject(frame: Uint8Array, opts: { flush?: boolean; hdrFlags?: number; numBuffers?: number } = {}): boolean {
     const chain = this.popAvail(0);
     if (!chain) {
       this.rxNoBuffer++;
       return false;
     }
     const data = new Uint8Array(HDR + frame.length);
-    new DataView(data.buffer).setUint16(10, 1, true); // num_buffers = 1
     if (opts.hdrFlags) {
       if ((this.driverFeatures & (1n << NET_F_GUEST_CSUM)) === 0n) throw new Error('checksum flags without GUEST_CSUM');
       data[0] = opts.hdrFlags;
     }
     data.set(frame, HDR);
-    if (data.length > this.writableBytes(chain)) throw new Error('receive buffer too small for frame');
-    this.pushUsed(0, chain.head, this.writeChain(chain, data));
+    const merge = (this.driverFeatures & (1n << NET_F_MRG_RXBUF)) !== 0n;
+    if (data.length > this.writableBytes(chain) && !merge) throw new Error('receive buffer too small for frame');
+    if (frame.length > 1514 + 4 && (this.driverFeatures & (1n << NET_F_GUEST_TSO4)) === 0n) throw new Error('a big packet without GUEST_TSO4');
+    // §5.1.6.4: with MRG_RXBUF the packet fills as many buffers as it needs; the first header says how many.
+    const chains = [chain];
+    let room = this.writableBytes(chain);
+    while (room < data.length) {
+      const next = this.popAvail(0);
+      if (!next) throw new Error('not enough receive buffers for a merged packet');
+      chains.push(next);
+      room += this.writableBytes(next);
+    }
+    new DataView(data.buffer).setUint16(10, opts.numBuffers ?? chains.length, true);
+    let at = 0;
+    for (const c of chains) {
+      const n = this.writeChain(c, data.subarray(at, at + this.writableBytes(c)));
+      this.pushUsed(0, c.head, n);
+      at += n;
+    }
     if (opts.flush ?? true) this.flushUsed(0);
     return true;
   }
