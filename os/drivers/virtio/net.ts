@@ -61,11 +61,11 @@ const HDR_F_DATA_VALID = 2;
 const HDR_GSO_TCPV4 = 1;
 /**
  * With HOST_TSO4: this many TX buffers take a super-segment of up to GSO_BUFFER_BYTES (header
- * included). 4 x 32 KiB of DMA memory: each frame carries 22 segments of 1448 bytes, and a small
+ * included). 4 x 64 KiB of DMA memory: each frame carries up to 45 segments of 1448 bytes, and a small
  * guest's DMA reserve (1 MiB + 1/16 of its heap) still holds the rings and the other buffers.
  */
 export const GSO_BUFFERS = 4;
-export const GSO_BUFFER_BYTES = 32 * 1024;
+export const GSO_BUFFER_BYTES = 64 * 1024;
 
 // §5.1.4 struct virtio_net_config
 const CFG_MAC = 0;
