@@ -16,8 +16,9 @@
  * - `service(now, ready)` does the device's work (RX, TX completions); the event loop calls it
  *   when a line of `irqMask` is in `ready` (from hw.yield) and while `hasPendingWork`.
  *
- * Transmit offloads are optional capabilities; a device without them (virtio-net today, QEMU's
- * user network) leaves them undefined and the stack computes every checksum and segment:
+ * Transmit offloads are optional capabilities; a device without them (virtio-net on QEMU's user
+ * network, which offers none) leaves them undefined and the stack computes every checksum and
+ * segment (virtio-net on a tap with a vnet header, and the process target's tap, have both):
  * - `txChecksum: true`: `transmit` accepts `offload.checksumStart/checksumOffset`: the 16-bit
  *   field at checksumStart + checksumOffset holds the pseudo-header sum (RFC 1071, folded, not
  *   complemented, as Linux's CHECKSUM_PARTIAL) and the device MUST finish the ones' complement
