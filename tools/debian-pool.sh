@@ -18,3 +18,14 @@ pool_fetch() {
   fi
   echo "$pool_sha  build/downloads/$pool_file" | sha256sum -c - >/dev/null || { echo "$0: sha256 mismatch for $pool_file" >&2; rm -f "build/downloads/$pool_file"; exit 1; }
 }
+
+# pool_unpack FILE TOP DEST: unpacks build/downloads/FILE (tar, any compression tar detects), whose
+# one top folder is TOP, into DEST, replacing what was there.
+pool_unpack() {
+  unpack_file=$1; unpack_top=$2; unpack_dest=$3
+  rm -rf "$unpack_dest" "$unpack_dest.unpack"
+  mkdir -p "$unpack_dest.unpack"
+  tar -C "$unpack_dest.unpack" -xf "build/downloads/$unpack_file"
+  mv "$unpack_dest.unpack/$unpack_top" "$unpack_dest"
+  rmdir "$unpack_dest.unpack"
+}

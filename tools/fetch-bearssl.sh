@@ -10,9 +10,5 @@ DEST=build/bearssl-${VERSION}
 [ -f "$DEST/inc/bearssl.h" ] && exit 0
 . "$(dirname "$0")/debian-pool.sh"
 pool_fetch b/bearssl "$FILE" "$SHA256"
-rm -rf "$DEST" build/bearssl-unpack
-mkdir -p build/bearssl-unpack
-tar -C build/bearssl-unpack -xJf "build/downloads/$FILE"
-mv build/bearssl-unpack/bearssl-${VERSION} "$DEST"
-rmdir build/bearssl-unpack
+pool_unpack "$FILE" bearssl-${VERSION} "$DEST"
 test -f "$DEST/inc/bearssl.h"

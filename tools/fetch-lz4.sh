@@ -11,9 +11,5 @@ DEST=build/lz4-${VERSION}
 [ -f "$DEST/lib/lz4.c" ] && exit 0
 . "$(dirname "$0")/debian-pool.sh"
 pool_fetch l/lz4 "$FILE" "$SHA256"
-rm -rf "$DEST" build/lz4-unpack
-mkdir -p build/lz4-unpack
-tar -C build/lz4-unpack -xzf "build/downloads/$FILE"
-mv build/lz4-unpack/lz4-${VERSION} "$DEST"
-rmdir build/lz4-unpack
+pool_unpack "$FILE" lz4-${VERSION} "$DEST"
 test -f "$DEST/lib/lz4.c"

@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
+import { freshBufferClass } from './buffer-package.test-helper.ts';
 import { addNativeTextEncoding } from './buffer-native-text.ts';
 import { useNativeTextEncoder } from './encoding.ts';
 import { referenceEncodeText } from '../hw/text-reference.ts';
 
 // Two copies of the npm package: one patched, one as shipped, to compare against.
-const require = createRequire(import.meta.url);
-const load = () => {
-  delete require.cache[require.resolve('buffer/index.js')];
-  return (require('buffer/index.js') as typeof import('buffer')).Buffer;
-};
+const load = freshBufferClass;
 const Plain = load();
 const Patched = load();
 let calls = 0;
