@@ -9,6 +9,7 @@ import { VirtioNet } from './net.ts';
 import { VirtioRng } from './rng.ts';
 import { VirtioMmioTransport } from './mmio.ts';
 import type { NetDeviceModel, RngDeviceModel } from './testing/net-model.ts';
+import { DEFAULT_NET_FEATURES, NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_MRG_RXBUF } from './testing/net-model.ts';
 import { MMIO_BASE, frame, microvmWith, netModel, pump, q35With, rngModel } from './testing/harness.ts';
 import { VirtioPciTransport } from './pci.ts';
 
@@ -177,5 +178,32 @@ describe('hostile virtio-rng device', () => {
     assert.equal(rng.queueStats.badLength, 1);
     assert.equal(rng.outstanding, 2);
     assert.equal(rng.failed, undefined);
+  });
+});
+
+describe('hostile virtio-net device with merged receive buffers (GUEST_TSO4 + MRG_RXBUF)', () => {
+  it('survives any num_buffers and packet size: never throws, never stalls, keeps every buffer posted', () => {
+    const features = DEFAULT_NET_FEATURES | (1n << NET_F_GUEST_CSUM) | (1n << NET_F_GUEST_TSO4) | (1n << NET_F_MRG_RXBUF);
+    fc.assert(fc.property(
+      fc.array(fc.record({ size: fc.integer({ min: 14, max: 65535 + 14 }), lie: fc.option(fc.integer({ min: 0, max: 70000 }), { freq: 3 }) }), { minLength: 1, maxLength: 12 }),
+      (packets) => {
+        const { hw, pci } = q35With(netModel({ features }));
+        const net = VirtioNet.start(hw, VirtioPciTransport.open(hw, 3 << 3, 1));
+        const dev = pci.device as NetDeviceModel;
+        let got = 0;
+        net.onReceive(() => { got++; });
+        for (const [i, p] of packets.entries()) {
+          assert.ok(dev.inject(frame(i, p.size), { numBuffers: p.lie ?? undefined }));
+          pump(hw, [net]);
+          assert.equal(dev.availPending(0), 256, 'every buffer back with the device');
+        }
+        // Whatever came before, an honest packet now arrives.
+        const before = got;
+        assert.ok(dev.inject(frame(99, 3000)));
+        pump(hw, [net]);
+        assert.equal(got, before + 1);
+        assert.equal(net.failed, undefined);
+      },
+    ), { numRuns: 150 });
   });
 });
