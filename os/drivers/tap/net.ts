@@ -16,6 +16,7 @@
  * (user mode) has no header: every checksum is the stack's, as before.
  */
 import { HW_NET_OFFLOAD, VNET_HDR, type HwNet } from '../../hw/hw.ts';
+import { writeVnetHeader } from '../vnet-header.ts';
 import type { NetworkDevice, TxOffload } from '../net-device.ts';
 
 /** Frames drained per service() call before yielding to the rest of the loop. */
@@ -111,12 +112,7 @@ export class HwNetLink implements NetworkDevice {
       if (offload === undefined) {
         for (let i = 0; i < h; i++) this.#tx[i] = 0;
       } else {
-        v.setUint8(VNET_HDR.FLAGS, VNET_HDR.F_NEEDS_CSUM);
-        v.setUint8(VNET_HDR.GSO_TYPE, gso ? VNET_HDR.GSO_TCPV4 : VNET_HDR.GSO_NONE);
-        v.setUint16(VNET_HDR.HDR_LEN, offload.checksumStart + offload.checksumOffset + 2, true);
-        v.setUint16(VNET_HDR.GSO_SIZE, gso ? offload.segmentSize : 0, true);
-        v.setUint16(VNET_HDR.CSUM_START, offload.checksumStart, true);
-        v.setUint16(VNET_HDR.CSUM_OFFSET, offload.checksumOffset, true);
+        writeVnetHeader(v, 0, offload);
       }
       this.#tx.set(frame, h);
       out = this.#tx.subarray(0, h + frame.length);

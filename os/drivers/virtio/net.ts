@@ -36,7 +36,8 @@
  * `txBuffer()` + `send(length)` let a caller build a plain frame directly in DMA memory.
  */
 
-import { requireGroups, type Hw } from '../../hw/hw.ts';
+import { requireGroups, VNET_HDR, type Hw } from '../../hw/hw.ts';
+import { writeVnetHeader } from '../vnet-header.ts';
 import {
   DEVICE_NET, F_EVENT_IDX, ISR_CONFIG, NET_F_CSUM, NET_F_GUEST_CSUM, NET_F_GUEST_TSO4, NET_F_HOST_TSO4, NET_F_MAC, NET_F_MRG_RXBUF,
   NET_F_MTU, NET_F_STATUS,
@@ -54,11 +55,6 @@ const ETH_OVERHEAD = 18;
 export const DEFAULT_MTU = 1500;
 /** Largest device MTU accepted; a bigger one is not negotiated (RX buffers are per frame). */
 export const MAX_MTU = 9000;
-/** §5.1.6 virtio_net_hdr.flags */
-const HDR_F_NEEDS_CSUM = 1;
-const HDR_F_DATA_VALID = 2;
-/** §5.1.6 virtio_net_hdr.gso_type */
-const HDR_GSO_TCPV4 = 1;
 /**
  * With HOST_TSO4: this many TX buffers take a super-segment of up to GSO_BUFFER_BYTES (header
  * included). 4 x 64 KiB of DMA memory: each frame carries up to 45 segments of 1448 bytes, and a small
@@ -152,6 +148,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   readonly #gsoFirst: number;
   #gsoPhys = 0;
   readonly #gsoViews: Uint8Array[] = [];
+  #gsoHeaders: DataView | undefined;
   readonly #txHeaders: DataView;
   #rxBudget: number;
   #rxPending = false;
@@ -240,6 +237,7 @@ export class VirtioNet implements Driver, NetworkDevice {
       if (gso > 0) {
         const big = hw.dmaAlloc(GSO_BUFFER_BYTES * gso);
         this.#gsoPhys = big.phys;
+        this.#gsoHeaders = new DataView(big.buffer);
         for (let k = 0; k < gso; k++) {
           this.#gsoViews.push(new Uint8Array(big.buffer, k * GSO_BUFFER_BYTES, GSO_BUFFER_BYTES));
           this.#gsoFree.push(this.#gsoFirst + k);
@@ -299,19 +297,8 @@ export class VirtioNet implements Driver, NetworkDevice {
       throw new RangeError(`Cannot transmit a ${frame.length}-byte frame: must be 1..${this.maxFrame} bytes`);
     }
     buf.set(frame);
-    if (offload !== undefined) this.#writeHeader(this.#txHeaders, this.#txReserved * this.#bufSize, offload, false);
+    if (offload !== undefined) writeVnetHeader(this.#txHeaders, this.#txReserved * this.#bufSize, offload);
     return this.send(frame.length, more, offload !== undefined);
-  }
-
-  /** §5.1.6.2: NEEDS_CSUM with csum_start/csum_offset, and GSO_TCPV4 with gso_size for a super-segment. */
-  #writeHeader(view: DataView, at: number, o: TxOffload, gso: boolean): void {
-    view.setUint8(at, HDR_F_NEEDS_CSUM);
-    view.setUint8(at + 1, gso ? HDR_GSO_TCPV4 : 0);
-    view.setUint16(at + 2, o.checksumStart + o.checksumOffset + 2, true); // hdr_len: a hint (§5.1.6.2)
-    view.setUint16(at + 4, gso ? o.segmentSize : 0, true);
-    view.setUint16(at + 6, o.checksumStart, true);
-    view.setUint16(at + 8, o.checksumOffset, true);
-    view.setUint16(at + 10, 0, true);
   }
 
   #transmitSuperSegment(frame: Uint8Array, more: boolean, offload: TxOffload): boolean {
@@ -320,19 +307,11 @@ export class VirtioNet implements Driver, NetworkDevice {
       throw new RangeError(`Cannot transmit a ${frame.length}-byte super-segment: must be 1..${GSO_BUFFER_BYTES - NET_HEADER_LEN} bytes`);
     }
     if (this.failed !== undefined) return false;
-    if (this.#gsoFree.length === 0) this.#reapTx();
-    if (this.#gsoFree.length === 0) {
-      this.#txq.kick();
-      this.stats.txFull++;
-      this.#wantWritable = true;
-      if (this.#txq.enableInterrupts()) this.#reapTx();
-      if (this.#gsoFree.length === 0) return false;
-    }
-    const slot = this.#gsoFree.pop()!;
-    const view = this.#gsoViews[slot - this.#gsoFirst]!;
-    view.set(frame, NET_HEADER_LEN);
-    this.#writeHeader(new DataView(view.buffer, view.byteOffset, NET_HEADER_LEN), 0, offload, true);
-    if (!this.#txq.addBuffer(this.#gsoPhys + (slot - this.#gsoFirst) * GSO_BUFFER_BYTES, NET_HEADER_LEN + frame.length, false, slot)) {
+    if (!this.#haveRoom(true)) return false;
+    const slot = this.#gsoFree.pop()!, k = slot - this.#gsoFirst;
+    this.#gsoViews[k]!.set(frame, NET_HEADER_LEN);
+    writeVnetHeader(this.#gsoHeaders!, k * GSO_BUFFER_BYTES, offload);
+    if (!this.#txq.addBuffer(this.#gsoPhys + k * GSO_BUFFER_BYTES, NET_HEADER_LEN + frame.length, false, slot)) {
       this.#gsoFree.push(slot);
       return false;
     }
@@ -351,16 +330,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   txBuffer(): Uint8Array | undefined {
     if (this.failed !== undefined) return undefined;
     if (this.#txReserved < 0) {
-      if (this.#txFreeCount === 0) this.#reapTx();
-      if (this.#txFreeCount === 0) {
-        // Frames queued with more=true must reach the device, or nothing ever completes.
-        this.#txq.kick();
-        this.stats.txFull++;
-        this.#wantWritable = true;
-        // Interrupt on the next completion; if some finished meanwhile, take them now.
-        if (this.#txq.enableInterrupts()) this.#reapTx();
-        if (this.#txFreeCount === 0) return undefined;
-      }
+      if (!this.#haveRoom(false)) return undefined;
       this.#txReserved = this.#txFree[--this.#txFreeCount]!;
     }
     return this.#txViews[this.#txReserved]!;
@@ -445,7 +415,7 @@ export class VirtioNet implements Driver, NetworkDevice {
         } else {
           this.stats.rxPackets++;
           this.stats.rxBytes += frame.length;
-          const verified = this.#guestCsum && (view[0]! & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM)) !== 0;
+          const verified = this.#guestCsum && (view[VNET_HDR.FLAGS]! & (VNET_HDR.F_DATA_VALID | VNET_HDR.F_NEEDS_CSUM)) !== 0;
           if (verified) this.stats.rxChecksumVerified++;
           try {
             handler(frame, verified);
@@ -492,6 +462,23 @@ export class VirtioNet implements Driver, NetworkDevice {
     if (!ok) { this.stats.rxMergedBad++; return undefined; }
     this.stats.rxMerged++;
     return out.subarray(0, at);
+  }
+
+  /**
+   * True when a TX buffer of the kind needed (a GSO one for a super-segment) is free, after
+   * reaping finished ones if needed. Otherwise back-pressure: frames queued with more=true are
+   * announced (or nothing ever completes), the TX completion interrupt is armed so that
+   * service() calls onWritable, and completions that raced in are taken.
+   */
+  #haveRoom(gso: boolean): boolean {
+    if ((gso ? this.#gsoFree.length : this.#txFreeCount) > 0) return true;
+    this.#reapTx();
+    if ((gso ? this.#gsoFree.length : this.#txFreeCount) > 0) return true;
+    this.#txq.kick();
+    this.stats.txFull++;
+    this.#wantWritable = true;
+    if (this.#txq.enableInterrupts()) this.#reapTx();
+    return (gso ? this.#gsoFree.length : this.#txFreeCount) > 0;
   }
 
   #reapTx(): void {
