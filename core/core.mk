@@ -72,14 +72,14 @@ $(LZ4_FILES) &: tools/fetch-lz4.sh tools/debian-pool.sh | $(SYSTEM_STAMP)
 # The unpacker runs before the rest of the core exists: no stack protector (its canary and
 # __stack_chk_fail are in the packed part), no memcpy the compiler invents; the check below holds
 # it to that (the only undefined symbols allowed are the linker script's).
-$(UNPACK_OBJ): core/platform/pvh/unpack/unpack.c $(LZ4_FILES) core/core.mk
+$(UNPACK_OBJ): core/platform/pvh/unpack/unpack.c core/platform/pvh/unpack/check.h $(LZ4_FILES) core/core.mk
 	@mkdir -p $(dir $@)
 	gcc $(filter-out -fstack-protector-strong,$(CORE_CFLAGS_COMMON)) -fno-stack-protector -fno-tree-loop-distribute-patterns \
 	  -std=gnu11 -Wall -Werror -I$(LZ4_DIR)/lib -c $< -o $@
 	@undef=$$(nm -u $@ | awk '{print $$2}' | grep -vx -e __packed_start -e __packed_end || true); \
 	  [ -z "$$undef" ] || { echo "core: the unpacker reaches outside itself: $$undef"; rm -f $@; false; }
 
-build/nimbus-pack-core: tools/pack-core.c $(LZ4_FILES)
+build/nimbus-pack-core: tools/pack-core.c core/platform/pvh/unpack/check.h $(LZ4_FILES)
 	gcc -O2 -Wall -Wextra -Werror -I$(LZ4_DIR)/lib -o $@ $< $(LZ4_DIR)/lib/lz4.c $(LZ4_DIR)/lib/lz4hc.c
 
 build/core-unpacked.elf: $(CORE_OBJS) $(UNPACK_OBJ) $(QJS_OBJS) $(BEARSSL_OBJS) $(PLATFORM)/link.ld

@@ -22,6 +22,7 @@
 #define LZ4_STATIC_LINKING_ONLY /* LZ4_DECOMPRESS_INPLACE_MARGIN */
 #include "lz4.h"
 #include "lz4hc.h"
+#include "../core/platform/pvh/unpack/check.h"
 
 #define PH_BOOT 0
 #define PH_PACKED 1
@@ -50,14 +51,6 @@ static uint8_t *read_file(const char *path, size_t *size) {
 }
 
 static uint64_t align_up(uint64_t n, uint64_t a) { return (n + a - 1) / a * a; }
-
-/* FNV-1a over 64-bit little-endian words, as core_unpack checks it. */
-static uint64_t check_value(const uint8_t *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull, w;
-  for (; n >= 8; n -= 8, p += 8) { memcpy(&w, p, 8); h = (h ^ w) * 0x100000001b3ull; }
-  for (; n; n--) h = (h ^ *p++) * 0x100000001b3ull;
-  return h;
-}
 
 int main(int argc, char **argv) {
   if (argc != 3) die("usage: pack-core IN.elf OUT.elf");
@@ -131,7 +124,7 @@ int main(int argc, char **argv) {
     desc = out + data_off + i;
   }
   if (!desc) die("the unpacker's descriptor (nimbus_packed) is not in .data");
-  uint64_t fields[4] = {tail_addr, (uint64_t)csize, (uint64_t)usize, check_value(src, (size_t)usize)};
+  uint64_t fields[4] = {tail_addr, (uint64_t)csize, (uint64_t)usize, packed_check_value(src, (size_t)usize)};
   memcpy(desc + 16, fields, sizeof fields);
 
   data->p_offset = data_off;

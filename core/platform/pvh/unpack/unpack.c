@@ -44,6 +44,7 @@ static inline void *unpack_memset(void *dst, int v, size_t n) {
 #define LZ4_memset(p, v, n) unpack_memset((p), (v), (n))
 #define LZ4_HEAPMODE 0
 #include "lz4.c" /* LZ4 1.9.4 from Debian's source package (tools/fetch-lz4.sh), unmodified */
+#include "check.h"
 
 /* Patched by tools/pack-core.c (found by its magic): where the compressed block was loaded, both
  * sizes and the unpacked bytes' check value. All zero in an unpacked core (build/core-unpacked.elf),
@@ -52,15 +53,6 @@ struct packed_desc { char magic[16]; uint64_t src, packed_size, unpacked_size, c
 __attribute__((used, aligned(16))) volatile struct packed_desc nimbus_packed = {
   "NIMBUS-PACKED01", 0, 0, 0, 0,
 };
-
-/* FNV-1a over 64-bit words, the same in tools/pack-core.c: LZ4 finds a malformed block, not a
- * flipped literal, and running damaged code would fail far from the cause. */
-static uint64_t unpack_check(const unsigned char *p, size_t n) {
-  uint64_t h = 0xcbf29ce484222325ull, w;
-  for (; n >= 8; n -= 8, p += 8) { __builtin_memcpy(&w, p, 8); h = (h ^ w) * 0x100000001b3ull; }
-  for (; n; n--) h = (h ^ *p++) * 0x100000001b3ull;
-  return h;
-}
 
 extern char __packed_start[], __packed_end[];
 
@@ -100,7 +92,7 @@ void core_unpack(void) {
     if (packed > 0x7fffffff || unpacked > 0x7fffffff) unpack_fail("its sizes are out of range");
     int n = LZ4_decompress_safe((const char *)(uintptr_t)nimbus_packed.src, __packed_start, (int)packed, (int)unpacked);
     if (n != (int)unpacked) unpack_fail("LZ4 decompression failed");
-    if (unpack_check((const unsigned char *)__packed_start, (size_t)unpacked) != nimbus_packed.check) unpack_fail("the unpacked code does not match its check value");
+    if (packed_check_value((const unsigned char *)__packed_start, (size_t)unpacked) != nimbus_packed.check) unpack_fail("the unpacked code does not match its check value");
   }
   boot_unpacked_tsc = unpack_rdtsc();
 }
