@@ -107,8 +107,8 @@ build/exit-kernel.elf: bench/floor/exit-kernel.S bench/floor/link.ld
 
 # The process platform (core/platform/process/): the same engine and heap as a Linux program,
 # confined by seccomp; it runs the payload of any image (`nimbus run --target process`).
-PROCESS_SRCS := $(filter-out %/netfd.c,$(wildcard core/platform/process/*.c core/platform/common/*.c)) core/js/engine.c core/js/js-heap.c core/js/profile.c core/js/checksum.c core/js/text.c core/js/promise-hook.c core/mm/alloc.c $(wildcard core/crypto/*.c)
-build/nimbus-process: $(PROCESS_SRCS) core/js/promise-hook.h core/platform/process/process.h core/include/hw.h core/include/mm.h core/include/engine.h core/js/checksum.h core/js/text.h core/js/js-heap.h core/js/profile.h $(CRYPTO_HDRS) $(HOST_QJS_OBJS) $(HOST_BEARSSL_OBJS)
+PROCESS_SRCS := $(filter-out %/netfd.c,$(wildcard core/platform/process/*.c core/platform/common/*.c)) core/js/engine.c core/js/js-heap.c core/js/profile.c core/js/checksum.c core/js/tcp-segment.c core/js/text.c core/js/promise-hook.c core/mm/alloc.c $(wildcard core/crypto/*.c)
+build/nimbus-process: $(PROCESS_SRCS) core/js/promise-hook.h core/platform/process/process.h core/include/hw.h core/include/mm.h core/include/engine.h core/js/checksum.h core/js/tcp-segment.h core/js/text.h core/js/js-heap.h core/js/profile.h $(CRYPTO_HDRS) $(HOST_QJS_OBJS) $(HOST_BEARSSL_OBJS)
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -fstack-protector-strong -D_GNU_SOURCE \
 	  -Icore/include -isystem $(QJS_DIR) -isystem $(BEARSSL_DIR)/inc -o $@ $(PROCESS_SRCS) $(HOST_QJS_OBJS) $(HOST_BEARSSL_OBJS) -lm
 

@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "engine.h"
 #include "checksum.h"
+#include "tcp-segment.h"
 #include "text.h"
 #include "quickjs.h"
 #include "bindings.h"
@@ -413,6 +414,26 @@ static JSValue js_checksum(JSContext *c, JSValueConst this, int argc, JSValueCon
   return JS_NewUint32(c, checksum_partial(bytes, len, partial));
 }
 
+/* engine: hw.segmentTcp(frame, index, segmentSize, out): software TSO, see tcp-segment.c. */
+static JSValue js_segment_tcp(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
+  if (argc < 4) return JS_ThrowTypeError(c, "segmentTcp(frame, index, segmentSize, out)");
+  size_t len, out_len;
+  uint8_t *frame = typed_array_bytes(c, argv[0], &len, "segmentTcp() takes a Uint8Array frame");
+  if (!frame) return JS_EXCEPTION;
+  uint8_t *out = typed_array_bytes(c, argv[3], &out_len, "segmentTcp() writes into a Uint8Array");
+  if (!out) return JS_EXCEPTION;
+  double index, seg_size;
+  if (JS_ToFloat64(c, &index, argv[1]) || JS_ToFloat64(c, &seg_size, argv[2])) return JS_EXCEPTION;
+  if (!(index >= 0 && index <= 0xffff && index == (uint32_t)index)) return JS_ThrowRangeError(c, "segmentTcp(): index must be an integer 0..65535");
+  if (!(seg_size >= 1 && seg_size <= 0xffff && seg_size == (uint32_t)seg_size)) return JS_ThrowRangeError(c, "segmentTcp(): segmentSize must be an integer 1..65535");
+  /* The output may not overlap the frame: the headers are copied before the payload. */
+  if (out < frame + len && frame < out + out_len) return JS_ThrowRangeError(c, "segmentTcp(): out overlaps the frame");
+  const char *err = NULL;
+  size_t n = tcp_segment(frame, len, (uint32_t)index, (uint32_t)seg_size, out, out_len, &err);
+  if (n == 0) return JS_ThrowRangeError(c, "segmentTcp(): %s", err);
+  return JS_NewUint32(c, (uint32_t)n);
+}
+
 static JSValue js_dma_fence(JSContext *c, JSValueConst this, int argc, JSValueConst *argv) {
   hw_dma_fence();
   return JS_UNDEFINED;
@@ -441,6 +462,7 @@ static const JSCFunctionListEntry required_funcs[] = {
   JS_CFUNC_DEF("runMicrotasks", 0, js_run_microtasks),
   JS_CFUNC_DEF("memoryUsage", 0, js_memory_usage),
   JS_CFUNC_DEF("checksum", 2, js_checksum),
+  JS_CFUNC_DEF("segmentTcp", 4, js_segment_tcp),
   JS_CFUNC_DEF("encodeText", 2, js_encode_text),
   JS_CFUNC_DEF("setPromiseHook", 1, js_set_promise_hook),
 };

@@ -17,9 +17,10 @@ import { useNativePrf } from '../net/tcp/prf.ts';
 import { HW_HASH } from '../hw/hw-crypto.ts';
 
 export function startDevices(hw: Hw): void {
-  // `nimbus.offloads=off` (cli/run.ts RunOptions.offloads): virtio-net declines CSUM, TSO and merged receive.
+  // `nimbus.offloads=off` (cli/run.ts RunOptions.offloads): virtio-net declines CSUM, TSO and merged
+  // receive, and does neither in software: the stack computes every checksum and segment itself.
   const offloads = !/(^| )nimbus\.offloads=off( |$)/.test(hw.cmdline);
-  const found = discoverDevices(hw, { net: { txOffloads: offloads, rxOffloads: offloads } });
+  const found = discoverDevices(hw, { net: { txOffloads: offloads, rxOffloads: offloads, softwareOffloads: offloads } });
   for (const e of found.errors) hw.write(2, `nimbus: device ignored: ${e}\n`);
 
   // virtio-rng: one request at boot mixes host entropy into the ChaCha20 CSPRNG (which was

@@ -16,9 +16,10 @@
  * - `service(now, ready)` does the device's work (RX, TX completions); the event loop calls it
  *   when a line of `irqMask` is in `ready` (from hw.yield) and while `hasPendingWork`.
  *
- * Transmit offloads are optional capabilities; a device without them (virtio-net on QEMU's user
- * network, which offers none) leaves them undefined and the stack computes every checksum and
- * segment (virtio-net on a tap with a vnet header, and the process target's tap, have both):
+ * Transmit offloads are optional capabilities; a device without them leaves them undefined and
+ * the stack computes every checksum and segment. virtio-net on a tap with a vnet header, and the
+ * process target's tap, have both; on QEMU's user network, which offers none, virtio-net offers
+ * both done in software by the core (hw.segmentTcp), unless NetOptions.softwareOffloads is false:
  * - `txChecksum: true`: `transmit` accepts `offload.checksumStart/checksumOffset`: the 16-bit
  *   field at checksumStart + checksumOffset holds the pseudo-header sum (RFC 1071, folded, not
  *   complemented, as Linux's CHECKSUM_PARTIAL) and the device MUST finish the ones' complement
@@ -53,8 +54,11 @@ export interface NetworkDevice {
   readonly hasPendingWork: boolean;
   /** The device finishes TCP/UDP checksums the stack leaves partial (TxOffload). */
   readonly txChecksum?: boolean;
-  /** The device segments TCP super-segments of up to maxBytes of payload (TxOffload.segmentSize). */
-  readonly tso?: { readonly maxBytes: number };
+  /**
+   * The device segments TCP super-segments of up to maxBytes of payload (TxOffload.segmentSize),
+   * into at most maxSegments segments when that is set (Linux's gso_max_segs).
+   */
+  readonly tso?: { readonly maxBytes: number; readonly maxSegments?: number };
   transmit(frame: Uint8Array, more?: boolean, offload?: TxOffload): boolean;
   /** Notify the device of frames handed over with `more = true`. */
   flush(): void;

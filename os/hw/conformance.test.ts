@@ -5,16 +5,17 @@ import { createFakeHw, FakeExit } from './fake.ts';
 import type { Hw } from './hw.ts';
 import { referenceChecksum } from './checksum-reference.ts';
 import { referenceEncodeText } from './text-reference.ts';
+import { referenceSegmentTcp } from './segment-reference.ts';
 
 const failures = (hw: Hw) => runConformance(hw).filter((r) => !r.ok);
 
 test('the fake passes the conformance suite with the PVH groups and with none (the process target)', () => {
   const pvh = runConformance(createFakeHw());
   assert.deepEqual(pvh.filter((r) => !r.ok), []);
-  assert.equal(pvh.length, 12 + 5, 'group checks, required groups, and one per PVH optional group');
+  assert.equal(pvh.length, 13 + 5, 'group checks, required groups, and one per PVH optional group');
   const bare = runConformance(createFakeHw({ groups: [] }));
   assert.deepEqual(bare.filter((r) => !r.ok), []);
-  assert.equal(bare.length, 12);
+  assert.equal(bare.length, 13);
 });
 
 test('the suite catches the disagreements it was written for', () => {
@@ -40,6 +41,13 @@ test('the suite catches the disagreements it was written for', () => {
   const ascii = createFakeHw();
   ascii.encodeText = (s: string, e: 'utf8' | 'latin1') => e === 'latin1' ? referenceEncodeText(s, e).map((b) => b & 0x7f) : referenceEncodeText(s, e);
   assert.match(failures(ascii).map((f) => f.detail).join('\n'), /latin1\) = /);
+  // Software TSO that keeps PSH on every segment, or does not finish the TCP checksum.
+  const pshKept = createFakeHw();
+  pshKept.segmentTcp = (f, k, size, out) => { const n = referenceSegmentTcp(f, k, size, out); out[14 + 24 + 13]! |= f[14 + 24 + 13]! & 0x08; return n; };
+  assert.match(failures(pshKept).map((f) => f.detail).join('\n'), /segment 0: flags 0x98/);
+  const partialKept = createFakeHw();
+  partialKept.segmentTcp = (f, k, size, out) => { const n = referenceSegmentTcp(f, k, size, out); out.set(f.subarray(14 + 24 + 16, 14 + 24 + 18), 14 + 24 + 16); return n; };
+  assert.match(failures(partialKept).map((f) => f.detail).join('\n'), /segment 0: the TCP checksum verifies/);
   // IRQ lines counted differently (the old fake accepted lines up to 31).
   const lines = { ...createFakeHw(), irqLines: 32 };
   assert.equal(failures(lines)[0]?.name.split(':')[0], 'irq');

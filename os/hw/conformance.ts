@@ -10,6 +10,7 @@
  */
 import { referenceChecksum } from './checksum-reference.ts';
 import { referenceEncodeText } from './text-reference.ts';
+import { referenceSegmentTcp } from './segment-reference.ts';
 import { GROUP_MEMBERS, OPTIONAL_GROUPS, REQUIRED_GROUPS, type Hw, type HwWith } from './hw.ts';
 
 export interface CheckResult {
@@ -130,6 +131,58 @@ const requiredChecks: Check[] = [
     expect(hw.checksum(new Uint8Array(64).fill(0xff)) === 0xffff, 'all ones sum to 0xffff');
     expect(hw.checksum(new Uint8Array(9)) === 0, 'all zeros sum to 0');
     throwsA(() => hw.checksum([1, 2] as never), TypeError, 'checksum([1, 2])');
+  }],
+  ['engine: segmentTcp() cuts a TCP super-segment as a TSO device does, with finished checksums', (hw) => {
+    // Ethernet + IPv4 (with a 4-byte option) + TCP (12 bytes of options) + 3,001 payload bytes.
+    const ihl = 24, thl = 32, payload = 3001, hdr = 14 + ihl + thl;
+    const frame = new Uint8Array(hdr + payload);
+    const f = new DataView(frame.buffer);
+    for (let i = 0; i < payload; i++) frame[hdr + i] = (i * 7 + 3) & 0xff;
+    f.setUint16(12, 0x0800);
+    frame[14] = 0x40 | (ihl / 4); f.setUint16(16, ihl + thl + payload); f.setUint16(18, 0xfffe); f.setUint16(20, 0x4000);
+    frame[22] = 64; frame[23] = 6; f.setUint32(26, 0x0a00020f); f.setUint32(30, 0x0a000202);
+    f.setUint16(14 + ihl, 80); f.setUint16(14 + ihl + 2, 40000); f.setUint32(14 + ihl + 4, 0xffffff00); f.setUint32(14 + ihl + 8, 77);
+    frame[14 + ihl + 12] = (thl / 4) << 4; frame[14 + ihl + 13] = 0x80 | 0x10 | 0x08 | 0x01; // CWR ACK PSH FIN
+    f.setUint16(14 + ihl + 14, 1000); f.setUint16(14 + ihl + 16, 0x1234); // a partial sum there: ignored
+    const mss = 1448, out = new Uint8Array(2000);
+    const pseudo = new Uint8Array(12);
+    let seen = 0;
+    for (let k = 0; k < 3; k++) {
+      const n = hw.segmentTcp(frame, k, mss, out);
+      const len = Math.min(mss, payload - k * mss);
+      expect(n === hdr + len, `segment ${k}: ${n} bytes, want ${hdr + len}`);
+      const o = new DataView(out.buffer);
+      expect(o.getUint16(16) === ihl + thl + len, `segment ${k}: IPv4 total length ${o.getUint16(16)}`);
+      expect(o.getUint16(18) === ((0xfffe + k) & 0xffff), `segment ${k}: identification ${o.getUint16(18)}`);
+      expect(referenceChecksum(out.subarray(14, 14 + ihl)) === 0xffff, `segment ${k}: the IPv4 header checksum verifies`);
+      expect(o.getUint32(14 + ihl + 4) === ((0xffffff00 + k * mss) >>> 0), `segment ${k}: sequence number wraps as 2^32 arithmetic`);
+      const flags = out[14 + ihl + 13]!;
+      expect(flags === (k === 0 ? 0x90 : k === 2 ? 0x19 : 0x10), `segment ${k}: flags 0x${flags.toString(16)}`);
+      pseudo.set(out.subarray(26, 34)); pseudo[9] = 6; new DataView(pseudo.buffer).setUint16(10, thl + len);
+      expect(referenceChecksum(out.subarray(14 + ihl, n), referenceChecksum(pseudo)) === 0xffff, `segment ${k}: the TCP checksum verifies`);
+      expect(out.subarray(hdr, n).every((b, i) => b === frame[hdr + k * mss + i]), `segment ${k}: payload bytes`);
+      const want = new Uint8Array(2000);
+      referenceSegmentTcp(frame, k, mss, want);
+      expect(out.subarray(0, n).every((b, i) => b === want[i]), `segment ${k}: byte for byte the reference`);
+      seen += len;
+    }
+    expect(seen === payload, 'the segments hold the whole payload');
+    // One segment: the frame comes out whole with its checksums finished.
+    const one = new Uint8Array(frame.length);
+    expect(hw.segmentTcp(frame, 0, 65535, one) === frame.length, 'segmentSize above the payload: one segment');
+    expect(one[14 + ihl + 13] === 0x99, 'and it keeps every flag');
+    throwsA(() => hw.segmentTcp(frame, 3, mss, out), RangeError, 'index past the last segment');
+    throwsA(() => hw.segmentTcp(frame, 0, mss, new Uint8Array(hdr + mss - 1)), RangeError, 'out too small');
+    throwsA(() => hw.segmentTcp(frame, 0, 0, out), RangeError, 'segmentSize 0');
+    throwsA(() => hw.segmentTcp(frame, 0, 65536, out), RangeError, 'segmentSize 65536');
+    throwsA(() => hw.segmentTcp(frame, 0.5, mss, out), RangeError, 'index 0.5');
+    throwsA(() => hw.segmentTcp(frame.subarray(0, frame.length - 1), 0, mss, out), RangeError, 'IPv4 total length not the frame');
+    throwsA(() => hw.segmentTcp(frame, 0, mss, frame.subarray(100)), RangeError, 'out overlapping the frame');
+    const udp = frame.slice(); udp[23] = 17;
+    throwsA(() => hw.segmentTcp(udp, 0, mss, out), RangeError, 'a UDP packet');
+    const fragment = frame.slice(); fragment[20] = 0x20;
+    throwsA(() => hw.segmentTcp(fragment, 0, mss, out), RangeError, 'a fragment');
+    throwsA(() => hw.segmentTcp([1, 2] as never, 0, mss, out), TypeError, 'segmentTcp([1, 2])');
   }],
   ['engine: encodeText() is UTF-8 (lone surrogates as U+FFFD) and Latin-1 (low bytes) for every kind of string', (hw) => {
     const long = 'GET /x HTTP/1.1\r\nHost: a\r\n'.repeat(200);

@@ -12,6 +12,7 @@
  * the next scheduled IRQ; a `yield(Infinity)` with nothing scheduled throws (a test would hang).
  */
 import { referenceChecksum } from './checksum-reference.ts';
+import { referenceSegmentTcp } from './segment-reference.ts';
 import { referenceEncodeText } from './text-reference.ts';
 import {
   GROUP_MEMBERS, REQUIRED_GROUPS, type AccessWidth, type DmaRegion, type Hw, type HwGroup, type MsiMessage, type OptionalGroup,
@@ -239,6 +240,7 @@ export function createFakeHw(opts: FakeHwOptions = {}): FakeHw {
       if (exitCode !== undefined) throw new FakeExit(exitCode);
     },
     checksum(bytes, partial) { return referenceChecksum(bytesOf(bytes, 'checksum() takes a Uint8Array'), partial); },
+    segmentTcp(frame, index, segmentSize, out) { return referenceSegmentTcp(frame, index, segmentSize, out); },
     encodeText(s, encoding) {
       if (typeof s !== 'string') throw new TypeError('encodeText() takes a string');
       if (encoding !== 'utf8' && encoding !== 'latin1') throw new TypeError("encodeText() encodes 'utf8' or 'latin1'");

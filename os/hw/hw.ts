@@ -156,6 +156,20 @@ export interface EngineHw {
    */
   checksum(bytes: Uint8Array, partial?: number): number;
   /**
+   * Software TSO (core/js/tcp-segment.c): writes segment `index` of `frame`, one TCP
+   * super-segment (Ethernet + IPv4 + TCP + payload, IPv4 total length = the frame less 14, not
+   * a fragment), into `out` from its start, and returns the bytes written. Segment k holds
+   * payload bytes [k * segmentSize, (k + 1) * segmentSize) (the last one the rest; a frame
+   * without payload is one segment), behind copies of the headers with: IPv4 total length,
+   * identification + k and header checksum set; TCP sequence number + k * segmentSize, FIN and
+   * PSH kept on the last segment only, CWR on the first only, and the checksum finished over
+   * the pseudo-header (whatever the field held). An index past the last segment, a frame that
+   * is not such a packet, `out` too small or overlapping `frame`, or segmentSize outside
+   * 1..65535 throw RangeError; a non-typed-array throws TypeError. The virtio-net driver's
+   * checksum and TSO offloads on a device that has neither (os/drivers/virtio/net.ts).
+   */
+  segmentTcp(frame: Uint8Array, index: number, segmentSize: number, out: Uint8Array): number;
+  /**
    * `s` encoded as a new Uint8Array: 'utf8' as TextEncoder does (a lone surrogate becomes
    * U+FFFD), 'latin1' as Node's Buffer does (the low byte of each UTF-16 code unit). A
    * non-string or another encoding throws TypeError. A compute primitive (core/js/text.c):
@@ -244,7 +258,7 @@ export const GROUP_MEMBERS: Readonly<Record<Exclude<HwGroup, 'net' | 'crypto'>, 
   exit: ['exit'],
   entropy: ['entropy'],
   boot: ['cmdline', 'memSize', 'machine', 'sourceMap'],
-  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum', 'encodeText', 'setPromiseHook'],
+  engine: ['setRejectionTracker', 'runMicrotasks', 'memoryUsage', 'checksum', 'segmentTcp', 'encodeText', 'setPromiseHook'],
   pci: ['pciRead', 'pciWrite'],
   mmio: ['mmioMap', 'mmioRead', 'mmioWrite'],
   ports: ['portRead', 'portWrite'],

@@ -189,6 +189,7 @@ export class NetworkService {
       // checksums partial and hands over super-segments; without them nothing changes.
       txChecksum: device?.txChecksum === true,
       tsoMaxBytes: device?.txChecksum === true ? device.tso?.maxBytes ?? 0 : 0,
+      tsoMaxSegments: device?.txChecksum === true ? device.tso?.maxSegments : undefined,
       ...opts.tcp, random, localAddress: () => this.#stack.address,
     });
     this.#stack = new NetworkStack({

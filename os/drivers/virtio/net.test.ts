@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GSO_BUFFERS, GSO_BUFFER_BYTES, VirtioNet } from './net.ts';
+import { GSO_BUFFERS, GSO_BUFFER_BYTES, SOFTWARE_TSO_MAX_SEGMENTS, VirtioNet } from './net.ts';
+import { Ipv4Packet } from '../../net/wire/ipv4.ts';
+import { segmentTcp, tcpChecksumOk } from '../../net/wire/tcp.ts';
 import { VirtioMmioTransport } from './mmio.ts';
 import { VirtioPciTransport } from './pci.ts';
 import type { FakeHw } from './testing/fake-hw.ts';
@@ -294,11 +296,11 @@ describe('virtio-net transmit offloads (CSUM, HOST_TSO4)', () => {
   });
 
   it('are declined with txOffloads: false, and TSO never comes without CSUM', () => {
-    const off = overPci({ features: TAP }, undefined, { txOffloads: false });
+    const off = overPci({ features: TAP }, undefined, { txOffloads: false, softwareOffloads: false });
     assert.equal(off.net.txChecksum, undefined);
     assert.equal(off.net.tso, undefined);
     assert.equal((off.net.features >> NET_F_CSUM) & 1n, 0n);
-    const tsoOnly = overPci({ features: DEFAULT_NET_FEATURES | (1n << NET_F_HOST_TSO4) });
+    const tsoOnly = overPci({ features: DEFAULT_NET_FEATURES | (1n << NET_F_HOST_TSO4) }, undefined, { softwareOffloads: false });
     assert.equal(tsoOnly.net.tso, undefined);
     assert.equal((tsoOnly.net.features >> NET_F_HOST_TSO4) & 1n, 0n);
     assert.throws(() => tsoOnly.net.transmit(frame(1, 100), false, { ...tcp, segmentSize: 0 }), /without CSUM/);
@@ -309,6 +311,105 @@ describe('virtio-net transmit offloads (CSUM, HOST_TSO4)', () => {
     assert.throws(() => net.transmit(frame(1, 40), false, { ...tcp, segmentSize: 0 }), /past the frame's end/);
     assert.throws(() => net.transmit(frame(1, GSO_BUFFER_BYTES), false, { ...tcp, segmentSize: 1448 }), /super-segment: must be/);
     assert.throws(() => net.transmit(frame(1, 3000)), /must be 1\.\.1518 bytes/);
+  });
+});
+
+/**
+ * A real IPv4 TCP super-segment (Ethernet + IPv4 + TCP with 12 option bytes + `payload` bytes,
+ * ACK|PSH|FIN) whose checksum field holds only a partial sum, as the stack leaves it.
+ */
+function superSegment(payload: number, seq = 0xfffff000): Uint8Array {
+  const f = new Uint8Array(14 + 20 + 32 + payload);
+  const v = new DataView(f.buffer);
+  v.setUint16(12, 0x0800);
+  f[14] = 0x45; v.setUint16(16, 20 + 32 + payload); v.setUint16(18, 0x1234); v.setUint16(20, 0x4000); f[22] = 64; f[23] = 6;
+  v.setUint32(26, 0x0a00020f); v.setUint32(30, 0x0a000202);
+  v.setUint16(24, 0);
+  let sum = 0;
+  for (let i = 14; i < 34; i += 2) sum += v.getUint16(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  v.setUint16(24, ~sum & 0xffff);
+  v.setUint16(34, 80); v.setUint16(36, 40000); v.setUint32(38, seq); v.setUint32(42, 1);
+  f[46] = 8 << 4; f[47] = 0x10 | 0x08 | 0x01; v.setUint16(48, 65535); v.setUint16(50, 0xbeef);
+  for (let i = 0; i < payload; i++) f[66 + i] = (i * 13 + 5) & 0xff;
+  return f;
+}
+
+describe('virtio-net transmit offloads in software (no CSUM: hw.segmentTcp)', () => {
+  const tcp = { checksumStart: 34, checksumOffset: 16 };
+  const SRC = 0x0a00020f, DST = 0x0a000202;
+
+  it('are offered on a device without CSUM; the device sees plain frames, each a finished segment', () => {
+    const { dev, net } = overPci();
+    assert.equal(net.txChecksum, true);
+    assert.deepEqual(net.tso, { maxBytes: 65535 - 20 - 60, maxSegments: Math.min(SOFTWARE_TSO_MAX_SEGMENTS, 128) });
+    assert.equal((net.features >> NET_F_CSUM) & 1n, 0n, 'nothing extra is negotiated');
+    const big = superSegment(20_000);
+    assert.ok(net.transmit(big, false, { ...tcp, segmentSize: 1448 }));
+    // The stack's own software segmentation (wire/tcp.ts) is the independent answer.
+    const want = segmentTcp(big.subarray(34), SRC, DST, 1448);
+    assert.equal(dev.sent.length, want.length);
+    assert.equal(dev.sent.length, Math.ceil(20_000 / 1448));
+    dev.sent.forEach((f, k) => {
+      assert.ok(f.length <= 1514, `segment ${k} fits the MTU`);
+      assert.deepEqual(f.subarray(0, 14), big.subarray(0, 14));
+      const ip = Ipv4Packet.parse(f.subarray(14));
+      assert.ok(ip.ok && ip.value.checksumValid(), `segment ${k}: IPv4 header checksum`);
+      assert.equal(ip.ok && ip.value.ident, (0x1234 + k) & 0xffff);
+      assert.ok(tcpChecksumOk(f.subarray(34), SRC, DST), `segment ${k}: TCP checksum`);
+      assert.deepEqual(f.subarray(34), want[k], `segment ${k}: as wire/tcp.ts segments it`);
+    });
+    for (const h of dev.sentHeaders) assert.deepEqual(h, { flags: 0, gsoType: 0, hdrLen: 0, gsoSize: 0, csumStart: 0, csumOffset: 0 });
+    assert.equal(net.stats.txSegmentedInSoftware, 1);
+    assert.equal(net.stats.txPackets, want.length);
+  });
+
+  it('finish the checksum of a frame that is one segment, and refuse what cannot be cut', () => {
+    const { dev, net } = overPci();
+    const small = superSegment(100);
+    assert.ok(net.transmit(small, false, { ...tcp, segmentSize: 0 }));
+    assert.equal(dev.sent.length, 1);
+    assert.ok(tcpChecksumOk(dev.sent[0]!.subarray(34), SRC, DST));
+    assert.equal(dev.sent[0]![47], 0x19, 'every flag kept');
+    assert.equal(net.stats.txChecksumInSoftware, 1);
+    assert.equal(net.stats.txSegmentedInSoftware, 0);
+    assert.throws(() => net.transmit(superSegment(2000), false, { ...tcp, segmentSize: 0 }), /must be 1\.\.1518 bytes/);
+    assert.throws(() => net.transmit(superSegment(65 * 600), false, { ...tcp, segmentSize: 600 }), /needs 65 buffers, over 64/);
+    const udp = superSegment(100); udp[23] = 17;
+    assert.throws(() => net.transmit(udp, false, { ...tcp, segmentSize: 0 }), /not an IPv4 TCP packet/);
+    assert.equal(net.txAvailable, 256, 'a refused frame keeps no buffer');
+  });
+
+  it('send a super-segment whole or not at all, and say writable once there is room for all of it', () => {
+    const { hw, dev, net } = overPci(undefined, undefined, { queueSize: 64 });
+    assert.equal(net.tso?.maxSegments, 32, 'at most half the queue');
+    dev.autoProcess = false;
+    let writable = 0;
+    net.onWritable(() => writable++);
+    const seg = () => superSegment(30 * 1448);
+    assert.ok(net.transmit(seg(), false, { ...tcp, segmentSize: 1448 }));
+    assert.ok(net.transmit(seg(), false, { ...tcp, segmentSize: 1448 }));
+    assert.equal(net.txAvailable, 4);
+    assert.equal(net.transmit(seg(), false, { ...tcp, segmentSize: 1448 }), false, '4 buffers are not 30');
+    assert.equal(net.txAvailable, 4, 'nothing of it was queued');
+    dev.process(1, 20);
+    pump(hw, [net]);
+    assert.equal(writable, 0, '24 free buffers are still not enough');
+    dev.process(1, 10);
+    pump(hw, [net]);
+    assert.equal(writable, 1);
+    assert.ok(net.transmit(seg(), false, { ...tcp, segmentSize: 1448 }));
+    dev.process(1);
+    assert.equal(dev.sent.length, 3 * 30);
+    const seqs = dev.sent.map((f) => new DataView(f.buffer, f.byteOffset).getUint32(38));
+    assert.deepEqual(seqs.slice(60), Array.from({ length: 30 }, (_, k) => (0xfffff000 + k * 1448) >>> 0));
+  });
+
+  it('are off with softwareOffloads: false: the stack is told to checksum and segment itself', () => {
+    const { net } = overPci(undefined, undefined, { softwareOffloads: false });
+    assert.equal(net.txChecksum, undefined);
+    assert.equal(net.tso, undefined);
+    assert.throws(() => net.transmit(superSegment(100), false, { ...tcp, segmentSize: 0 }), /without CSUM/);
   });
 });
 

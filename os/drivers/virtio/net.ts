@@ -8,6 +8,12 @@
  *   device finishes partial checksums and cuts TCP super-segments (NetworkDevice.txChecksum
  *   and tso, os/drivers/net-device.ts). QEMU offers them on a tap with a vnet header, not on
  *   its user network.
+ * - without CSUM (QEMU's user network offers no offloads): the same two capabilities in
+ *   software (NetOptions.softwareOffloads = false declines them): the driver finishes each
+ *   partial checksum and cuts each super-segment into the TX buffers itself with the core's
+ *   hw.segmentTcp, so the interpreter builds one super-segment where it would build up to 45
+ *   segments (Linux's GSO). A super-segment then needs one TX buffer per segment, at most
+ *   tso.maxSegments of them.
  * - GUEST_TSO4 with MRG_RXBUF (receive offloads; NetOptions.rxOffloads = false declines them;
  *   they need GUEST_CSUM): the host may hand over one TCP packet of up to 64 KiB (its GRO or
  *   TSO output), spread over num_buffers receive buffers (§5.1.6.4), which the driver gathers
@@ -83,6 +89,8 @@ export interface NetOptions {
   txOffloads?: boolean;
   /** Negotiate GUEST_TSO4 and MRG_RXBUF when the device offers them with GUEST_CSUM (default true). */
   rxOffloads?: boolean;
+  /** Without CSUM from the device, offer txChecksum and tso done in software by hw.segmentTcp (default true). */
+  softwareOffloads?: boolean;
 }
 
 /** The largest packet a device may merge for GUEST_TSO4: IPv4's 65535 plus an Ethernet header and a VLAN tag. */
@@ -105,8 +113,17 @@ export interface NetStats {
   /** Frames sent with a partial checksum (NEEDS_CSUM), and those of them that were super-segments. */
   txChecksumOffloaded: number;
   txSuperSegments: number;
+  /** Frames whose checksum, and super-segments that the driver cut, in software (hw.segmentTcp). */
+  txChecksumInSoftware: number;
+  txSegmentedInSoftware: number;
   configChanges: number;
 }
+
+/**
+ * Software TSO: a super-segment takes at most this many TX buffers (and at most half the
+ * queue), so that four of them fit a 256-entry queue. 45 segments of 1448 bytes fill 64 KiB.
+ */
+export const SOFTWARE_TSO_MAX_SEGMENTS = 64;
 
 export class VirtioNet implements Driver, NetworkDevice {
   readonly name: string;
@@ -120,12 +137,15 @@ export class VirtioNet implements Driver, NetworkDevice {
   readonly maxFrame: number;
   readonly stats: NetStats = {
     rxPackets: 0, rxBytes: 0, rxDropped: 0, rxChecksumVerified: 0, rxMerged: 0, rxMergedBad: 0, txPackets: 0, txBytes: 0, txFull: 0,
-    txChecksumOffloaded: 0, txSuperSegments: 0, configChanges: 0,
+    txChecksumOffloaded: 0, txSuperSegments: 0, txChecksumInSoftware: 0, txSegmentedInSoftware: 0, configChanges: 0,
   };
   /** CSUM negotiated: transmit() takes partial checksums (TxOffload). */
   readonly txChecksum?: boolean;
-  /** HOST_TSO4 negotiated: transmit() takes TCP super-segments of up to maxBytes of payload. */
-  readonly tso?: { readonly maxBytes: number };
+  /**
+   * HOST_TSO4 negotiated, or software offloads: transmit() takes TCP super-segments of up to
+   * maxBytes of payload (and in software of at most maxSegments segments).
+   */
+  readonly tso?: { readonly maxBytes: number; readonly maxSegments?: number };
   linkUp = true;
   failed: string | undefined;
 
@@ -153,6 +173,10 @@ export class VirtioNet implements Driver, NetworkDevice {
   #rxBudget: number;
   #rxPending = false;
   #wantWritable = false;
+  /** TX buffers the refused transmit needed (a software super-segment needs one per segment). */
+  #wantSlots = 1;
+  /** The device has no CSUM: txChecksum and tso are done here with hw.segmentTcp. */
+  readonly #softOffload: boolean;
   readonly #guestCsum: boolean;
   /** MRG_RXBUF negotiated: a packet may span buffers; they are gathered here. */
   readonly #merged: Uint8Array | undefined;
@@ -196,7 +220,8 @@ export class VirtioNet implements Driver, NetworkDevice {
       this.mtu = hasFeature(this.features, NET_F_MTU) ? deviceMtu : DEFAULT_MTU;
       this.#guestCsum = hasFeature(this.features, NET_F_GUEST_CSUM);
       this.#merged = hasFeature(this.features, NET_F_MRG_RXBUF) ? new Uint8Array(MAX_MERGED_FRAME) : undefined;
-      if (hasFeature(this.features, NET_F_CSUM)) this.txChecksum = true;
+      this.#softOffload = !hasFeature(this.features, NET_F_CSUM) && opts.softwareOffloads !== false && typeof hw.segmentTcp === 'function';
+      if (hasFeature(this.features, NET_F_CSUM) || this.#softOffload) this.txChecksum = true;
       // A super-segment's payload: the buffer less the virtio, Ethernet and largest IP/TCP headers.
       if (this.txChecksum && hasFeature(this.features, NET_F_HOST_TSO4)) this.tso = { maxBytes: GSO_BUFFER_BYTES - NET_HEADER_LEN - 14 - 20 - 60 };
       this.maxFrame = this.mtu + ETH_OVERHEAD;
@@ -210,6 +235,7 @@ export class VirtioNet implements Driver, NetworkDevice {
       this.#rxq = openQueue(hw, t, RX_QUEUE, wanted, eventIdx, onBroken);
       this.#txq = openQueue(hw, t, TX_QUEUE, wanted, eventIdx, onBroken);
       this.#rxBudget = opts.rxBudget ?? this.#rxq.size;
+      if (this.#softOffload) this.tso = { maxBytes: 65535 - 20 - 60, maxSegments: Math.min(SOFTWARE_TSO_MAX_SEGMENTS, this.#txq.size >> 1) };
 
       // §5.1.6.3.1: without MRG_RXBUF each buffer holds a whole frame plus the header.
       this.#bufSize = (NET_HEADER_LEN + this.maxFrame + 63) & ~63;
@@ -222,7 +248,7 @@ export class VirtioNet implements Driver, NetworkDevice {
         this.#rxq.addBuffer(this.#rxPhys + i * this.#bufSize, NET_HEADER_LEN + this.maxFrame, true, i);
       }
       // With TSO the last GSO_BUFFERS slots are big ones, so that every slot still has a descriptor.
-      const gso = this.tso ? Math.min(GSO_BUFFERS, this.#txq.size >> 1) : 0;
+      const gso = this.tso && !this.#softOffload ? Math.min(GSO_BUFFERS, this.#txq.size >> 1) : 0;
       this.#gsoFirst = this.#txq.size - gso;
       const tx = hw.dmaAlloc(this.#bufSize * this.#gsoFirst);
       this.#txPhys = tx.phys;
@@ -289,6 +315,7 @@ export class VirtioNet implements Driver, NetworkDevice {
       if (!(offload.checksumStart >= 0 && offload.checksumStart + offload.checksumOffset + 2 <= frame.length)) {
         throw new RangeError(`a checksum field past the frame's end (${offload.checksumStart}+${offload.checksumOffset} of ${frame.length} bytes)`);
       }
+      if (this.#softOffload) return this.#transmitInSoftware(frame, more, offload);
       if (offload.segmentSize > 0) return this.#transmitSuperSegment(frame, more, offload);
     }
     const buf = this.txBuffer();
@@ -319,6 +346,53 @@ export class VirtioNet implements Driver, NetworkDevice {
     this.stats.txBytes += frame.length;
     this.stats.txChecksumOffloaded++;
     this.stats.txSuperSegments++;
+    if (!more) this.#txq.kick();
+    return true;
+  }
+
+  /**
+   * The device has no CSUM: the checksum is finished, and a super-segment cut into one TX
+   * buffer per segment, by hw.segmentTcp, straight into the buffers (one copy, as for a plain
+   * frame). All its buffers are reserved first: a super-segment goes out whole or not at all.
+   */
+  #transmitInSoftware(frame: Uint8Array, more: boolean, offload: TxOffload): boolean {
+    const size = offload.segmentSize;
+    if (frame.length < 14 + 20 + 20) throw new RangeError(`Cannot transmit a ${frame.length}-byte frame with a partial TCP checksum`);
+    const header = 14 + (frame[14]! & 0x0f) * 4 + (frame[14 + (frame[14]! & 0x0f) * 4 + 12]! >> 4) * 4;
+    const payload = frame.length - header;
+    const count = size > 0 && payload > size ? Math.ceil(payload / size) : 1;
+    if (count > 1 && count > this.tso!.maxSegments!) {
+      throw new RangeError(`a ${payload}-byte super-segment of ${size}-byte segments needs ${count} buffers, over ${this.tso!.maxSegments}`);
+    }
+    if (count === 1 && frame.length > this.maxFrame) {
+      throw new RangeError(`Cannot transmit a ${frame.length}-byte frame: must be 1..${this.maxFrame} bytes`);
+    }
+    if (this.failed !== undefined) return false;
+    if (!this.#haveRoom(false, count)) return false;
+    const segmentSize = count > 1 ? size : 0xffff, views = this.#txViews;
+    for (let k = 0; k < count; k++) {
+      const slot = this.#txFree[--this.#txFreeCount]!;
+      let length: number;
+      try {
+        length = this.#hw.segmentTcp(frame, k, segmentSize, views[slot]!);
+      } catch (e) {
+        this.#txFree[this.#txFreeCount++] = slot; // only the first segment can fail: the frame's checks
+        throw e;
+      }
+      if (this.#txHeaderDirty[slot]) {
+        for (let i = 0; i < NET_HEADER_LEN; i += 4) this.#txHeaders.setUint32(slot * this.#bufSize + i, 0);
+        this.#txHeaderDirty[slot] = 0;
+      }
+      if (!this.#txq.addBuffer(this.#txPhys + slot * this.#bufSize, NET_HEADER_LEN + length, false, slot)) {
+        this.#txFree[this.#txFreeCount++] = slot;
+        if (k > 0) this.#txq.kick();
+        return false;
+      }
+      this.stats.txPackets++;
+      this.stats.txBytes += length;
+    }
+    this.stats.txChecksumInSoftware++;
+    if (count > 1) this.stats.txSegmentedInSoftware++;
     if (!more) this.#txq.kick();
     return true;
   }
@@ -378,10 +452,15 @@ export class VirtioNet implements Driver, NetworkDevice {
         if ((why & ISR_CONFIG) !== 0) this.#configChanged();
         error = this.#drainRx();
         this.#reapTx();
-        if (this.#wantWritable && this.#txFreeCount > 0 && (this.tso === undefined || this.#gsoFree.length > 0)) {
-          this.#wantWritable = false;
-          this.#txq.disableInterrupts();
-          this.#onWritable?.();
+        if (this.#wantWritable) {
+          if (this.#txFreeCount >= this.#wantSlots && (this.#gsoViews.length === 0 || this.#gsoFree.length > 0)) {
+            this.#wantWritable = false;
+            this.#txq.disableInterrupts();
+            this.#onWritable?.();
+          } else if (this.#txq.enableInterrupts()) {
+            // Not yet room for a software super-segment: wait for the next completion.
+            this.#reapTx();
+          }
         }
       }
     } finally {
@@ -470,15 +549,20 @@ export class VirtioNet implements Driver, NetworkDevice {
    * announced (or nothing ever completes), the TX completion interrupt is armed so that
    * service() calls onWritable, and completions that raced in are taken.
    */
-  #haveRoom(gso: boolean): boolean {
-    if ((gso ? this.#gsoFree.length : this.#txFreeCount) > 0) return true;
+  #haveRoom(gso: boolean, slots = 1): boolean {
+    if (this.#roomFor(gso, slots)) return true;
     this.#reapTx();
-    if ((gso ? this.#gsoFree.length : this.#txFreeCount) > 0) return true;
+    if (this.#roomFor(gso, slots)) return true;
     this.#txq.kick();
     this.stats.txFull++;
     this.#wantWritable = true;
+    this.#wantSlots = gso ? 1 : slots;
     if (this.#txq.enableInterrupts()) this.#reapTx();
-    return (gso ? this.#gsoFree.length : this.#txFreeCount) > 0;
+    return this.#roomFor(gso, slots);
+  }
+
+  #roomFor(gso: boolean, slots: number): boolean {
+    return gso ? this.#gsoFree.length > 0 : this.#txFreeCount >= slots;
   }
 
   #reapTx(): void {

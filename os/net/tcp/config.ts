@@ -30,6 +30,8 @@ export interface TcpOptions {
    * into segments (OutgoingDatagram.segmentSize). 0 or absent: one segment per datagram.
    */
   tsoMaxBytes?: number;
+  /** The device cuts a super-segment into at most this many segments (Linux's gso_max_segs; default no limit). */
+  tsoMaxSegments?: number;
   /** Per-connection receive buffer cap in bytes, incl. out-of-order data (default 128 KiB). */
   receiveBufferSize?: number;
   /** Connection cap, every state but TIME-WAIT (default 1024; the image scales it with memory). */
@@ -93,6 +95,8 @@ export interface ResolvedConfig {
   txChecksum: boolean;
   /** 0: no TSO. */
   tsoMaxBytes: number;
+  /** Infinity: no limit. */
+  tsoMaxSegments: number;
   receiveBufferSize: number;
   maxConnections: number;
   pressureFloor: number;
@@ -145,6 +149,7 @@ export function resolveConfig(o: TcpOptions): ResolvedConfig {
     sendBufferSize: positive('sendBufferSize', o.sendBufferSize, 128 * 1024),
     txChecksum: o.txChecksum ?? false,
     tsoMaxBytes: o.txChecksum === true ? Math.min(positive('tsoMaxBytes', o.tsoMaxBytes, 0, 0), 65535 - 20 - 60) : 0,
+    tsoMaxSegments: o.tsoMaxSegments === undefined ? Infinity : positive('tsoMaxSegments', o.tsoMaxSegments, 0, 1),
     receiveBufferSize: Math.min(positive('receiveBufferSize', o.receiveBufferSize, 128 * 1024), 0x3fffc000),
     maxConnections: positive('maxConnections', o.maxConnections, 1024),
     pressureFloor: positive('pressureFloor', o.pressureFloor, 4, 0),

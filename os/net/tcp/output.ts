@@ -250,7 +250,7 @@ export abstract class TcpOutput {
     const fullMss = Math.max(1, this.sndMss - (this.tsOk ? 12 : 0));
     const dataEnd = seqAdd(this.sndBufSeq, this.sndBuf.length);
     // TSO: one datagram carries up to this many bytes, whole segments of segMax each.
-    const tsoMax = cfg.tsoMaxBytes;
+    const tsoMax = Math.min(cfg.tsoMaxBytes, cfg.tsoMaxSegments * segMax);
     const chunkMax = tsoMax >= 2 * segMax ? tsoMax - (tsoMax % segMax) : segMax;
     if (this.retransmitHead) {
       // Fast retransmit / NewReno partial ACK: resend the first unacknowledged segment.

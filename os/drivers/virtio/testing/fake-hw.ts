@@ -8,6 +8,7 @@
  */
 
 import { referenceChecksum } from '../../../hw/checksum-reference.ts';
+import { referenceSegmentTcp } from '../../../hw/segment-reference.ts';
 import { referenceEncodeText } from '../../../hw/text-reference.ts';
 import type { AccessWidth, DmaRegion, Hw, HwGroup, MsiMessage } from '../../../hw/hw.ts';
 
@@ -192,6 +193,7 @@ export class FakeHw implements Hw {
     return { heapTotal: this.memSize, heapUsed: 0, jsUsed: 0, jsLimit: this.memSize / 2 };
   }
   checksum(bytes: Uint8Array, partial?: number): number { return referenceChecksum(bytes, partial); }
+  segmentTcp(frame: Uint8Array, index: number, segmentSize: number, out: Uint8Array): number { return referenceSegmentTcp(frame, index, segmentSize, out); }
   encodeText(s: string, encoding: 'utf8' | 'latin1'): Uint8Array { return referenceEncodeText(s, encoding); }
 }
 

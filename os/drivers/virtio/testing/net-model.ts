@@ -42,10 +42,11 @@ export class NetDeviceModel extends VirtioDeviceModel {
     new DataView(this.config.buffer).setUint16(10, opts.mtu ?? 1500, true);
   }
 
-  override process(queue: number): void {
+  /** Transmits what the driver queued (queue 1), or only the first `max` frames of it. */
+  override process(queue: number, max = Infinity): void {
     if (queue !== 1) return; // receive buffers are consumed by inject()
     let chain: Chain | undefined;
-    while ((chain = this.popAvail(1)) !== undefined) {
+    for (let n = 0; n < max && (chain = this.popAvail(1)) !== undefined; n++) {
       const bytes = this.readChain(chain);
       if (bytes.length < HDR) throw new Error('TX buffer shorter than virtio_net_hdr');
       const frame = bytes.slice(HDR);
