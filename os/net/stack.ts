@@ -4,6 +4,7 @@
  * from the driver, poll() to collect frames to send, and pollAt() to know when to call again.
  */
 import type { Ipv4Addr, MacAddr } from './addr.ts';
+import { AckCoalescer } from './ack-coalescer.ts';
 import { DhcpClient, type DhcpState } from './dhcp.ts';
 import { DnsResolver } from './dns.ts';
 import { Interface, type FrameTransmit, type InterfaceOptions, type Ipv4Config } from './iface.ts';
@@ -22,6 +23,12 @@ export interface NetworkStackOptions {
   /** Extra transports (TCP) registered on the interface. */
   transports?: TransportProtocol[];
   iface?: Omit<InterfaceOptions, 'mac' | 'mtu' | 'random'>;
+  /**
+   * Hold runs of pure ACKs and deliver only the newest of each (./ack-coalescer.ts): receive()
+   * may then keep one frame until the next poll() (default false; the image's NetworkService
+   * turns it on, since it polls after every device service()).
+   */
+  coalesceAcks?: boolean;
   onDhcpStateChange?: (state: DhcpState) => void;
 }
 
@@ -31,9 +38,15 @@ export class NetworkStack {
   readonly dns: DnsResolver;
   readonly dhcp: DhcpClient | undefined;
   readonly #transports: TransportProtocol[] = [];
+  readonly acks: AckCoalescer | undefined;
+  /** The time of the receive() or poll() that delivers frames the coalescer held. */
+  #now = 0;
 
   constructor(options: NetworkStackOptions) {
     this.iface = new Interface({ ...options.iface, mac: options.mac, mtu: options.mtu, random: options.random });
+    if (options.coalesceAcks) {
+      this.acks = new AckCoalescer(this.iface.mac, (frame, verified, acks) => this.iface.receive(this.#now, frame, verified, acks));
+    }
     this.udp = new Udp({ random: options.random, sourceAddress: (dst) => this.iface.sourceAddressFor(dst) });
     this.iface.addProtocol(this.udp);
     for (const t of options.transports ?? []) this.addProtocol(t);
@@ -67,17 +80,21 @@ export class NetworkStack {
 
   /** `checksumVerified`: see Interface.receive (virtio-net GUEST_CSUM). */
   receive(now: number, frame: Uint8Array, checksumVerified = false): void {
-    this.iface.receive(now, frame, checksumVerified);
+    if (this.acks === undefined) return this.iface.receive(now, frame, checksumVerified);
+    this.#now = now;
+    this.acks.receive(frame, checksumVerified);
   }
 
   /** `transmit` may return false (device full); see Interface.poll and txResume(). */
   poll(now: number, transmit: FrameTransmit): void {
+    if (this.acks?.holding) { this.#now = now; this.acks.flush(); }
     this.dhcp?.poll(now);
     this.dns.poll(now);
     this.iface.poll(now, transmit);
   }
 
   pollAt(now: number): number {
+    if (this.acks?.holding) return now;
     return Math.min(this.iface.pollAt(now), this.dhcp?.pollAt(now) ?? Infinity, this.dns.pollAt(now));
   }
 }

@@ -43,9 +43,10 @@ export class NewReno {
 
   /**
    * `acked` bytes of new data were acknowledged up to `ack` (SND.UNA already moved there).
-   * True on a partial acknowledgment in recovery: the next hole must be resent.
+   * True on a partial acknowledgment in recovery: the next hole must be resent. `acks`: how many
+   * ACKs this one stands for (coalesced on receive); slow start grows by up to an MSS for each.
    */
-  onNewAck(ack: number, acked: number, sndUna: number, sndMax: number, mss: number): boolean {
+  onNewAck(ack: number, acked: number, sndUna: number, sndMax: number, mss: number, acks = 1): boolean {
     if (this.inRecovery) {
       if (seqGt(ack, this.recover)) {
         // RFC 6582 §3.2 step 3, full acknowledgment
@@ -60,7 +61,7 @@ export class NewReno {
       return true;
     }
     this.dupAcks = 0;
-    if (this.cwnd < this.ssthresh) this.cwnd += Math.min(acked, mss); // slow start (RFC 5681 eq. 2)
+    if (this.cwnd < this.ssthresh) this.cwnd += Math.min(acked, acks * mss); // slow start (RFC 5681 eq. 2, per ACK)
     else {
       this.#bytesAcked += acked; // congestion avoidance, byte counting (RFC 5681 §3.1)
       if (this.#bytesAcked >= this.cwnd) { this.#bytesAcked -= this.cwnd; this.cwnd += mss; }

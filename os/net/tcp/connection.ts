@@ -334,7 +334,8 @@ export class TcpConnection extends TcpOutput {
   // ------------------------------------------------------------------ segment arrival
 
   /** @internal RFC 9293 §3.10.7: a segment for this connection arrived. `seg` is only borrowed. */
-  _input(now: number, seg: TcpRepr, payload: Uint8Array): void {
+  /** `acks` > 1: a pure ACK standing for that many (coalesced below TCP; slow start counts them). */
+  _input(now: number, seg: TcpRepr, payload: Uint8Array, acks = 1): void {
     this.dirty = true;
     const s = this.tcpState;
     if (s === 'CLOSED') return;
@@ -424,7 +425,7 @@ export class TcpConnection extends TcpOutput {
       this.#challengeAck(now);
       return;
     }
-    const finAcked = this.#processAck(now, seg, dataLen);
+    const finAcked = this.#processAck(now, seg, dataLen, acks);
     switch (this.tcpState) {
       case 'FIN-WAIT-1':
         if (finAcked) { this.tcpState = 'FIN-WAIT-2'; this.finWait2Deadline = now + this.host.cfg.finWait2Timeout; }
@@ -550,7 +551,7 @@ export class TcpConnection extends TcpOutput {
   }
 
   /** Processes an acceptable ACK field; returns true if it acknowledged our FIN. */
-  #processAck(now: number, seg: TcpRepr, dataLen: number): boolean {
+  #processAck(now: number, seg: TcpRepr, dataLen: number, acks = 1): boolean {
     const ack = seg.ack;
     const acked = seqDiff(ack, this.sndUna);
     const m = this.sndMss;
@@ -601,7 +602,7 @@ export class TcpConnection extends TcpOutput {
     }
     this.rtxDeadline = this.sndUna === this.sndMax ? Infinity : now + this.rto; // RFC 6298 §5.2-5.3
     if (ackedData > 0 && this.isSynchronized() && this.cc.cwnd > 0 &&
-        this.cc.onNewAck(ack, acked, this.sndUna, this.sndMax, m)) {
+        this.cc.onNewAck(ack, acked, this.sndUna, this.sndMax, m, acks)) {
       this.retransmitHead = true;
     }
     return finAcked;

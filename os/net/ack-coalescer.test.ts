@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseIpv4 as ip, parseMac } from './addr.ts';
+import { AckCoalescer, pureAckLength } from './ack-coalescer.ts';
+import { NetworkStack } from './stack.ts';
+import { seededRandom } from './testing/sim.ts';
+import { emitEthernet, EtherType } from './wire/ethernet.ts';
+import { emitIpv4, IpProtocol } from './wire/ipv4.ts';
+import { emptyTcpRepr, emitTcp, tcpHeaderLength, TcpFlags, type TcpRepr } from './wire/tcp.ts';
+import { NewReno } from './tcp/congestion.ts';
+
+const US = parseMac('02:00:00:00:00:01')!, PEER = parseMac('02:00:00:00:00:02')!;
+const A = ip('10.0.0.1')!, B = ip('10.0.0.2')!;
+
+/** A TCP frame from the peer to us: ACK `ack` on ports 80 -> `dstPort` unless `more` says otherwise. */
+function frame(ack: number, more: Partial<TcpRepr> & { payload?: number; dstMac?: Uint8Array; pad?: number } = {}): Uint8Array {
+  const repr = { ...emptyTcpRepr(), srcPort: 80, dstPort: 40000, seq: 5000, ack, flags: TcpFlags.ACK, window: 1000, ...more };
+  const payload = more.payload ?? 0;
+  const tcpLen = tcpHeaderLength(repr) + payload;
+  const f = new Uint8Array(Math.max(14 + 20 + tcpLen, 14 + 20 + tcpLen + (more.pad ?? 0)));
+  emitEthernet({ dst: more.dstMac ?? US, src: PEER, ethertype: EtherType.IPV4 }, f);
+  emitIpv4({ src: B, dst: A, protocol: IpProtocol.TCP, ttl: 64, ident: 1, tos: 0, dontFragment: true, moreFragments: false, fragmentOffset: 0, payloadLength: tcpLen }, f.subarray(14));
+  emitTcp(repr, f.subarray(34), B, A, payload);
+  return f;
+}
+
+const ackOf = (f: Uint8Array) => new DataView(f.buffer, f.byteOffset).getUint32(42);
+
+function collector() {
+  const got: { ack: number; acks: number; verified: boolean; length: number }[] = [];
+  const c = new AckCoalescer(US, (f, verified, acks) => got.push({ ack: ackOf(f), acks, verified, length: f.length }));
+  return { c, got };
+}
+
+test('a run of advancing pure ACKs on one connection is delivered as its newest, counting the others', () => {
+  const { c, got } = collector();
+  for (const ack of [100, 1548, 2996, 4444]) c.receive(frame(ack), false);
+  assert.deepEqual(got, [], 'held until a flush');
+  assert.ok(c.holding);
+  c.flush();
+  assert.deepEqual(got, [{ ack: 4444, acks: 4, verified: false, length: 54 }]);
+  assert.equal(c.coalesced, 3);
+  assert.equal(c.holding, false);
+  // Across the 2^32 wrap: 0xfffffff0 -> 0x10 is ahead.
+  c.receive(frame(0xfffffff0), false);
+  c.receive(frame(0x10), false);
+  c.flush();
+  assert.deepEqual(got.slice(1).map((g: { ack: number; acks: number }) => [g.ack, g.acks]), [[0x10, 2]]);
+});
+
+test('duplicate ACKs, other connections and everything that is not a pure ACK pass, in order', () => {
+  const { c, got } = collector();
+  c.receive(frame(100), false);
+  c.receive(frame(100), false); // a duplicate: fast retransmit counts each (RFC 5681 §3.2)
+  c.receive(frame(100), false);
+  c.receive(frame(50), false); // behind
+  c.receive(frame(200, { dstPort: 40001 }), false); // another connection
+  c.receive(frame(300, { payload: 10 }), false); // data
+  c.receive(frame(400, { flags: TcpFlags.ACK | TcpFlags.FIN }), false);
+  c.receive(frame(500, { sackBlocks: [1, 2] }), false); // SACK: information in each
+  c.receive(frame(600, { dstMac: PEER }), false); // not for us
+  c.flush();
+  assert.deepEqual(got.map((g) => [g.ack, g.acks]), [[100, 1], [100, 1], [100, 1], [50, 1], [200, 1], [300, 1], [400, 1], [500, 1], [600, 1]]);
+  assert.equal(c.coalesced, 0);
+});
+
+test('timestamps are allowed; Ethernet padding is dropped from the held copy; the verified flag must match', () => {
+  assert.equal(pureAckLength(frame(1, { tsVal: 7, tsEcr: 8 }), US), 66);
+  assert.equal(pureAckLength(frame(1, { pad: 6 }), US), 54, 'a 60-byte frame holds a 54-byte ACK');
+  assert.equal(pureAckLength(frame(1, { mss: 1460 }), US), 0, 'other options pass');
+  const { c, got } = collector();
+  c.receive(frame(100, { tsVal: 1, tsEcr: 1 }), true);
+  c.receive(frame(200, { tsVal: 2, tsEcr: 1, pad: 0 }), true);
+  c.receive(frame(300, { tsVal: 3, tsEcr: 1 }), false);
+  c.flush();
+  assert.deepEqual(got, [{ ack: 200, acks: 2, verified: true, length: 66 }, { ack: 300, acks: 1, verified: false, length: 66 }]);
+});
+
+test('the held copy is the frame as it was: a driver reusing its buffer changes nothing', () => {
+  const { c, got } = collector();
+  const lent = frame(100);
+  c.receive(lent, false);
+  lent.fill(0);
+  c.flush();
+  assert.equal(got[0]!.ack, 100);
+});
+
+test('NetworkStack with coalesceAcks holds one frame until poll, and says so in pollAt', () => {
+  const s = new NetworkStack({ mac: US, random: seededRandom(1), ipv4: { address: A, prefixLength: 24 }, coalesceAcks: true });
+  const delivered: number[] = [];
+  const realReceive = s.iface.receive.bind(s.iface);
+  s.iface.receive = (now, f, v, acks) => { delivered.push(acks ?? 1); realReceive(now, f, v, acks); };
+  s.receive(0, frame(100), false);
+  s.receive(0, frame(200), false);
+  assert.deepEqual(delivered, []);
+  assert.equal(s.pollAt(5), 5);
+  s.poll(5, () => true);
+  assert.deepEqual(delivered, [2]);
+  assert.equal(s.acks?.coalesced, 1);
+  const plain = new NetworkStack({ mac: US, random: seededRandom(1), ipv4: { address: A, prefixLength: 24 } });
+  assert.equal(plain.acks, undefined, 'off unless asked for');
+});
+
+test('slow start counts a coalesced ACK as the ACKs it stands for (RFC 5681 eq. 2 per ACK)', () => {
+  const one = new NewReno(0), many = new NewReno(0);
+  one.start(1000); many.start(1000);
+  const before = one.cwnd;
+  one.onNewAck(4000, 4000, 4000, 20000, 1000);
+  many.onNewAck(4000, 4000, 4000, 20000, 1000, 4);
+  assert.equal(one.cwnd, before + 1000, 'one ACK: at most one MSS');
+  assert.equal(many.cwnd, before + 4000, 'four ACKs in one: up to four');
+});
