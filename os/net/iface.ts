@@ -176,17 +176,17 @@ export class Interface {
   /**
    * Handle one Ethernet frame from the driver. Never throws on its content.
    * `checksumVerified`: the device validated the TCP/UDP checksum (virtio-net GUEST_CSUM);
-   * it is then not computed again (the IPv4 header checksum always is). `acks` > 1: a pure ACK
-   * that stands for that many (./ack-coalescer.ts), passed on to the transport.
+   * it is then not computed again (the IPv4 header checksum always is). `segments` > 1: a TCP
+   * segment that stands for that many received ones (./rx-coalescer.ts), told to the transport.
    */
-  receive(now: number, frame: Uint8Array, checksumVerified = false, acks = 1): void {
+  receive(now: number, frame: Uint8Array, checksumVerified = false, segments = 1): void {
     const f = EthernetFrame.parse(frame);
     if (!f.ok) return count(this.stats, `eth-${f.reason}`);
     const eth = f.value;
     if (!macEquals(eth.dst, this.mac) && !macEquals(eth.dst, BROADCAST_MAC)) return count(this.stats, 'eth-not-for-us');
     switch (eth.ethertype) {
       case EtherType.ARP: return this.#inputArp(now, eth.payload);
-      case EtherType.IPV4: return this.#inputIp(now, eth.payload, checksumVerified, acks);
+      case EtherType.IPV4: return this.#inputIp(now, eth.payload, checksumVerified, segments);
       default: return count(this.stats, 'eth-unknown-ethertype');
     }
   }
@@ -212,7 +212,7 @@ export class Interface {
     }
   }
 
-  #inputIp(now: number, bytes: Uint8Array, checksumVerified = false, acks = 1): void {
+  #inputIp(now: number, bytes: Uint8Array, checksumVerified = false, segments = 1): void {
     const r = Ipv4Packet.parse(bytes);
     if (!r.ok) return count(this.stats, `ip-${r.reason}`);
     const p = r.value;
@@ -232,10 +232,10 @@ export class Interface {
       payload = whole;
     }
     count(this.stats, 'ip-delivered');
-    this.#dispatch(now, p, payload, verified, acks);
+    this.#dispatch(now, p, payload, verified, segments);
   }
 
-  #dispatch(now: number, p: Ipv4Packet, payload: Uint8Array, checksumVerified: boolean, acks: number): void {
+  #dispatch(now: number, p: Ipv4Packet, payload: Uint8Array, checksumVerified: boolean, segments: number): void {
     const src = p.src, dst = p.dst;
     if (p.protocol === IpProtocol.ICMP) return this.#inputIcmp(now, src, dst, payload);
     const transport = this.#protocols.get(p.protocol);
@@ -243,7 +243,7 @@ export class Interface {
       count(this.stats, 'ip-unknown-protocol');
       return this.#sendUnreachable(now, p, payload, UnreachableCode.PROTOCOL);
     }
-    const taken = transport.input(now, src, dst, payload, checksumVerified, acks);
+    const taken = transport.input(now, src, dst, payload, checksumVerified, segments);
     if (!taken && p.protocol === IpProtocol.UDP) this.#sendUnreachable(now, p, payload, UnreachableCode.PORT);
   }
 

@@ -4,7 +4,7 @@
  * from the driver, poll() to collect frames to send, and pollAt() to know when to call again.
  */
 import type { Ipv4Addr, MacAddr } from './addr.ts';
-import { AckCoalescer } from './ack-coalescer.ts';
+import { RxCoalescer } from './rx-coalescer.ts';
 import { DhcpClient, type DhcpState } from './dhcp.ts';
 import { DnsResolver } from './dns.ts';
 import { Interface, type FrameTransmit, type InterfaceOptions, type Ipv4Config } from './iface.ts';
@@ -24,11 +24,11 @@ export interface NetworkStackOptions {
   transports?: TransportProtocol[];
   iface?: Omit<InterfaceOptions, 'mac' | 'mtu' | 'random'>;
   /**
-   * Hold runs of pure ACKs and deliver only the newest of each (./ack-coalescer.ts): receive()
-   * may then keep one frame until the next poll() (default false; the image's NetworkService
-   * turns it on, since it polls after every device service()).
+   * Join runs of pure ACKs and of in-order data segments (./rx-coalescer.ts): receive() may then
+   * keep one frame until the next poll() (default false; the image's NetworkService turns it on,
+   * since it polls after every device service()).
    */
-  coalesceAcks?: boolean;
+  coalesce?: boolean;
   onDhcpStateChange?: (state: DhcpState) => void;
 }
 
@@ -38,14 +38,14 @@ export class NetworkStack {
   readonly dns: DnsResolver;
   readonly dhcp: DhcpClient | undefined;
   readonly #transports: TransportProtocol[] = [];
-  readonly acks: AckCoalescer | undefined;
+  readonly coalescer: RxCoalescer | undefined;
   /** The time of the receive() or poll() that delivers frames the coalescer held. */
   #now = 0;
 
   constructor(options: NetworkStackOptions) {
     this.iface = new Interface({ ...options.iface, mac: options.mac, mtu: options.mtu, random: options.random });
-    if (options.coalesceAcks) {
-      this.acks = new AckCoalescer(this.iface.mac, (frame, verified, acks) => this.iface.receive(this.#now, frame, verified, acks));
+    if (options.coalesce) {
+      this.coalescer = new RxCoalescer(this.iface.mac, (frame, verified, segments) => this.iface.receive(this.#now, frame, verified, segments));
     }
     this.udp = new Udp({ random: options.random, sourceAddress: (dst) => this.iface.sourceAddressFor(dst) });
     this.iface.addProtocol(this.udp);
@@ -80,21 +80,21 @@ export class NetworkStack {
 
   /** `checksumVerified`: see Interface.receive (virtio-net GUEST_CSUM). */
   receive(now: number, frame: Uint8Array, checksumVerified = false): void {
-    if (this.acks === undefined) return this.iface.receive(now, frame, checksumVerified);
+    if (this.coalescer === undefined) return this.iface.receive(now, frame, checksumVerified);
     this.#now = now;
-    this.acks.receive(frame, checksumVerified);
+    this.coalescer.receive(frame, checksumVerified);
   }
 
   /** `transmit` may return false (device full); see Interface.poll and txResume(). */
   poll(now: number, transmit: FrameTransmit): void {
-    if (this.acks?.holding) { this.#now = now; this.acks.flush(); }
+    if (this.coalescer?.holding) { this.#now = now; this.coalescer.flush(); }
     this.dhcp?.poll(now);
     this.dns.poll(now);
     this.iface.poll(now, transmit);
   }
 
   pollAt(now: number): number {
-    if (this.acks?.holding) return now;
+    if (this.coalescer?.holding) return now;
     return Math.min(this.iface.pollAt(now), this.dhcp?.pollAt(now) ?? Infinity, this.dns.pollAt(now));
   }
 }

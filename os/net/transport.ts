@@ -48,10 +48,10 @@ export interface TransportProtocol {
    * Handle one received datagram's payload. Malformed input is counted and dropped.
    * Returns false if no socket wanted it (iface then answers ICMP port unreachable for UDP;
    * TCP answers with RST itself). `checksumVerified`: the device already validated the
-   * transport checksum (virtio-net GUEST_CSUM), so it is not computed again. `acks` > 1: a TCP
-   * pure ACK that stands for that many the stack coalesced (../net/ack-coalescer.ts).
+   * transport checksum (virtio-net GUEST_CSUM), so it is not computed again. `segments` > 1: a
+   * TCP segment that stands for that many received ones the stack joined (./rx-coalescer.ts).
    */
-  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified?: boolean, acks?: number): boolean;
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified?: boolean, segments?: number): boolean;
   /** Emit everything that is due at `now`; stop emitting data once `emit` returns false. */
   poll(now: number, emit: Emit): void;
   /** The earliest time poll() has work to do (Infinity when idle). */

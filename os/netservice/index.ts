@@ -193,7 +193,7 @@ export class NetworkService {
       ...opts.tcp, random, localAddress: () => this.#stack.address,
     });
     this.#stack = new NetworkStack({
-      mac, random, mtu: device?.mtu, ipv4, hostname: opts.hostname, coalesceAcks: true,
+      mac, random, mtu: device?.mtu, ipv4, hostname: opts.hostname, coalesce: true,
       dhcp: ipv4 === undefined && (opts.dhcp ?? this.attached),
       transports: [this.#tcp],
     });

@@ -334,8 +334,11 @@ export class TcpConnection extends TcpOutput {
   // ------------------------------------------------------------------ segment arrival
 
   /** @internal RFC 9293 §3.10.7: a segment for this connection arrived. `seg` is only borrowed. */
-  /** `acks` > 1: a pure ACK standing for that many (coalesced below TCP; slow start counts them). */
-  _input(now: number, seg: TcpRepr, payload: Uint8Array, acks = 1): void {
+  /**
+   * `segments` > 1: the segment stands for that many received ones, joined below TCP
+   * (../rx-coalescer.ts): slow start counts them as ACKs, the ACK policy as segments.
+   */
+  _input(now: number, seg: TcpRepr, payload: Uint8Array, segments = 1): void {
     this.dirty = true;
     const s = this.tcpState;
     if (s === 'CLOSED') return;
@@ -425,7 +428,7 @@ export class TcpConnection extends TcpOutput {
       this.#challengeAck(now);
       return;
     }
-    const finAcked = this.#processAck(now, seg, dataLen, acks);
+    const finAcked = this.#processAck(now, seg, dataLen, segments);
     switch (this.tcpState) {
       case 'FIN-WAIT-1':
         if (finAcked) { this.tcpState = 'FIN-WAIT-2'; this.finWait2Deadline = now + this.host.cfg.finWait2Timeout; }
@@ -452,7 +455,7 @@ export class TcpConnection extends TcpOutput {
       return;
     }
     // seventh: segment text; eighth: FIN.
-    if (dataLen > 0 || f & FIN) this.#receiveData(now, off, payload.subarray(0, dataLen), (f & FIN) !== 0);
+    if (dataLen > 0 || f & FIN) this.#receiveData(now, off, payload.subarray(0, dataLen), (f & FIN) !== 0, segments);
   }
 
   #inputSynSent(now: number, seg: TcpRepr): void {
@@ -618,8 +621,11 @@ export class TcpConnection extends TcpOutput {
     this.rto = this.rtt.rto(cfg.initialRto, cfg.minRto, cfg.maxRto);
   }
 
-  /** Text and FIN processing for a segment at offset `off` from RCV.NXT (already window-checked). */
-  #receiveData(now: number, off: number, data: Uint8Array, fin: boolean): void {
+  /**
+   * Text and FIN processing for a segment at offset `off` from RCV.NXT (already window-checked);
+   * `segments`: how many received segments it stands for.
+   */
+  #receiveData(now: number, off: number, data: Uint8Array, fin: boolean, segments: number): void {
     let start = off;
     if (start < 0) {
       // Trim what was already received; a FIN at SEG.SEQ+SEG.LEN < RCV.NXT is old too.
@@ -655,7 +661,7 @@ export class TcpConnection extends TcpOutput {
         this.rcvNxt = seqAdd(this.rcvNxt, adv);
         this.events |= EV_READABLE;
         // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: ACK at least every second segment, else delay.
-        this.segsUnacked++;
+        this.segsUnacked += segments;
         const delay = this.host.cfg.delayedAckTimeout;
         if (this.segsUnacked >= 2 || delay === 0) this.ackNow = true;
         else if (this.ackDeadline === Infinity) this.ackDeadline = now + delay;

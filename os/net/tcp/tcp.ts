@@ -308,7 +308,7 @@ export class Tcp implements TransportProtocol {
    * segment (a RST is then queued for the next poll). Malformed segments are counted and
    * dropped (returns true: handled).
    */
-  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified = false, acks = 1): boolean {
+  input(now: number, src: Ipv4Addr, dst: Ipv4Addr, payload: Uint8Array, checksumVerified = false, segments = 1): boolean {
     if (this.#busy) throw new Error('Tcp.input() called re-entrantly from a callback');
     const seg = this.#seg;
     const hl = parseTcp(payload, src, dst, seg, !checksumVerified);
@@ -328,7 +328,7 @@ export class Tcp implements TransportProtocol {
     this.#busy = true;
     try {
       if (conn) {
-        conn._input(now, seg, data, acks);
+        conn._input(now, seg, data, segments);
         this.#settle(conn);
         return true;
       }
