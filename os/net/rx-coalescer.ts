@@ -47,8 +47,8 @@ type Held = (typeof Held)[keyof typeof Held];
 export class RxCoalescer {
   readonly #mac: Uint8Array;
   readonly #deliver: CoalescedDeliver;
-  /** Grows to a joined frame's size the first time one is held. */
-  #held = new Uint8Array(ETH + 20 + 32);
+  /** Grows (by doubling, to 64 KiB at most) as joined frames need: an idle instance keeps 2 KiB. */
+  #held = new Uint8Array(2048);
   #kind: Held = Held.NONE;
   #heldLength = 0;
   #heldSegments = 0;
@@ -112,19 +112,27 @@ export class RxCoalescer {
     const h = this.#held, end = ETH + total;
     if (this.#kind === Held.DATA && (h[47]! & PSH) === 0 && this.#heldLength + payload <= MAX_FRAME && this.#sameConnection(f) &&
         readSeq(f, 38) === this.#nextSeq && sameBytes(f, h, 42, 46) && f[46] === h[46] && sameBytes(f, h, 54, 34 + (f[46]! >> 4) * 4)) {
-      h.set(f.subarray(end - payload, end), this.#heldLength);
+      if (this.#heldLength + payload > h.length) this.#grow(this.#heldLength + payload);
+      this.#held.set(f.subarray(end - payload, end), this.#heldLength);
       this.#heldLength += payload;
       this.#heldSegments++;
       this.#nextSeq = (this.#nextSeq + payload) >>> 0;
-      h[47] = f[47]!; // PSH of the newest part
-      h[48] = f[48]!; h[49] = f[49]!; // and its window
+      const held = this.#held;
+      held[47] = f[47]!; // PSH of the newest part
+      held[48] = f[48]!; held[49] = f[49]!; // and its window
       this.joinedSegments++;
       return;
     }
     this.flush();
-    if (this.#held.length < MAX_FRAME) this.#held = new Uint8Array(MAX_FRAME);
+    if (end > this.#held.length) this.#grow(end);
     this.#hold(Held.DATA, f, end, true, 1);
     this.#nextSeq = (readSeq(f, 38) + payload) >>> 0;
+  }
+
+  #grow(needed: number): void {
+    const bigger = new Uint8Array(Math.min(MAX_FRAME, Math.max(needed, 2 * this.#held.length)));
+    bigger.set(this.#held.subarray(0, this.#heldLength));
+    this.#held = bigger;
   }
 
   #hold(kind: Held, f: Uint8Array, len: number, verified: boolean, segments: number): void {
