@@ -137,7 +137,7 @@ test('in-order data segments of one connection are joined behind the first one\'
   for (let i = 0; i < 5 * 1448; i++) assert.equal(f[54 + i], ((0xfffffa00 + i) * 31) & 0xff, `payload byte ${i}`);
 });
 
-test('data is not joined across a gap, a changed ACK or options, a PSH, 64 KiB, or a damaged part', () => {
+test('data is not joined across a gap, a changed ACK, options or ECN mark, a PSH, 64 KiB, or a damaged part', () => {
   const { c, got, frames } = collector();
   c.receive(data(1000, 100), false);
   c.receive(data(1200, 100), false); // a gap: 1100 was expected
@@ -149,9 +149,15 @@ test('data is not joined across a gap, a changed ACK or options, a PSH, 64 KiB, 
   const bad = data(1800, 100); bad[80] ^= 0xff;
   c.receive(bad, false); // damaged: passes alone, unverified
   c.receive(data(1900, 100), false);
+  const ce = data(2000, 100); ce[15] = 3; ce[24] = 0; ce[25] = 0;
+  const v = new DataView(ce.buffer); let sum = 0;
+  for (let i = 14; i < 34; i += 2) sum += v.getUint16(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  v.setUint16(24, ~sum & 0xffff);
+  c.receive(ce, false); // ECN CE (RFC 3168): never hidden behind a joined frame's first header
   c.flush();
   assert.deepEqual(got.map((g) => [seqOf(frames[got.indexOf(g)]!), g.acks, g.verified]),
-    [[1000, 1, true], [1200, 1, true], [1300, 1, true], [1400, 2, true], [1600, 1, true], [1700, 1, true], [1800, 1, false], [1900, 1, true]]);
+    [[1000, 1, true], [1200, 1, true], [1300, 1, true], [1400, 2, true], [1600, 1, true], [1700, 1, true], [1800, 1, false], [1900, 1, true], [2000, 1, true]]);
   const big = collector();
   for (let i = 0; i < 50; i++) big.c.receive(data(i * 1448, 1448), false);
   big.c.flush();

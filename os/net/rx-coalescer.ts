@@ -12,8 +12,8 @@
  * - In-order data segments of one connection (what a peer's bulk send looks like): their
  *   payloads are joined behind the first one's headers, as a GUEST_TSO4 device would hand them
  *   over, and TCP acknowledges the joined segment as the segments it stands for (RFC 5681 §4.2:
- *   every second one). Joined only: the next sequence number, the same ACK number and options,
- *   no PSH on the run so far, at most 64 KiB. Each part's IPv4 and TCP checksums are checked
+ *   every second one). Joined only: the next sequence number, the same ACK number, options and
+ *   IPv4 TOS byte (ECN marks), no PSH on the run so far, at most 64 KiB. Each part's IPv4 and TCP checksums are checked
  *   here (a damaged part is never hidden in a joined frame: it passes alone and the stack
  *   counts and drops it); the joined frame gets a new IPv4 header checksum and is delivered as
  *   verified.
@@ -111,7 +111,8 @@ export class RxCoalescer {
   #data(f: Uint8Array, total: number, payload: number): void {
     const h = this.#held, end = ETH + total;
     if (this.#kind === Held.DATA && (h[47]! & PSH) === 0 && this.#heldLength + payload <= MAX_FRAME && this.#sameConnection(f) &&
-        readSeq(f, 38) === this.#nextSeq && sameBytes(f, h, 42, 46) && f[46] === h[46] && sameBytes(f, h, 54, 34 + (f[46]! >> 4) * 4)) {
+        readSeq(f, 38) === this.#nextSeq && sameBytes(f, h, 42, 46) && f[46] === h[46] && sameBytes(f, h, 54, 34 + (f[46]! >> 4) * 4) &&
+        f[15] === h[15]) { // the same TOS byte: a CE mark (RFC 3168 §5) is never hidden in a joined frame
       if (this.#heldLength + payload > h.length) this.#grow(this.#heldLength + payload);
       this.#held.set(f.subarray(end - payload, end), this.#heldLength);
       this.#heldLength += payload;
