@@ -162,6 +162,11 @@ test('data is not joined across a gap, a changed ACK, options or ECN mark, a PSH
   for (let i = 0; i < 50; i++) big.c.receive(data(i * 1448, 1448), false);
   big.c.flush();
   assert.deepEqual(big.got.map((g) => g.acks), [45, 5], '45 parts fill 64 KiB (65,214 bytes of IPv4), the rest starts anew');
+  const gro = collector();
+  gro.c.receive(data(0, 1000), false);
+  gro.c.receive(data(1000, 40_000), false); // a host's GRO frame: not held, not copied
+  assert.deepEqual(gro.got.map((g) => [g.acks, g.length]), [[1, 1054], [1, 40_054]], 'the held part first, then the big one as it came');
+  assert.equal(gro.c.holding, false);
 });
 
 test('a device-verified part is still checked for its IPv4 header', () => {

@@ -13,7 +13,8 @@
  *   payloads are joined behind the first one's headers, as a GUEST_TSO4 device would hand them
  *   over, and TCP acknowledges the joined segment as the segments it stands for (RFC 5681 §4.2:
  *   every second one). Joined only: the next sequence number, the same ACK number, options and
- *   IPv4 TOS byte (ECN marks), no PSH on the run so far, at most 64 KiB. Each part's IPv4 and TCP checksums are checked
+ *   IPv4 TOS byte (ECN marks), no PSH on the run so far, at most 64 KiB; a part of over 32 KiB
+ *   (a tap's GRO output) passes as it is. Each part's IPv4 and TCP checksums are checked
  *   here (a damaged part is never hidden in a joined frame: it passes alone and the stack
  *   counts and drops it); the joined frame gets a new IPv4 header checksum and is delivered as
  *   verified.
@@ -37,6 +38,8 @@ export type CoalescedDeliver = (frame: Uint8Array, checksumVerified: boolean, se
 const ETH = 14;
 const IP_END = ETH + 20;
 const MAX_FRAME = ETH + 65535;
+/** A bigger data frame already is a host's GRO or TSO output: passed on as it is, not copied. */
+const MAX_PART = 32 * 1024;
 const ACK = 0x10;
 const PSH = 0x08;
 
@@ -73,7 +76,7 @@ export class RxCoalescer {
       const tcpLen = total - 20, payload = tcpLen - (frame[46]! >> 4) * 4;
       if (payload === 0) {
         if (frame[47] === ACK) return this.#ack(frame, total, checksumVerified);
-      } else if (checksumsOk(frame, total, checksumVerified)) {
+      } else if (payload <= MAX_PART && checksumsOk(frame, total, checksumVerified)) {
         return this.#data(frame, total, payload);
       }
     }
