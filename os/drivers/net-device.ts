@@ -11,7 +11,9 @@
  *   notification until `flush()`. A frame of 0 or more than `mtu + 18` bytes throws RangeError.
  * - `onReceive(handler)`: the handler gets each received frame from inside `service()`; the
  *   view is valid only during the call (copy what you keep). `checksumVerified` = the device
- *   vouched for the transport checksum.
+ *   vouched for the transport checksum. `more` = false: the device has no further frame in
+ *   this batch (true: it has; undefined: it cannot tell). The stack's receive coalescing uses it
+ *   to skip holding a frame nothing can join.
  * - `onWritable(handler)`: called from `service()` once room frees up after a refused transmit.
  * - `service(now, ready)` does the device's work (RX, TX completions); the event loop calls it
  *   when a line of `irqMask` is in `ready` (from hw.yield) and while `hasPendingWork`.
@@ -62,7 +64,7 @@ export interface NetworkDevice {
   transmit(frame: Uint8Array, more?: boolean, offload?: TxOffload): boolean;
   /** Notify the device of frames handed over with `more = true`. */
   flush(): void;
-  onReceive(handler: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined): void;
+  onReceive(handler: ((frame: Uint8Array, checksumVerified: boolean, more?: boolean) => void) | undefined): void;
   onWritable(handler: (() => void) | undefined): void;
   service(now: number, ready: number): void;
 }

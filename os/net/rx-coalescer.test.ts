@@ -176,3 +176,15 @@ test('a device-verified part is still checked for its IPv4 header', () => {
   c.flush();
   assert.deepEqual(got.map((g) => [g.acks, g.verified]), [[1, true]], 'passed alone, with the device\'s flag');
 });
+
+test('the last frame of a device batch goes straight on when nothing is held, and still joins what is', () => {
+  const { c, got } = collector();
+  c.receive(frame(100), false, false);
+  assert.equal(c.holding, false, 'nothing could join it');
+  assert.deepEqual(got.map((g) => g.ack), [100]);
+  c.receive(frame(200), false, true);
+  c.receive(frame(300), false, false);
+  assert.equal(got.length, 1, 'joined to the held one');
+  c.flush();
+  assert.deepEqual(got.map((g) => [g.ack, g.acks]), [[100, 1], [300, 2]]);
+});

@@ -69,8 +69,13 @@ export class RxCoalescer {
 
   get holding(): boolean { return this.#kind !== Held.NONE; }
 
-  /** Take one received frame (valid only during the call, as drivers hand it over). */
-  receive(frame: Uint8Array, checksumVerified: boolean): void {
+  /**
+   * Take one received frame (valid only during the call, as drivers hand it over). `more` =
+   * false: the device has nothing after it in this batch, so with nothing held it cannot be
+   * joined and goes straight on (a request/response exchange pays nothing here).
+   */
+  receive(frame: Uint8Array, checksumVerified: boolean, more = true): void {
+    if (!more && this.#kind === Held.NONE) return this.#deliver(frame, checksumVerified, 1);
     const total = tcpCandidate(frame, this.#mac);
     if (total > 0) {
       const tcpLen = total - 20, payload = tcpLen - (frame[46]! >> 4) * 4;

@@ -78,11 +78,14 @@ export class NetworkStack {
     this.iface.configure(config);
   }
 
-  /** `checksumVerified`: see Interface.receive (virtio-net GUEST_CSUM). */
-  receive(now: number, frame: Uint8Array, checksumVerified = false): void {
+  /**
+   * `checksumVerified`: see Interface.receive (virtio-net GUEST_CSUM). `more` = false: the
+   * device has no further frame in this batch (NetworkDevice.onReceive).
+   */
+  receive(now: number, frame: Uint8Array, checksumVerified = false, more?: boolean): void {
     if (this.coalescer === undefined) return this.iface.receive(now, frame, checksumVerified);
     this.#now = now;
-    this.coalescer.receive(frame, checksumVerified);
+    this.coalescer.receive(frame, checksumVerified, more);
   }
 
   /** `transmit` may return false (device full); see Interface.poll and txResume(). */

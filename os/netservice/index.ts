@@ -199,7 +199,7 @@ export class NetworkService {
     });
     // The device's view of a frame is valid only during the callback; the stack copies what
     // it keeps (TCP rings, reassembly, UDP queues), so no copy here.
-    device?.onReceive((frame, checksumVerified) => this.receive(frame, checksumVerified));
+    device?.onReceive((frame, checksumVerified, more) => this.receive(frame, checksumVerified, more));
     // Back-pressure: a frame the device refused stays queued in the stack until then.
     device?.onWritable(() => this.txResume());
     const self = this;
@@ -296,8 +296,8 @@ export class NetworkService {
   }
 
   /** A frame from the device (valid only during the call; the stack copies what it keeps). */
-  receive(frame: Uint8Array, checksumVerified = false): void {
-    this.#stack.receive(this.now(), frame, checksumVerified);
+  receive(frame: Uint8Array, checksumVerified = false, more?: boolean): void {
+    this.#stack.receive(this.now(), frame, checksumVerified, more);
   }
 
   /** Count one more ref'd handle (socket, server, UDP socket). */

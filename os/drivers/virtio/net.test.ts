@@ -204,6 +204,15 @@ describe('virtio-net receive', () => {
     assert.equal(views[0]!.byteOffset % 64, 12, 'frame follows the 12-byte header in its buffer');
   });
 
+  it('tells the handler whether more frames follow in the batch', () => {
+    const { hw, dev, net } = overMmio();
+    const more: boolean[] = [];
+    net.onReceive((_f, _v, m) => more.push(m!));
+    for (let i = 0; i < 3; i++) assert.ok(dev.inject(frame(i, 60)));
+    pump(hw, [net]);
+    assert.deepEqual(more, [true, true, false]);
+  });
+
   it('follows link status changes and fails on DEVICE_NEEDS_RESET', () => {
     const { hw, dev, net } = overMmio();
     dev.setLink(false);

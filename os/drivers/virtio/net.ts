@@ -182,7 +182,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   readonly #merged: Uint8Array | undefined;
   /** Out-parameter of #gather: the buffers it took after the first. */
   #gatheredBuffers = 0;
-  #onReceive: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined;
+  #onReceive: ((frame: Uint8Array, checksumVerified: boolean, more: boolean) => void) | undefined;
   #onWritable: (() => void) | undefined;
 
   private constructor(hw: VirtioHw, t: VirtioTransport, opts: NetOptions) {
@@ -299,7 +299,7 @@ export class VirtioNet implements Driver, NetworkDevice {
   get rxChecksumOffload(): boolean { return this.#guestCsum; }
 
   /** Set the receive handler (see the file comment for the view's lifetime and its flag). */
-  onReceive(handler: ((frame: Uint8Array, checksumVerified: boolean) => void) | undefined): void { this.#onReceive = handler; }
+  onReceive(handler: ((frame: Uint8Array, checksumVerified: boolean, more: boolean) => void) | undefined): void { this.#onReceive = handler; }
   /** Called from service() when a TX buffer frees up after transmit() returned false. */
   onWritable(handler: (() => void) | undefined): void { this.#onWritable = handler; }
 
@@ -497,7 +497,7 @@ export class VirtioNet implements Driver, NetworkDevice {
           const verified = this.#guestCsum && (view[VNET_HDR.FLAGS]! & (VNET_HDR.F_DATA_VALID | VNET_HDR.F_NEEDS_CSUM)) !== 0;
           if (verified) this.stats.rxChecksumVerified++;
           try {
-            handler(frame, verified);
+            handler(frame, verified, budget > 0 && rxq.hasUsed());
           } catch (e) {
             // Keep the ring consistent; the first handler error is rethrown after the batch.
             error ??= e;
