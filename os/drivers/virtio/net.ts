@@ -379,10 +379,7 @@ export class VirtioNet implements Driver, NetworkDevice {
         this.#txFree[this.#txFreeCount++] = slot; // only the first segment can fail: the frame's checks
         throw e;
       }
-      if (this.#txHeaderDirty[slot]) {
-        for (let i = 0; i < NET_HEADER_LEN; i += 4) this.#txHeaders.setUint32(slot * this.#bufSize + i, 0);
-        this.#txHeaderDirty[slot] = 0;
-      }
+      if (this.#txHeaderDirty[slot]) this.#zeroHeader(slot);
       if (!this.#txq.addBuffer(this.#txPhys + slot * this.#bufSize, NET_HEADER_LEN + length, false, slot)) {
         this.#txFree[this.#txFreeCount++] = slot;
         if (k > 0) this.#txq.kick();
@@ -424,10 +421,7 @@ export class VirtioNet implements Driver, NetworkDevice {
     this.#txReserved = -1;
     // A plain frame's header is all zero: zeroed by dmaAlloc, and again after an offloaded frame.
     if (offloaded) this.#txHeaderDirty[slot] = 1;
-    else if (this.#txHeaderDirty[slot]) {
-      for (let i = 0; i < NET_HEADER_LEN; i += 4) this.#txHeaders.setUint32(slot * this.#bufSize + i, 0);
-      this.#txHeaderDirty[slot] = 0;
-    }
+    else if (this.#txHeaderDirty[slot]) this.#zeroHeader(slot);
     if (!this.#txq.addBuffer(this.#txPhys + slot * this.#bufSize, NET_HEADER_LEN + length, false, slot)) {
       this.#txFree[this.#txFreeCount++] = slot;
       return false;
@@ -437,6 +431,12 @@ export class VirtioNet implements Driver, NetworkDevice {
     this.stats.txBytes += length;
     if (!more) this.#txq.kick();
     return true;
+  }
+
+  /** A plain frame's virtio_net_hdr is all zero: clear what an offloaded frame left in the slot. */
+  #zeroHeader(slot: number): void {
+    for (let i = 0; i < NET_HEADER_LEN; i += 4) this.#txHeaders.setUint32(slot * this.#bufSize + i, 0);
+    this.#txHeaderDirty[slot] = 0;
   }
 
   /** Notify the device of frames queued with `more = true`. */
