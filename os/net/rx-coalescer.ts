@@ -145,7 +145,8 @@ export class RxCoalescer {
   }
 
   #hold(kind: Held, f: Uint8Array, len: number, verified: boolean, segments: number): void {
-    this.#held.set(len === f.length ? f : f.subarray(0, len));
+    // The whole frame when it fits (Ethernet padding and all): no view to allocate per frame.
+    this.#held.set(f.length <= this.#held.length ? f : f.subarray(0, len));
     this.#kind = kind;
     this.#heldLength = len;
     this.#heldVerified = verified;
