@@ -30,6 +30,7 @@
  * counted and dropped there, and costs only the ACKs it stood for, as if they had been lost
  * (ACKs are cumulative: the next one covers them).
  */
+import { seqAdd, seqGt } from './tcp/seq.ts';
 import { finish, sumBytes } from './wire/checksum.ts';
 
 /** Delivers one frame; `segments` > 1: it stands for that many received segments. */
@@ -107,7 +108,7 @@ export class RxCoalescer {
   }
 
   #ack(f: Uint8Array, total: number, verified: boolean): void {
-    if (this.#kind === Held.ACK && this.#heldVerified === verified && this.#sameConnection(f) && seqAhead(f, this.#held, 42)) {
+    if (this.#kind === Held.ACK && this.#heldVerified === verified && this.#sameConnection(f) && seqGt(read32(f, 42), read32(this.#held, 42))) {
       this.coalescedAcks++;
       this.#hold(Held.ACK, f, ETH + total, verified, this.#heldSegments + 1);
       return;
@@ -119,13 +120,13 @@ export class RxCoalescer {
   #data(f: Uint8Array, total: number, payload: number): void {
     const h = this.#held, end = ETH + total;
     if (this.#kind === Held.DATA && (h[47]! & PSH) === 0 && this.#heldLength + payload <= MAX_FRAME && this.#sameConnection(f) &&
-        readSeq(f, 38) === this.#nextSeq && sameBytes(f, h, 42, 46) && f[46] === h[46] && sameBytes(f, h, 54, 34 + (f[46]! >> 4) * 4) &&
+        read32(f, 38) === this.#nextSeq && sameBytes(f, h, 42, 46) && f[46] === h[46] && sameBytes(f, h, 54, 34 + (f[46]! >> 4) * 4) &&
         f[15] === h[15]) { // the same TOS byte: a CE mark (RFC 3168 §5) is never hidden in a joined frame
       if (this.#heldLength + payload > h.length) this.#grow(this.#heldLength + payload);
       this.#held.set(f.subarray(end - payload, end), this.#heldLength);
       this.#heldLength += payload;
       this.#heldSegments++;
-      this.#nextSeq = (this.#nextSeq + payload) >>> 0;
+      this.#nextSeq = seqAdd(this.#nextSeq, payload);
       const held = this.#held;
       held[47] = f[47]!; // PSH of the newest part
       held[48] = f[48]!; held[49] = f[49]!; // and its window
@@ -135,7 +136,7 @@ export class RxCoalescer {
     this.flush();
     if (end > this.#held.length) this.#grow(end);
     this.#hold(Held.DATA, f, end, true, 1);
-    this.#nextSeq = (readSeq(f, 38) + payload) >>> 0;
+    this.#nextSeq = seqAdd(read32(f, 38), payload);
   }
 
   #grow(needed: number): void {
@@ -162,10 +163,8 @@ export class RxCoalescer {
   }
 }
 
-const readSeq = (f: Uint8Array, at: number): number => ((f[at]! << 24) | (f[at + 1]! << 16) | (f[at + 2]! << 8) | f[at + 3]!) >>> 0;
-
-/** f's 32-bit number at `at` is ahead of h's (RFC 9293 §3.4: modulo 2^32). */
-const seqAhead = (f: Uint8Array, h: Uint8Array, at: number): boolean => ((readSeq(f, at) - readSeq(h, at)) | 0) > 0;
+/** The big-endian 32-bit number at `at` (a sequence or ACK number). */
+const read32 = (f: Uint8Array, at: number): number => ((f[at]! << 24) | (f[at + 1]! << 16) | (f[at + 2]! << 8) | f[at + 3]!) >>> 0;
 
 function sameBytes(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (a[i] !== b[i]) return false;
