@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GSO_BUFFERS, GSO_BUFFER_BYTES, SOFTWARE_TSO_MAX_SEGMENTS, VirtioNet } from './net.ts';
-import { Ipv4Packet } from '../../net/wire/ipv4.ts';
-import { segmentTcp, tcpChecksumOk } from '../../net/wire/tcp.ts';
+import { emitEthernet, EtherType } from '../../net/wire/ethernet.ts';
+import { emitIpv4, IpProtocol, Ipv4Packet } from '../../net/wire/ipv4.ts';
+import { emitTcp, emptyTcpRepr, segmentTcp, tcpChecksumOk, TcpFlags } from '../../net/wire/tcp.ts';
 import { VirtioMmioTransport } from './mmio.ts';
 import { VirtioPciTransport } from './pci.ts';
 import type { FakeHw } from './testing/fake-hw.ts';
@@ -324,23 +325,16 @@ describe('virtio-net transmit offloads (CSUM, HOST_TSO4)', () => {
 });
 
 /**
- * A real IPv4 TCP super-segment (Ethernet + IPv4 + TCP with 12 option bytes + `payload` bytes,
- * ACK|PSH|FIN) whose checksum field holds only a partial sum, as the stack leaves it.
+ * A real IPv4 TCP super-segment (Ethernet + IPv4 + TCP with a timestamp option + `payload`
+ * bytes, ACK|PSH|FIN) whose checksum field holds only the pseudo-header sum, as the stack leaves it.
  */
 function superSegment(payload: number, seq = 0xfffff000): Uint8Array {
   const f = new Uint8Array(14 + 20 + 32 + payload);
-  const v = new DataView(f.buffer);
-  v.setUint16(12, 0x0800);
-  f[14] = 0x45; v.setUint16(16, 20 + 32 + payload); v.setUint16(18, 0x1234); v.setUint16(20, 0x4000); f[22] = 64; f[23] = 6;
-  v.setUint32(26, 0x0a00020f); v.setUint32(30, 0x0a000202);
-  v.setUint16(24, 0);
-  let sum = 0;
-  for (let i = 14; i < 34; i += 2) sum += v.getUint16(i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  v.setUint16(24, ~sum & 0xffff);
-  v.setUint16(34, 80); v.setUint16(36, 40000); v.setUint32(38, seq); v.setUint32(42, 1);
-  f[46] = 8 << 4; f[47] = 0x10 | 0x08 | 0x01; v.setUint16(48, 65535); v.setUint16(50, 0xbeef);
   for (let i = 0; i < payload; i++) f[66 + i] = (i * 13 + 5) & 0xff;
+  emitEthernet({ dst: new Uint8Array(6).fill(2), src: new Uint8Array(6).fill(4), ethertype: EtherType.IPV4 }, f);
+  emitIpv4({ src: 0x0a00020f, dst: 0x0a000202, protocol: IpProtocol.TCP, ttl: 64, ident: 0x1234, tos: 0, dontFragment: true, moreFragments: false, fragmentOffset: 0, payloadLength: 32 + payload }, f.subarray(14));
+  const repr = { ...emptyTcpRepr(), srcPort: 80, dstPort: 40000, seq, ack: 1, flags: TcpFlags.ACK | TcpFlags.PSH | TcpFlags.FIN, window: 65535, tsVal: 7, tsEcr: 9 };
+  emitTcp(repr, f.subarray(34), 0x0a00020f, 0x0a000202, payload, true);
   return f;
 }
 
