@@ -61,4 +61,12 @@ export class Capture {
     names.forEach((n, k) => { counts[n] = Number(cells[1 + 2 * k]); });
     return counts;
   }
+
+  /** One line per frame matching `filter` (number, time, addresses, ports, flags, seq/ack), for failure messages. */
+  async describe(filter: string, max = 20): Promise<string> {
+    const out = await this.#ns.exec(['tshark', '-n', '-r', this.file, '-Y', filter, '-T', 'fields', '-E', 'separator= ',
+      '-e', 'frame.number', '-e', 'frame.time_relative', '-e', 'ip.src', '-e', 'tcp.srcport', '-e', 'ip.dst', '-e', 'tcp.dstport',
+      '-e', 'tcp.flags.str', '-e', 'tcp.seq_raw', '-e', 'tcp.ack_raw', '-e', 'tcp.len'], 60_000);
+    return out.trim().split('\n').slice(0, max).join('\n');
+  }
 }
