@@ -182,7 +182,9 @@ void hw_console_printf(int fd, const char *fmt, ...) __attribute__((format(print
 
 /* Boot timing: the engine marks these moments; the platform MAY report them (the T record,
  * docs/console-protocol.md), together with the first console write, when the program exits. */
-enum hw_mark { HW_MARK_ENGINE_START, HW_MARK_BYTECODE_LOADED, HW_MARK_MODULE_EVALUATED, HW_MARK_COUNT };
+/* JS_RUN: the engine begins (before its runtime and context exist); ENGINE_START: the context
+ * is ready and the bytecode load begins. */
+enum hw_mark { HW_MARK_JS_RUN, HW_MARK_ENGINE_START, HW_MARK_BYTECODE_LOADED, HW_MARK_MODULE_EVALUATED, HW_MARK_COUNT };
 void hw_timing_mark(enum hw_mark mark);
 
 /* Ends the instance with code (0-255). MUST NOT return. */

@@ -570,6 +570,7 @@ static uint64_t cmdline_number(const char *prefix) {
 }
 
 void js_run(void) {
+  hw_timing_mark(HW_MARK_JS_RUN);
   const struct hw_boot_info *boot = hw_boot();
   const struct payload_header *h = (const struct payload_header *)boot->payload;
   if (!h || boot->payload_size < sizeof *h || h->magic != PAYLOAD_MAGIC ||

@@ -64,7 +64,12 @@ for (const machine of ['microvm', 'q35'] as const) {
     const r = await boot(image, { machine });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /hello/i);
-    assert.ok(r.timing.unpack_us > 0 && r.timing.unpack_us < r.timing.entry_to_js_us, JSON.stringify(r.timing));
+    const t = r.timing;
+    assert.ok(t.unpack_us > 0 && t.unpack_us < t.entry_to_js_us, JSON.stringify(t));
+    // The phases before JS are each measured and lie inside entry_to_js (each rounds down).
+    for (const phase of ['platform_init_us', 'calibrate_us', 'engine_init_us'] as const) assert.ok(t[phase]! > 0, `${phase} in ${JSON.stringify(t)}`);
+    const phases = t.unpack_us + t.platform_init_us! + t.calibrate_us! + t.engine_init_us!;
+    assert.ok(phases <= t.entry_to_js_us && phases > 0.9 * t.entry_to_js_us, `phases ${phases} µs against entry_to_js ${JSON.stringify(t)}`);
   });
 }
 

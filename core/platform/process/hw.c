@@ -86,8 +86,9 @@ static __attribute__((noreturn)) void finish(int code, bool timing) {
   if (timing) {
     uint64_t now = clock_ns(CLOCK_MONOTONIC);
 #define MARK(m) (marks[m] ? marks[m] : now)
-    snprintf(buf, sizeof buf, "entry_to_js_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu",
+    snprintf(buf, sizeof buf, "entry_to_js_us=%llu engine_init_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu",
              (unsigned long long)((MARK(HW_MARK_ENGINE_START) - start_ns) / 1000),
+             (unsigned long long)((MARK(HW_MARK_ENGINE_START) - MARK(HW_MARK_JS_RUN)) / 1000),
              (unsigned long long)((MARK(HW_MARK_BYTECODE_LOADED) - MARK(HW_MARK_ENGINE_START)) / 1000),
              (unsigned long long)((MARK(HW_MARK_MODULE_EVALUATED) - MARK(HW_MARK_BYTECODE_LOADED)) / 1000),
              (unsigned long long)(((first_output ? first_output : now) - start_ns) / 1000));

@@ -4,6 +4,7 @@
 uint64_t tsc_khz;
 uint64_t lapic_timer_khz;   /* LAPIC timer ticks per ms at divide-by-1, measured in the same window */
 static uint64_t tsc_at_boot;
+uint64_t clock_calibrated_tsc; /* when clock_init finished: the end of calibrate_us in the boot timing */
 static uint64_t wall_ns_at_boot;
 /* ns = (tsc - tsc_at_boot) * ns_mult >> 32 */
 static uint64_t ns_mult;
@@ -136,6 +137,7 @@ void clock_init(void) {
   if (lapic_timer_khz == 0) lapic_timer_khz = 1000000;
   ns_mult = (uint64_t)(((unsigned __int128)1000000 << 32) / tsc_khz);
   tsc_at_boot = tsc_read();
+  clock_calibrated_tsc = tsc_at_boot;
   wall_ns_at_boot = rtc_read_ns();
 }
 

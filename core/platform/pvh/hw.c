@@ -46,19 +46,29 @@ void hw_console_write(int fd, const char *buf, size_t len) {
 }
 
 
-/* The T record (docs/console-protocol.md), in microseconds since the PVH entry. */
+/*
+ * The T record (docs/console-protocol.md), in microseconds: entry_to_js_us and
+ * entry_to_first_output_us count from the PVH entry; the phases between are unpack (the core's
+ * code), platform_init (page tables, heap, IDT, APIC), calibrate (TSC against the PIT),
+ * engine_init (QuickJS runtime, context and the hw object), then bytecode_load and module_eval.
+ */
+uint64_t boot_platform_ready_tsc;
+
 static void print_timing_record(void) {
   if (!tsc_khz) return; /* an exit before the clock was calibrated has no timing to report */
-  char buf[256];
+  char buf[320];
   uint64_t k = tsc_khz, now = tsc_read();
-  uint64_t start = marks[HW_MARK_ENGINE_START] ? marks[HW_MARK_ENGINE_START] : now;
-  uint64_t loaded = marks[HW_MARK_BYTECODE_LOADED] ? marks[HW_MARK_BYTECODE_LOADED] : now;
-  uint64_t evaluated = marks[HW_MARK_MODULE_EVALUATED] ? marks[HW_MARK_MODULE_EVALUATED] : now;
-  uint64_t first = first_output ? first_output : now;
-  snprintf(buf, sizeof buf, "entry_to_js_us=%llu unpack_us=%llu bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
-           (unsigned long long)((start - boot_entry_tsc) * 1000 / k), (unsigned long long)((boot_unpacked_tsc - boot_entry_tsc) * 1000 / k), (unsigned long long)((loaded - start) * 1000 / k),
-           (unsigned long long)((evaluated - loaded) * 1000 / k), (unsigned long long)((first - boot_entry_tsc) * 1000 / k),
+#define MARK(m) (marks[m] ? marks[m] : now)
+#define US(from, to) (unsigned long long)(((to) - (from)) * 1000 / k)
+  snprintf(buf, sizeof buf, "entry_to_js_us=%llu unpack_us=%llu platform_init_us=%llu calibrate_us=%llu engine_init_us=%llu "
+           "bytecode_load_us=%llu module_eval_us=%llu entry_to_first_output_us=%llu tsc_khz=%llu",
+           US(boot_entry_tsc, MARK(HW_MARK_ENGINE_START)), US(boot_entry_tsc, boot_unpacked_tsc),
+           US(boot_unpacked_tsc, boot_platform_ready_tsc), US(boot_platform_ready_tsc, clock_calibrated_tsc),
+           US(MARK(HW_MARK_JS_RUN), MARK(HW_MARK_ENGINE_START)), US(MARK(HW_MARK_ENGINE_START), MARK(HW_MARK_BYTECODE_LOADED)),
+           US(MARK(HW_MARK_BYTECODE_LOADED), MARK(HW_MARK_MODULE_EVALUATED)), US(boot_entry_tsc, first_output ? first_output : now),
            (unsigned long long)tsc_khz);
+#undef US
+#undef MARK
   extern void console_record(char kind, const char *text);
   console_record('T', buf);
 }

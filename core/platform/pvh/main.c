@@ -116,6 +116,7 @@ __attribute__((noreturn, optimize("no-stack-protector"))) void boot_main(uint64_
    * all read by now: it serves the heap too (the first 64 KiB stay out, below the heap). */
   if (low_ram_end > LOW_RAM_FLOOR) heap_add(low_ram_start > LOW_RAM_FLOOR ? low_ram_start : LOW_RAM_FLOOR, ALIGN_DOWN(low_ram_end, PAGE_SIZE));
   apic_init();
+  boot_platform_ready_tsc = tsc_read();
   clock_init();
   __asm__ volatile("sti");
   boot_info.machine = detect_machine();

@@ -78,6 +78,8 @@ bool mem_is_ram(uint64_t addr, uint64_t size);
 
 /* hw.c */
 extern uint64_t boot_entry_tsc, boot_unpacked_tsc; /* set by core_unpack (unpack/unpack.c) */
+extern uint64_t clock_calibrated_tsc;    /* clock.c: the end of clock_init */
+extern uint64_t boot_platform_ready_tsc; /* boot_main: memory, interrupts and APIC set up, before the clock calibration */
 void timing_note_output(void);
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
