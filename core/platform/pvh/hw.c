@@ -56,6 +56,7 @@ uint64_t boot_platform_ready_tsc;
 
 static void print_timing_record(void) {
   if (!tsc_khz) return; /* an exit before the clock was calibrated has no timing to report */
+  clock_calibration_finish();
   char buf[320];
   uint64_t k = tsc_khz, now = tsc_read();
 #define MARK(m) (marks[m] ? marks[m] : now)

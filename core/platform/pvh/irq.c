@@ -62,6 +62,7 @@ uint32_t irq_take_pending(void) {
 
 /* Halt until an interrupt line is ready or the monotonic clock reaches deadline_ns. */
 uint32_t hw_yield(uint64_t deadline_ns) {
+  clock_calibration_finish(); /* the LAPIC timer is the calibration's until then */
   for (;;) {
     __asm__ volatile("cli");
     uint32_t p = pending;

@@ -36,6 +36,8 @@ void console_flush_marker_exit(int code);
 
 /* dev/clock.c */
 void clock_init(void);
+/* Closes the calibration window clock_init opened (once; later calls do nothing). Before the LAPIC timer is armed. */
+void clock_calibration_finish(void);
 uint64_t clock_monotonic_ns(void);
 uint64_t clock_wall_ns_at_boot(void);
 uint64_t tsc_read(void);
