@@ -96,7 +96,7 @@ for (const [title, script] of [
 sections.push(...await soakSection()); // issue 10: the heap curve of a long soak
 
 // Recorded comparisons that need another checkout built beside this one (see each file).
-for (const recorded of ['bench/engine-before-after.md', 'bench/datapath-before-after.md']) {
+for (const recorded of ['bench/engine-before-after.md', 'bench/datapath-before-after.md', 'bench/boot-before-after.md']) {
   if (existsSync(path.join(ROOT, recorded))) sections.push(readFileSync(path.join(ROOT, recorded), 'utf8'));
 }
 
