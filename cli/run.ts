@@ -30,6 +30,8 @@ export interface RunOptions {
   crypto?: 'native' | 'js';
   /** false declines virtio-net's transmit offloads (CSUM, HOST_TSO4) where the device offers them (nimbus.offloads=off). */
   offloads?: boolean;
+  /** 'windowed': the PVH core calibrates its clock in short windows at boot, as before the long window (nimbus.clock=windowed; a test and diagnosis knob). */
+  clockCalibration?: 'long-window' | 'windowed';
   timing?: (fields: Record<string, number>) => void;
   /** Where program output goes (defaults: this process's stdout and stderr). */
   stdout?: (b: Uint8Array) => void;
@@ -100,6 +102,7 @@ export function kernelCommandLine(o: RunOptions): string {
   if (o.profileUs) parts.push(`nimbus.profile_us=${Math.round(o.profileUs)}`);
   if (o.crypto === 'js') parts.push('nimbus.crypto=js');
   if (o.offloads === false) parts.push('nimbus.offloads=off');
+  if (o.clockCalibration === 'windowed') parts.push('nimbus.clock=windowed');
   return parts.join(' ');
 }
 
