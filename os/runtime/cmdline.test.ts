@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cmdline, cmdlineArgs, cmdlineEnv, parseCmdline } from './cmdline.ts';
+import { Cmdline, cmdlineArgs, cmdlineEnv, isWhiteSpace, parseCmdline } from './cmdline.ts';
 
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -28,4 +28,10 @@ test('malformed nimbus tokens give empty args and env instead of failing', () =>
   const c = new Cmdline('nimbus.argv=%%% nimbus.env=' + b64url([1]));
   assert.deepEqual(cmdlineArgs(c), []);
   assert.deepEqual(cmdlineEnv(c), {});
+});
+
+test('isWhiteSpace is exactly /\\s/ over every UTF-16 code unit', () => {
+  const differ: number[] = [];
+  for (let c = 0; c <= 0xffff; c++) if (isWhiteSpace(c) !== /\s/.test(String.fromCharCode(c))) differ.push(c);
+  assert.deepEqual(differ, []);
 });

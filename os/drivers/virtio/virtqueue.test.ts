@@ -206,6 +206,45 @@ describe('Virtqueue descriptor layout', () => {
   });
 });
 
+describe('Virtqueue single-buffer descriptors (addBuffer, written inline)', () => {
+  it('rewrites every field of a reused descriptor: address above 4 GiB, length, flags, next = 0', () => {
+    const hw = new FakeHw();
+    const mem = Virtqueue.allocate(hw, 8);
+    const vq = new Virtqueue({ index: 0, size: 8, mem, eventIdx: true, notify: () => {} });
+    const v = new DataView(mem.buffer);
+    const { used } = virtqueueLayout(8);
+    // A chain takes ids 0 and 1 (id 0 links to 1); the device returns it, id 0 is free again.
+    assert.ok(vq.addChain([0x1000, 0x2000], [64, 64], 1, 3));
+    v.setUint32(used + 4, 0, true);
+    v.setUint32(used + 8, 64, true);
+    v.setUint16(used + 2, 1, true);
+    assert.equal(vq.popUsed(), 3);
+    assert.equal(vq.numFree, 8);
+    // A writable buffer reuses id 0: next must no longer point at 1, nor flags say NEXT.
+    assert.ok(vq.addBuffer(0x7_0000_1000, 1526, true, 5));
+    assert.equal(v.getUint32(0, true), 0x1000);
+    assert.equal(v.getUint32(4, true), 7);
+    assert.equal(v.getUint32(8, true), 1526);
+    assert.equal(v.getUint16(12, true), 2, 'flags: WRITE only');
+    assert.equal(v.getUint16(14, true), 0, 'next');
+    // A device-readable one reuses id 1 (the free list's next): flags 0.
+    assert.ok(vq.addBuffer(0x3000, 60, false, 6));
+    assert.equal(v.getUint32(16, true), 0x3000);
+    assert.equal(v.getUint32(20, true), 0);
+    assert.equal(v.getUint16(28, true), 0, 'flags: device-readable');
+    assert.equal(v.getUint16(30, true), 0, 'next');
+    const { avail } = virtqueueLayout(8);
+    assert.equal(v.getUint16(avail + 2, true), 3, 'avail idx');
+    assert.deepEqual([v.getUint16(avail + 6, true), v.getUint16(avail + 8, true)], [0, 1], 'ring[1..2] = ids');
+    // Completing the readable one reports its length as 0 writable bytes: a length claim is a violation.
+    v.setUint32(used + 12, 1, true);
+    v.setUint32(used + 16, 0, true);
+    v.setUint16(used + 2, 2, true);
+    assert.equal(vq.popUsed(), 6);
+    assert.equal(vq.usedLength, 0);
+  });
+});
+
 describe('Virtqueue memory fence (event-index checks against a concurrent device)', () => {
   // The fence callback plays a device on another CPU that acts exactly at the barrier: what
   // the driver reads after it must include that action (a load issued before it would not).

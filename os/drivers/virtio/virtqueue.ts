@@ -174,13 +174,28 @@ export class Virtqueue {
    * the queue is broken. Takes effect for the device at once; call kick() to notify.
    */
   addBuffer(phys: number, length: number, writable: boolean, token: number): boolean {
-    if (this.broken !== undefined || this.#numFree === 0) return false;
+    // The steps of #writeDesc, #track and #publish, inlined: this runs once per frame each way,
+    // and under emulation each call of the interpreter costs about as much as the work itself.
+    const free = this.#numFree;
+    if (this.broken !== undefined || free === 0) return false;
     const id = this.#freeHead;
     this.#freeHead = this.#nextFree[id]!;
-    this.#numFree--;
-    this.#writeDesc(id, phys, length, writable ? DESC_F_WRITE : 0, 0);
-    this.#track(id, token, 1, writable ? length : 0);
-    this.#publish(id);
+    this.#numFree = free - 1;
+    const u32 = this.#u32, w = id * (DESC_SIZE >>> 2);
+    const lo = phys >>> 0;
+    u32[w] = lo;
+    u32[w + 1] = phys > 0xffffffff ? (phys - lo) / 0x1_0000_0000 : 0;
+    u32[w + 2] = length;
+    u32[w + 3] = writable ? DESC_F_WRITE : 0; // flags (low half, little-endian) and next = 0
+    this.#token[id] = token;
+    this.#chainLen[id] = 1;
+    this.#writable[id] = writable ? length : 0;
+    this.#inFlight[id] = 1;
+    const u16 = this.#u16, avail = this.#avail16, idx = this.#availIdx;
+    u16[avail + 2 + (idx & this.#mask)] = id;
+    const next = (idx + 1) & 0xffff;
+    this.#availIdx = next;
+    u16[avail + 1] = next;
     return true;
   }
 
@@ -247,22 +262,23 @@ export class Virtqueue {
    * there is none. Invalid elements are counted and skipped (see the file comment).
    */
   popUsed(): number {
-    const u32 = this.#u32;
+    const u32 = this.#u32, size = this.size;
     for (;;) {
       if (this.broken !== undefined) return -1;
       const usedIdx = this.#u16[this.#used16 + 1]!;
-      if (usedIdx === this.#lastUsed) return -1;
-      const ahead = (usedIdx - this.#lastUsed) & 0xffff;
-      if (ahead > this.size) {
+      const last = this.#lastUsed;
+      if (usedIdx === last) return -1;
+      const ahead = (usedIdx - last) & 0xffff;
+      if (ahead > size) {
         this.stats.idxJump++;
-        this.#markBroken(`used idx advanced by ${ahead}, more than the queue size ${this.size}`);
+        this.#markBroken(`used idx advanced by ${ahead}, more than the queue size ${size}`);
         return -1;
       }
-      const elem = this.#usedRing32 + 2 * (this.#lastUsed & this.#mask);
+      const elem = this.#usedRing32 + 2 * (last & this.#mask);
       const id = u32[elem]!;
       const length = u32[elem + 1]!;
-      this.#lastUsed = (this.#lastUsed + 1) & 0xffff;
-      if (id >= this.size) {
+      this.#lastUsed = (last + 1) & 0xffff;
+      if (id >= size) {
         this.stats.badId++;
         this.#violation(`used id ${id} out of range`);
         continue;
@@ -274,7 +290,15 @@ export class Virtqueue {
       }
       const token = this.#token[id]!;
       const tooLong = length > this.#writable[id]!;
-      this.#release(id);
+      if (this.#chainLen[id] === 1) {
+        // #release for a single descriptor, inlined (the per-frame case).
+        this.#inFlight[id] = 0;
+        this.#nextFree[id] = this.#freeHead;
+        this.#freeHead = id;
+        this.#numFree++;
+      } else {
+        this.#release(id);
+      }
       if (tooLong) {
         this.stats.badLength++;
         this.usedLength = -1;
