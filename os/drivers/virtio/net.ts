@@ -473,29 +473,32 @@ export class VirtioNet implements Driver, NetworkDevice {
     const rxq = this.#rxq;
     let budget = this.#rxBudget;
     let error: unknown;
+    // Fixed once the features are negotiated: read once per batch, not once per frame.
+    const views = this.#rxViews, merging = this.#merged !== undefined, guestCsum = this.#guestCsum;
+    const rxPhys = this.#rxPhys, bufSize = this.#bufSize, offered = NET_HEADER_LEN + this.maxFrame, stats = this.stats;
     for (;;) {
       let token: number;
       while (budget > 0 && (token = rxq.popUsed()) >= 0) {
         budget--;
         const length = rxq.usedLength;
         const handler = this.#onReceive;
-        const view = this.#rxViews[token]!;
+        const view = views[token]!;
         // §5.1.6.4: with MRG_RXBUF, num_buffers says how many buffers this packet took.
-        const buffers = this.#merged !== undefined && length >= NET_HEADER_LEN ? view[10]! | (view[11]! << 8) : 1;
+        const buffers = merging && length >= NET_HEADER_LEN ? view[10]! | (view[11]! << 8) : 1;
         let frame: Uint8Array | undefined;
         if (buffers > 1) {
           frame = this.#gather(view, length, buffers);
           budget = Math.max(0, budget - this.#gatheredBuffers); // the buffers taken, not those claimed
-        } else if (length > NET_HEADER_LEN && length <= NET_HEADER_LEN + this.maxFrame && buffers === 1) {
+        } else if (length > NET_HEADER_LEN && length <= offered && buffers === 1) {
           frame = view.subarray(NET_HEADER_LEN, length);
         }
         if (frame === undefined || handler === undefined) {
-          this.stats.rxDropped++;
+          stats.rxDropped++;
         } else {
-          this.stats.rxPackets++;
-          this.stats.rxBytes += frame.length;
-          const verified = this.#guestCsum && (view[VNET_HDR.FLAGS]! & (VNET_HDR.F_DATA_VALID | VNET_HDR.F_NEEDS_CSUM)) !== 0;
-          if (verified) this.stats.rxChecksumVerified++;
+          stats.rxPackets++;
+          stats.rxBytes += frame.length;
+          const verified = guestCsum && (view[VNET_HDR.FLAGS]! & (VNET_HDR.F_DATA_VALID | VNET_HDR.F_NEEDS_CSUM)) !== 0;
+          if (verified) stats.rxChecksumVerified++;
           try {
             handler(frame, verified, budget > 0 && rxq.hasUsed());
           } catch (e) {
@@ -503,7 +506,7 @@ export class VirtioNet implements Driver, NetworkDevice {
             error ??= e;
           }
         }
-        rxq.addBuffer(this.#rxPhys + token * this.#bufSize, NET_HEADER_LEN + this.maxFrame, true, token);
+        rxq.addBuffer(rxPhys + token * bufSize, offered, true, token);
       }
       rxq.kick();
       if (budget === 0) {
