@@ -42,7 +42,8 @@ export class Cmdline {
 /**
  * Exactly the characters `/\s/` matches (ECMA-262 WhiteSpace and LineTerminator), without the
  * regular-expression engine: this runs first thing at every boot, and under emulation the
- * engine's first regex match costs ~2 ms of translating its code.
+ * engine's first regex match is mostly QEMU translating its code (the parse took ~2 ms with
+ * `/\s/`; the first line came ~0.8 ms sooner without it, as later code still meets the engine).
  */
 export function isWhiteSpace(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);

@@ -236,7 +236,7 @@ describe('Virtqueue single-buffer descriptors (addBuffer, written inline)', () =
     const { avail } = virtqueueLayout(8);
     assert.equal(v.getUint16(avail + 2, true), 3, 'avail idx');
     assert.deepEqual([v.getUint16(avail + 6, true), v.getUint16(avail + 8, true)], [0, 1], 'ring[1..2] = ids');
-    // Completing the readable one reports its length as 0 writable bytes: a length claim is a violation.
+    // The readable one comes back with 0 bytes written (the most a device-readable buffer allows).
     v.setUint32(used + 12, 1, true);
     v.setUint32(used + 16, 0, true);
     v.setUint16(used + 2, 2, true);

@@ -333,6 +333,7 @@ export class Virtqueue {
     else this.#u16[this.#avail16] = AVAIL_F_NO_INTERRUPT;
   }
 
+  /** One descriptor of a chain (addChain). addBuffer does the same steps inline: keep the two in step. */
   #writeDesc(id: number, phys: number, length: number, flags: number, next: number): void {
     const w = id * (DESC_SIZE >>> 2);
     const u32 = this.#u32;
@@ -352,14 +353,14 @@ export class Virtqueue {
     this.#inFlight[head] = 1;
   }
 
-  /** Ring entry first, then the index the device polls (§2.7.13). */
+  /** Ring entry first, then the index the device polls (§2.7.13). addBuffer inlines this and #track. */
   #publish(head: number): void {
     this.#u16[this.#avail16 + 2 + (this.#availIdx & this.#mask)] = head;
     this.#availIdx = (this.#availIdx + 1) & 0xffff;
     this.#u16[this.#avail16 + 1] = this.#availIdx;
   }
 
-  /** Return a chain to the free list, walking our private copy of its links. */
+  /** Return a chain to the free list, walking our private copy of its links (popUsed inlines n = 1). */
   #release(head: number): void {
     this.#inFlight[head] = 0;
     const n = this.#chainLen[head]!;
