@@ -3,9 +3,10 @@
  *
  * Per connection: one request parser, a queue of responses in request order (pipelined
  * requests are parsed ahead; a later response is buffered until the earlier ones finish),
- * and four timers: headersTimeout (first byte → end of head), requestTimeout (first byte →
- * end of body), keepAliveTimeout (idle between requests) and drainTimeout (a write that
- * stays blocked because the client does not read: the slow-client cut). Malformed input is
+ * and four timeouts behind one timer (deadlines.ts): headersTimeout (first byte → end of
+ * head), requestTimeout (first byte → end of body), keepAliveTimeout (idle between requests)
+ * and drainTimeout (a write that stays blocked because the client does not read: the
+ * slow-client cut). Malformed input is
  * answered with its status (400/413/414/431/505) and `Connection: close`.
  */
 import EventEmitter from 'events/events.js';
@@ -15,6 +16,7 @@ import { ServerResponse, defaultEncode, type ResponseSink, type StringEncoder } 
 import type { NetModuleLike, NetServerLike, SocketLike } from './net-types.ts';
 import { STATUS_CODES } from './status.ts';
 import { latin1Encode } from '../web/text.ts';
+import { Deadlines } from './deadlines.ts';
 
 export interface ServerOptions {
   /** ms from a request's first byte to the end of its head (Node: 60000). */
@@ -59,12 +61,8 @@ const PRESSURE_FLOOR = 4;
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-function timer(ms: number, fn: () => void): ReturnType<typeof setTimeout> | null {
-  if (!(ms > 0) || !Number.isFinite(ms)) return null;
-  const t = setTimeout(fn, ms);
-  (t as { unref?: () => void }).unref?.();
-  return t;
-}
+/** The connection's timeouts, slots of its Deadlines (deadlines.ts). */
+const enum Deadline { Headers, Request, Idle, Drain }
 
 export class Server extends EventEmitter {
   headersTimeout: number;
@@ -187,10 +185,16 @@ class Connection implements ResponseSink, FlowControl {
   #upgraded = false;
   #paused = false;
   #served = 0;
-  #headersTimer: ReturnType<typeof setTimeout> | null = null;
-  #requestTimer: ReturnType<typeof setTimeout> | null = null;
-  #idleTimer: ReturnType<typeof setTimeout> | null = null;
-  #drainTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * headersTimeout and requestTimeout answer 408; keepAliveTimeout (Idle, also the grace
+   * period of a closing connection) and drainTimeout cut the connection.
+   */
+  readonly #timeouts = new Deadlines([
+    () => this.#onTimeout(),
+    () => this.#onTimeout(),
+    () => this.socket.destroy(),
+    () => this.socket.destroy(),
+  ]);
 
   constructor(server: Server, socket: SocketLike) {
     this.#server = server;
@@ -247,9 +251,7 @@ class Connection implements ResponseSink, FlowControl {
       return held.length < 16;
     }
     const ok = this.socket.write(data, cb);
-    if (!ok && this.#drainTimer === null) {
-      this.#drainTimer = timer(this.#server.drainTimeout, () => this.socket.destroy());
-    }
+    if (!ok && !this.#timeouts.isSet(Deadline.Drain)) this.#timeouts.set(Deadline.Drain, this.#server.drainTimeout);
     return ok;
   }
 
@@ -286,29 +288,20 @@ class Connection implements ResponseSink, FlowControl {
 
   #onData(d: Uint8Array): void {
     if (this.#stopReading) return;
-    this.#clearTimer('idle');
-    if (this.#parser.idle && this.#req === null && this.#headersTimer === null) this.#startMessageTimers();
+    this.#timeouts.clear(Deadline.Idle);
+    if (this.#parser.idle && this.#req === null && !this.#timeouts.isSet(Deadline.Headers)) this.#startMessageTimers();
     this.#parser.push(d);
   }
 
   #startMessageTimers(): void {
-    this.#headersTimer = timer(this.#server.headersTimeout, () => this.#onTimeout());
-    this.#requestTimer = timer(this.#server.requestTimeout, () => this.#onTimeout());
-  }
-
-  #clearTimer(which: 'headers' | 'request' | 'idle' | 'drain'): void {
-    const t = which === 'headers' ? this.#headersTimer : which === 'request' ? this.#requestTimer : which === 'idle' ? this.#idleTimer : this.#drainTimer;
-    if (t) clearTimeout(t);
-    if (which === 'headers') this.#headersTimer = null;
-    else if (which === 'request') this.#requestTimer = null;
-    else if (which === 'idle') this.#idleTimer = null;
-    else this.#drainTimer = null;
+    this.#timeouts.set(Deadline.Headers, this.#server.headersTimeout);
+    this.#timeouts.set(Deadline.Request, this.#server.requestTimeout);
   }
 
   /** Node answers a request that is too slow to arrive with 408 and closes. */
   #onTimeout(): void {
-    this.#clearTimer('headers');
-    this.#clearTimer('request');
+    this.#timeouts.clear(Deadline.Headers);
+    this.#timeouts.clear(Deadline.Request);
     const req = this.#req;
     const res = this.#res;
     if (req && res && !req.complete) req._abort(Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }));
@@ -323,11 +316,11 @@ class Connection implements ResponseSink, FlowControl {
 
   #onHead(h: MessageHead): void {
     if (h.kind !== 'request' || this.#stopReading || this.#noMoreRequests) return;
-    this.#clearTimer('headers');
+    this.#timeouts.clear(Deadline.Headers);
     const server = this.#server;
     const env = server._env;
     if (server._shedding()) {
-      this.#clearTimer('request');
+      this.#timeouts.clear(Deadline.Request);
       this.#stopReading = true;
       this.#pendingError = 503;
       if (this.#queue.length === 0) this.#sendError(503);
@@ -354,7 +347,7 @@ class Connection implements ResponseSink, FlowControl {
       this.#upgraded = true;
       this.#stopReading = true;
       this.#noMoreRequests = true;
-      for (const t of ['headers', 'request', 'idle'] as const) this.#clearTimer(t);
+      for (const t of [Deadline.Headers, Deadline.Request, Deadline.Idle]) this.#timeouts.clear(t);
       req.complete = true;
       server.emit('upgrade', req, this.socket, (env.wrapChunk ?? ((u: Uint8Array) => u))(new Uint8Array(0)));
       return;
@@ -382,8 +375,8 @@ class Connection implements ResponseSink, FlowControl {
 
   #onEnd(trailers: string[]): void {
     if (this.#upgraded) return;
-    this.#clearTimer('request');
-    this.#clearTimer('headers');
+    this.#timeouts.clear(Deadline.Request);
+    this.#timeouts.clear(Deadline.Headers);
     const req = this.#req;
     this.#req = null;
     this.#res = null;
@@ -392,8 +385,8 @@ class Connection implements ResponseSink, FlowControl {
   }
 
   #onParseError(e: ParseError): void {
-    this.#clearTimer('headers');
-    this.#clearTimer('request');
+    this.#timeouts.clear(Deadline.Headers);
+    this.#timeouts.clear(Deadline.Request);
     this.#stopReading = true;
     const err = Object.assign(new Error(`Parse Error: ${e.reason}`), { code: e.code, statusCode: e.status });
     const req = this.#req;
@@ -453,14 +446,14 @@ class Connection implements ResponseSink, FlowControl {
 
   #onDrain(): void {
     if (this.#upgraded) return;
-    this.#clearTimer('drain');
+    this.#timeouts.clear(Deadline.Drain);
     this.#queue[0]?._drained();
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const t of ['headers', 'request', 'idle', 'drain'] as const) this.#clearTimer(t);
+    this.#timeouts.clearAll();
     this.#req?._abort(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     for (const res of this.#queue) {
       res.req._close();
@@ -494,21 +487,20 @@ class Connection implements ResponseSink, FlowControl {
 
   #maybeIdle(): void {
     if (this.#queue.length === 0 && this.#req === null && this.#parser.idle && !this.#stopReading && !this.#noMoreRequests && !this.#closed) {
-      this.#clearTimer('headers');
-      this.#clearTimer('request');
+      this.#timeouts.clear(Deadline.Headers);
+      this.#timeouts.clear(Deadline.Request);
       if (this.#server._closing) { this.socket.end(); return; }
-      if (this.#idleTimer) clearTimeout(this.#idleTimer);
-      this.#idleTimer = timer(this.#server.keepAliveTimeout, () => this.socket.destroy());
+      this.#timeouts.set(Deadline.Idle, this.#server.keepAliveTimeout);
     }
   }
 
   /** Finish sending, then close; a peer that never closes its side is cut after a grace period. */
   #endConnection(): void {
     this.#stopReading = true;
-    for (const t of ['headers', 'request', 'idle'] as const) this.#clearTimer(t);
+    for (const t of [Deadline.Headers, Deadline.Request, Deadline.Idle]) this.#timeouts.clear(t);
     this.resumeReading();
     this.socket.end();
-    this.#idleTimer = timer(Math.max(this.#server.keepAliveTimeout, 1000), () => this.socket.destroy());
+    this.#timeouts.set(Deadline.Idle, Math.max(this.#server.keepAliveTimeout, 1000));
   }
 }
 
