@@ -284,3 +284,170 @@ test('detach() from onHead stops parsing after the head and keeps the bytes afte
     assert.ok(ends <= 1);
   }
 });
+
+// ---- The whole-head fast path (#wholeHead) must change nothing but speed. ----
+
+/** mulberry32: a small seeded PRNG, so that a failing case reproduces from its seed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]!, chance: (p: number) => next() < p };
+}
+type Rng = ReturnType<typeof prng>;
+
+const AB_REQUEST = 'GET / HTTP/1.0\r\nConnection: Keep-Alive\r\nHost: 10.77.0.2\r\nUser-Agent: ApacheBench/2.3\r\nAccept: */*\r\n\r\n';
+const CURL_REQUEST =
+  'GET /api/items?page=2&sort=name HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0\r\n' +
+  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br\r\n' +
+  'Connection: keep-alive\r\nCookie: session=abc123; theme=dark\r\nCache-Control: max-age=0\r\n\r\n';
+
+const GEN_METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'M-SEARCH', 'UNSUBSCRIBE', 'QUERY'];
+const ODD_METHODS = ['get', 'FOO', 'G@T', 'GET\t', '', 'POST/', 'GÉT', 'MKCALENDARX'];
+const TARGETS = ['/', '/', '/index.html', '/a/b?c=d&e=%20f', '*', 'http://h.example/x?y', 'h.example:443', '/caf\xe9', '/~!$&\'()*+,;=:@'];
+const NAMES = ['Host', 'Accept', 'User-Agent', 'X-Custom', 'x-lower', 'X-T!#$%&\'*+-.^_`|~9', 'Cookie', 'Content-Type', 'a'];
+const VALUES = ['a', 'example.com', 'text/html, */*;q=0.8', '', 'caf\xe9 \xff', 'nb\xa0', '\xa0', 'a \t b', '"quoted \\" value"', '1', '*/*'];
+const WS = ['', '', '', ' ', '  ', '\t', ' \t ', '\t\t'];
+
+function genValue(r: Rng): string {
+  return r.pick(WS) + r.pick(VALUES) + (r.chance(0.3) ? r.pick(WS) + r.pick(VALUES) : '') + r.pick(WS);
+}
+
+/** One valid-looking request (it may still be rejected for framing, on purpose). */
+function genMessage(r: Rng): string {
+  const method = r.chance(0.05) ? r.pick(ODD_METHODS) : r.pick(GEN_METHODS);
+  const target = r.chance(0.1) ? '/' + 'x'.repeat(r.int(300)) : r.pick(TARGETS);
+  const version = r.chance(0.05) ? r.pick(['HTTP/1.2', 'HTTP/2.0', 'HTTP/0.9', 'http/1.1', 'HTTP/1.10', 'HTTP/1', 'HTTP/1.1 ']) : r.pick(['HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0']);
+  const lines = [`${method} ${target} ${version}`];
+  const fields: [string, string][] = [];
+  for (let k = r.int(7); k > 0; k--) fields.push([r.pick(NAMES), genValue(r)]);
+  if (r.chance(0.4)) fields.push(['Connection', r.pick(WS) + r.pick(['keep-alive', 'Keep-Alive', 'close', 'Upgrade', 'keep-alive, Upgrade', 'TE, close']) + r.pick(WS)]);
+  if (r.chance(0.1)) fields.push([r.pick(['Upgrade', 'upgrade']), r.pick(['websocket', 'h2c', ''])]);
+  if (r.chance(0.1)) fields.push(['Expect', r.pick(['100-continue', '100-Continue', 'x'])]);
+  let body = '';
+  const kind = r.int(4);
+  if (kind === 1) {
+    body = 'b'.repeat(r.int(40));
+    fields.push([r.pick(['Content-Length', 'content-length']), r.pick(WS) + (r.chance(0.05) ? r.pick(['-1', '1,1', ' ', 'x', '99999999999999999']) : String(body.length)) + r.pick(WS)]);
+    if (r.chance(0.05)) fields.push(['Content-Length', String(body.length)]);
+  } else if (kind === 2) {
+    fields.push([r.pick(['Transfer-Encoding', 'transfer-encoding']), r.pick(['chunked', 'chunked', 'gzip, chunked', 'gzip', 'chunked, chunked'])]);
+    if (r.chance(0.05)) fields.push(['Content-Length', '3']);
+    for (let c = r.int(3); c > 0; c--) {
+      const data = 'c'.repeat(1 + r.int(20));
+      body += `${data.length.toString(16)}${r.chance(0.2) ? ';ext=1' : ''}\r\n${data}\r\n`;
+    }
+    body += '0\r\n' + (r.chance(0.3) ? 'X-Trailer: t\r\n' : '') + '\r\n';
+  }
+  r.chance(0.5) && fields.reverse();
+  for (const [n, v] of fields) lines.push(`${n}:${v}`);
+  return lines.join('\r\n') + '\r\n\r\n' + body;
+}
+
+const NASTY = ['\r', '\n', ' ', '\t', ':', '\x00', '\x01', '\x7f', '\x80', '\xff', 'a', '/', '\r\n', '\r\n\r\n', '\r\n '];
+
+/** A mutated copy of `s`: a byte flipped, inserted or removed, a CRLF made bare, a fold, a cut. */
+function mutate(r: Rng, s: string): string {
+  const at = r.int(s.length + 1);
+  switch (r.int(8)) {
+    case 0: return s.slice(0, at) + r.pick(NASTY) + s.slice(at + 1);
+    case 1: return s.slice(0, at) + r.pick(NASTY) + s.slice(at);
+    case 2: return s.slice(0, at) + s.slice(at + 1);
+    case 3: return s.replace('\r\n', r.pick(['\n', '\r', '\r\r\n', '\n\r']));
+    case 4: return s.replace(/\r\n(?=[^\r])/, '\r\n  folded\r\n');
+    case 5: return '\r\n'.repeat(1 + r.int(5)) + s;
+    case 6: return s.slice(0, at);
+    default: return s.replace('\r\n', `\r\nContent-Length: ${r.int(3)}\r\nContent-Length: ${r.int(3)}\r\n`);
+  }
+}
+
+/** The limits for a case: defaults, or bounds within a few bytes of the first head and target. */
+function genLimits(r: Rng, s: string): ParserLimits {
+  const headLen = s.indexOf('\r\n\r\n') + 4;
+  const target = s.split(' ')[1] ?? '';
+  const limits: { maxHeaderSize?: number; maxUriLength?: number; maxBodySize?: number } = {};
+  if (r.chance(0.3)) limits.maxHeaderSize = Math.max(0, headLen + r.int(7) - 3);
+  if (r.chance(0.3)) limits.maxUriLength = Math.max(0, target.length + r.int(7) - 3);
+  if (r.chance(0.1)) limits.maxBodySize = r.int(30);
+  return limits;
+}
+
+/** Every observable thing a parser does, in order: sink calls and its state after each push. */
+function record(input: Uint8Array, cuts: number[], limits: ParserLimits, mode: 'plain' | 'detach' | 'reenter') {
+  const events: unknown[] = [];
+  const chunks: Uint8Array[] = [];
+  let from = 0;
+  for (const cut of [...cuts, input.length]) { chunks.push(input.slice(from, cut)); from = cut; }
+  const p: HttpParser = new HttpParser('request', {
+    onHead(head) {
+      events.push(['head', head, p.idle, p.dead]);
+      if (mode === 'detach' && head.upgrade) p.detach();
+      if (mode === 'reenter' && chunks.length > 0) p.push(chunks.shift()!); // queued in #later
+    },
+    onBody(data) { events.push(['body', Buffer.from(data).toString('latin1')]); },
+    onEnd(trailers) { events.push(['end', trailers, p.idle]); },
+    onError(e) { events.push(['error', e]); },
+  }, limits);
+  while (chunks.length > 0) {
+    p.push(chunks.shift()!);
+    events.push(['after push', p.idle, p.dead, p.readingToEof]);
+  }
+  events.push(['finish', p.finish(), Buffer.from(p.takeRest()).toString('latin1')]);
+  return { events, fastHeads: p.fastHeads };
+}
+
+test('property: the whole-head fast path and the line-by-line path agree, for valid and broken requests at any split', () => {
+  const seed = 0x5eed;
+  const r = prng(seed);
+  let fast = 0, declined = 0;
+  const CASES_N = 6000;
+  for (let n = 0; n < CASES_N; n++) {
+    let text = '';
+    for (let k = 1 + (r.chance(0.3) ? r.int(4) : 0); k > 0; k--) text += r.chance(0.05) ? r.pick([AB_REQUEST, CURL_REQUEST]) : genMessage(r);
+    for (let k = r.chance(0.4) ? 1 + r.int(2) : 0; k > 0; k--) text = mutate(r, text);
+    if (r.chance(0.02)) text = `GET /${'u'.repeat(8180 + r.int(20))} HTTP/1.1\r\nX-A: ${'a'.repeat(r.chance(0.5) ? 8000 + r.int(400) : 1)}\r\n\r\n` + text;
+    const input = b(text);
+    const limits = genLimits(r, text);
+    const mode = r.pick(['plain', 'plain', 'detach', 'reenter'] as const);
+    const splits: number[][] = [[]];
+    for (let k = 0; k < 2; k++) {
+      const cuts = Array.from({ length: 1 + r.int(3) }, () => r.int(input.length + 1)).sort((x, y) => x - y);
+      splits.push(cuts);
+    }
+    if (n % 50 === 0) splits.push(Array.from({ length: Math.max(0, input.length - 1) }, (_, i) => i + 1));
+    for (const cuts of splits) {
+      const on = record(input, cuts, limits, mode);
+      const off = record(input, cuts, { ...limits, fastHead: false }, mode);
+      assert.equal(off.fastHeads, 0);
+      assert.deepStrictEqual(on.events, off.events,
+        `seed ${seed} case ${n} mode ${mode} cuts ${JSON.stringify(cuts)} limits ${JSON.stringify(limits)} input ${JSON.stringify(text)}`);
+      if (on.fastHeads > 0) fast++; else declined++;
+    }
+  }
+  // Both paths were exercised: the comparison is not vacuous.
+  assert.ok(fast > CASES_N / 2, `fast path taken in ${fast} runs`);
+  assert.ok(declined > CASES_N / 4, `fast path declined in ${declined} runs`);
+});
+
+test('the whole-head fast path takes typical requests (ApacheBench, a browser, pipelined keep-alive) and declines odd ones', () => {
+  const heads = (text: string, limits?: ParserLimits) => {
+    const p = new HttpParser('request', { onHead() {}, onBody() {}, onEnd() {}, onError(e) { assert.fail(e.reason); } }, limits);
+    p.push(b(text));
+    return p.fastHeads;
+  };
+  assert.equal(heads(AB_REQUEST), 1);
+  assert.equal(heads(CURL_REQUEST), 1);
+  assert.equal(heads(AB_REQUEST.repeat(3) + 'POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi' + CURL_REQUEST), 5);
+  assert.equal(heads(AB_REQUEST, { fastHead: false }), 0);
+  assert.equal(heads('\r\n' + AB_REQUEST), 0, 'a leading empty line is the slow path\'s');
+  assert.equal(heads(AB_REQUEST, { maxHeaderSize: AB_REQUEST.length - 1 }), 0, 'a head near maxHeaderSize is the slow path\'s');
+  // The values it captured are those the slow path gives.
+  const { msgs } = req('GET / HTTP/1.1\r\nX-A: \t a \t b\xe9 \t \r\nX-B:\r\nX-C:c\r\n\r\n');
+  assert.deepEqual(msgs[0].head.rawHeaders, ['X-A', 'a \t b\xe9', 'X-B', '', 'X-C', 'c']);
+});
