@@ -7,6 +7,23 @@
  */
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Storage of the usual first size (SPARE_SIZE) that release() gave back, for the next ring
+ * that needs storage. A keep-alive connection fills and drains both its buffers on every
+ * request, and allocating (and zeroing) 4 KiB twice per request was a visible share of a
+ * request's cost in the interpreter. Bounded, and shared by every ring: at most SPARE_MAX
+ * buffers wait here however many connections there are. Reused storage holds old bytes, but a
+ * ring only ever reads what it wrote itself (length and commit() are its own).
+ */
+const SPARE_SIZE = 4096;
+const SPARE_MAX = 8;
+const spare: Uint8Array[] = [];
+
+/** Tests only: how many storage buffers wait for reuse. */
+export function spareBuffers(): number {
+  return spare.length;
+}
+
 export class RingBuffer {
   readonly capacity: number;
   readonly #initial: number;
@@ -30,6 +47,11 @@ export class RingBuffer {
     let size = old.length > 0 ? old.length : this.#initial;
     while (size < needed) size *= 2;
     if (size > this.capacity) size = this.capacity;
+    if (old.length === 0) {
+      this.#buf = size === SPARE_SIZE && spare.length > 0 ? spare.pop()! : new Uint8Array(size);
+      this.#start = 0;
+      return;
+    }
     const next = new Uint8Array(size);
     // Rotate so that logical offset 0 sits at index 0 (keeps OOO data at its logical offset).
     next.set(old.subarray(this.#start));
@@ -91,10 +113,12 @@ export class RingBuffer {
   }
   /**
    * Gives the storage back when nothing is buffered (the caller knows no out-of-order data
-   * sits beyond `length`); the next write allocates afresh. Returns true if it freed storage.
+   * sits beyond `length`); the next write takes spare storage or allocates. Returns true if it
+ * gave storage back.
    */
   release(): boolean {
     if (this.#len !== 0 || this.#buf.length === 0) return false;
+    if (this.#buf.length === SPARE_SIZE && spare.length < SPARE_MAX) spare.push(this.#buf);
     this.#buf = EMPTY;
     this.#start = 0;
     return true;
