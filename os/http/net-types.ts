@@ -31,6 +31,11 @@ export interface SocketLike extends EmitterLike {
   readonly localAddress?: string;
   readonly localPort?: number;
   readonly writableLength?: number;
+  /**
+   * Optional (net.Socket's, not a TLS socket's): received bytes go to `consumer` instead of
+   * 'data' events, as Node's server consumes its socket; `undefined` gives them back.
+   */
+  _consume?(consumer: ((chunk: Uint8Array) => void) | undefined): void;
 }
 
 /** A listening TCP server: 'listening' | 'connection' | 'close' | 'error'. */

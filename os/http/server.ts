@@ -206,7 +206,8 @@ class Connection implements ResponseSink, FlowControl {
       onEnd: (t) => this.#onEnd(t),
       onError: (e) => this.#onParseError(e),
     }, { maxHeaderSize: o.maxHeaderSize, maxUriLength: o.maxUriLength, maxBodySize: o.maxBodySize });
-    socket.on('data', (d: Uint8Array) => this.#onData(d));
+    socket.on('data', (d: Uint8Array) => this.#onData(d)); // a socket that cannot be consumed
+    socket._consume?.((d) => this.#onData(d));
     socket.on('end', () => this.#onPeerEnd());
     socket.on('error', (e: Error) => this.#onSocketError(e));
     socket.on('close', () => this.#onClose());
@@ -349,6 +350,7 @@ class Connection implements ResponseSink, FlowControl {
       this.#noMoreRequests = true;
       for (const t of [Deadline.Headers, Deadline.Request, Deadline.Idle]) this.#timeouts.clear(t);
       req.complete = true;
+      this.socket._consume?.(undefined); // the listener reads the socket from here
       server.emit('upgrade', req, this.socket, (env.wrapChunk ?? ((u: Uint8Array) => u))(new Uint8Array(0)));
       return;
     }

@@ -461,3 +461,37 @@ test('with allowHalfOpen false a write after the peer ended fails with EPIPE; re
   s2.close();
   assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), big);
 });
+
+test('_consume: the server takes the bytes itself, in order; pause() holds them, _consume(undefined) gives them back', async () => {
+  const t = createTestNetwork();
+  const total = 256 * 1024;
+  const payload = bytes(total, 5);
+  const arrived: Uint8Array[] = []; // in arrival order, by either path
+  let consumedBytes = 0, dataAfterConsume = 0, consuming = false, ended = false;
+  const server = net.createServer({ network: t.b }, (sock) => {
+    sock.on('data', (d: Buffer) => { arrived.push(new Uint8Array(d)); if (!consuming && consumedBytes > 0) dataAfterConsume += d.length; });
+    sock.on('end', () => { ended = true; server.close(); });
+    consuming = true;
+    sock._consume((d) => {
+      assert.ok(consuming, 'no bytes for a consumer that was given back');
+      arrived.push(d);
+      const before = consumedBytes;
+      consumedBytes += d.length;
+      if (before < 64 * 1024 && consumedBytes >= 64 * 1024) {
+        // Back-pressure as the server applies it: nothing arrives while paused.
+        sock.pause();
+        const held = consumedBytes;
+        t.loop.setTimeout(() => {
+          assert.equal(consumedBytes, held);
+          sock.resume();
+        }, 2000);
+      }
+      if (before < 128 * 1024 && consumedBytes >= 128 * 1024) { consuming = false; sock._consume(undefined); }
+    });
+  }).listen(9002);
+  const client = net.connect(9002, ADDR_B, () => { client.end(payload); });
+  await t.run();
+  assert.ok(consumedBytes >= 128 * 1024 && dataAfterConsume > 0, `${consumedBytes} consumed, ${dataAfterConsume} as data after`);
+  assert.deepEqual(concat(arrived), payload);
+  assert.ok(ended, "the peer's FIN is still 'end'");
+});

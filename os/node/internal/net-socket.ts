@@ -119,6 +119,8 @@ export class Socket extends Duplex {
   #scheduled = false;
   /** _read asked for data and no push() has refused it since. */
   #reading = false;
+  /** An HTTP server that takes this socket's received bytes itself (_consume). */
+  #consumer: ((chunk: Uint8Array) => void) | undefined;
   #eofPushed = false;
   #reset = false;
   #closeScheduled = false;
@@ -346,17 +348,45 @@ export class Socket extends Duplex {
     if (this.#conn && !this.connecting) this.#pull();
   }
 
-  /** Moves received bytes into the stream while it wants them; push(null) after the peer's FIN. */
+  /**
+   * @internal Node's `parser.consume(socket._handle)`: an HTTP server parses the bytes TCP
+   * received itself instead of taking them as 'data' events through the Readable (for a
+   * keep-alive request the stream's push, 'data' and read-more ticks were a tenth of its
+   * cost), so, as in Node, the socket's own 'data' listeners see nothing while it is
+   * consumed. Delivery waits while the socket is paused (back-pressure stays the stream's
+   * pause()/resume()); `undefined` hands the bytes back to the stream (an upgrade). The peer's
+   * FIN is still push(null), 'end'.
+   */
+  _consume(consumer: ((chunk: Uint8Array) => void) | undefined): void {
+    this.#consumer = consumer;
+    if (this.#conn && !this.connecting) this.#schedule(); // what TCP holds already
+  }
+
+  override resume(): this {
+    super.resume();
+    if (this.#consumer) this.#schedule(); // no _read() will come: nothing was pushed
+    return this;
+  }
+
+  /**
+   * Moves received bytes into the stream while it wants them (or to the consumer while the
+   * socket is not paused); push(null) after the peer's FIN.
+   */
   #pull(): void {
     const c = this.#conn;
     if (!c || this.connecting) return;
     const chunk = underMemoryPressure() ? PRESSURE_READ_CHUNK : READ_CHUNK;
-    while (this.#reading && !this.destroyed) {
+    while (!this.destroyed) {
+      const consumer = this.#consumer;
+      // A consumer waits while paused, and while the stream still holds bytes pushed before
+      // it came (they go out as 'data' first: the order of the bytes is kept).
+      if (consumer !== undefined ? this.isPaused() || this.readableLength > 0 : !this.#reading) break;
       const d = c.recv(chunk);
       if (!d) break;
       this.bytesRead += d.length;
       this.#touch();
-      if (!this.push(asBuffer(d))) this.#reading = false;
+      if (consumer !== undefined) consumer(d);
+      else if (!this.push(asBuffer(d))) this.#reading = false;
     }
     if (!this.#eofPushed && !this.destroyed && c.readEnded) {
       this.#eofPushed = true;
