@@ -472,7 +472,7 @@ test('_consume: the server takes the bytes itself, in order; pause() holds them,
     sock.on('data', (d: Buffer) => { arrived.push(new Uint8Array(d)); if (!consuming && consumedBytes > 0) dataAfterConsume += d.length; });
     sock.on('end', () => { ended = true; server.close(); });
     consuming = true;
-    sock._consume((d) => {
+    sock._consume((d: Uint8Array) => {
       assert.ok(consuming, 'no bytes for a consumer that was given back');
       arrived.push(d);
       const before = consumedBytes;
