@@ -186,8 +186,9 @@ class Connection implements ResponseSink, FlowControl {
   #paused = false;
   #served = 0;
   /**
-   * headersTimeout and requestTimeout answer 408; keepAliveTimeout (Idle, also the grace
-   * period of a closing connection) and drainTimeout cut the connection.
+   * Handlers in Deadline's order: headersTimeout and requestTimeout answer 408;
+   * keepAliveTimeout (Idle, also the grace period of a closing connection) and drainTimeout
+   * cut the connection.
    */
   readonly #timeouts = new Deadlines([
     () => this.#onTimeout(),
